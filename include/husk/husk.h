@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * libhusk: the public API of husk's libcontainer.  This is the only header
+ * src/ includes.  Every function returns >= 0 on success, or -1 with *err
+ * filled (see husk/error.h).
+ */
+#ifndef HUSK_HUSK_H
+#define HUSK_HUSK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "husk/error.h"
+
+#define HUSK_DEFAULT_ROOT "/run/husk"
+
+/* Global options, shared by every command. */
+struct husk_ctx {
+	const char *root;     /* state root, default HUSK_DEFAULT_ROOT */
+	bool systemd_cgroup;  /* --systemd-cgroup */
+	bool debug;           /* --debug */
+};
+
+struct husk_create_opts {
+	const char *bundle;         /* default: cwd */
+	const char *pid_file;       /* NULL: none */
+	const char *console_socket; /* NULL: none */
+	int preserve_fds;           /* extra fds 3..3+N-1 passed to the container */
+	bool no_pivot;
+	bool no_new_keyring;
+	/* run only */
+	bool detach;
+	bool keep;
+};
+
+/* create: the init is left blocked until husk_start(). */
+HUSK_EXPORT int husk_create(const struct husk_ctx *ctx, const char *id,
+			    const struct husk_create_opts *opts, struct husk_error *err);
+HUSK_EXPORT int husk_start(const struct husk_ctx *ctx, const char *id, struct husk_error *err);
+/*
+ * run = create + start.  Without opts->detach it waits for the init and
+ * stores its exit status in *exit_status (128+N when killed by signal N), then
+ * deletes the container unless opts->keep.
+ */
+HUSK_EXPORT int husk_run(const struct husk_ctx *ctx, const char *id,
+			 const struct husk_create_opts *opts, int *exit_status,
+			 struct husk_error *err);
+/* The state as the spec's JSON (plus runc's rootfs, created, owner), pretty-printed. */
+HUSK_EXPORT int husk_state_json(const struct husk_ctx *ctx, const char *id, char **json,
+				struct husk_error *err);
+
+struct husk_container_info {
+	char *id;
+	pid_t pid; /* 0 when stopped */
+	char *status; /* creating, created, running, paused, stopped */
+	char *bundle;
+	char *created; /* RFC3339Nano */
+	char *owner;
+};
+HUSK_EXPORT int husk_list(const struct husk_ctx *ctx, struct husk_container_info **out,
+			  size_t *n, struct husk_error *err);
+HUSK_EXPORT void husk_container_info_free(struct husk_container_info *v, size_t n);
+
+/* Signal the init (or, with `all`, every process of the container's cgroup). */
+HUSK_EXPORT int husk_kill(const struct husk_ctx *ctx, const char *id, int sig, bool all,
+			  struct husk_error *err);
+/* Refuses a running container unless `force` (then kills it and waits). */
+HUSK_EXPORT int husk_delete(const struct husk_ctx *ctx, const char *id, bool force,
+			    struct husk_error *err);
+
+/* `husk spec`: the default config.json text (malloc'd). */
+HUSK_EXPORT char *husk_spec_template(bool rootless);
+/* `husk features`: the spec's features JSON (malloc'd), from the code's tables. */
+HUSK_EXPORT char *husk_features_json(void);
+/* Version strings. */
+HUSK_EXPORT const char *husk_version(void);      /* "0.1.0" */
+HUSK_EXPORT const char *husk_commit(void);       /* git commit or "unknown" */
+HUSK_EXPORT const char *husk_spec_version(void); /* "1.3.0" */
+/* NULL-terminated list of compiled-in features ("seccomp", "selinux", ...). */
+HUSK_EXPORT const char *const *husk_build_features(void);
+
+/* Validate a container id: [A-Za-z0-9_.+-], no "..", <= 1024 bytes. */
+HUSK_EXPORT int husk_id_validate(const char *id, struct husk_error *err);
+
+#endif

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Interfaces between libcontainer's subsystems (not public).  Each block
+ * names the file that implements it.  All of these return 0 on success and
+ * -1 with *err filled on failure, unless said otherwise.
+ */
+#ifndef HUSK_INTERNAL_H
+#define HUSK_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "husk/error.h"
+#include "spec/spec.h"
+#include "utils.h"
+
+/* ---- rootfs.c, mounts.c, mountopts.c, devices.c: the container's filesystem ---- */
+
+struct husk_rootfs_opts {
+	const char *rootfs; /* absolute path of the rootfs on the host */
+	bool no_pivot;      /* chroot instead of pivot_root */
+	bool userns;        /* in a new user namespace: bind devices instead of mknod */
+	bool cgroupns;      /* in a new cgroup namespace */
+};
+
+/*
+ * In the child, inside its new mount namespace, before pivot: make "/"
+ * rslave (or per rootfsPropagation), bind the rootfs, do spec->mounts in
+ * order (resolved inside the rootfs), /dev (tmpfs, default devices, symlinks,
+ * pts, shm, mqueue unless the spec mounts them), linux.devices, then
+ * pivot_root (or chroot) and chdir("/").
+ */
+int husk_rootfs_setup(const struct husk_spec *spec, const struct husk_rootfs_opts *o,
+		      struct husk_error *err);
+/* After pivot (and after the console is bound): masked and read-only paths, readonly root. */
+int husk_rootfs_finalize(const struct husk_spec *spec, const struct husk_rootfs_opts *o,
+			 struct husk_error *err);
+
+/* ---- process.c, caps.c, rlimits.c, sched.c, sysctl.c: the process's attributes ---- */
+
+int husk_sysctl_apply(const struct husk_kv *v, size_t n, struct husk_error *err);
+int husk_rlimits_apply(const struct husk_rlimit *v, size_t n, struct husk_error *err);
+int husk_oom_score_adj_apply(int adj, struct husk_error *err);
+/* scheduler, ioPriority, personality, execCPUAffinity.initial */
+int husk_sched_apply(const struct husk_process *p, struct husk_error *err);
+int husk_personality_apply(const struct husk_linux *l, struct husk_error *err);
+/* cpu list "0-3,7" -> sched_setaffinity(0, ...) */
+int husk_cpu_affinity_apply(const char *cpus, struct husk_error *err);
+/* Drop the bounding set to caps->bounding and set PR_SET_KEEPCAPS (before setuid). */
+int husk_caps_prepare(const struct husk_caps *caps, struct husk_error *err);
+/* setgroups/setresgid/setresuid/umask (caps kept via KEEPCAPS). */
+int husk_user_apply(const struct husk_user *u, struct husk_error *err);
+/* After the uid switch: permitted, effective, inheritable, then ambient. */
+int husk_caps_apply(const struct husk_caps *caps, struct husk_error *err);
+/* Name <-> number ("CAP_CHOWN" <-> 0); -1 if unknown.  Table shared with features.c. */
+int husk_cap_from_name(const char *name);
+const char *husk_cap_name(int cap);
+int husk_cap_last(void); /* highest cap in the table */
+
+/* ---- terminal.c ---- */
+
+/* Connect to a console socket (SOCK_STREAM unix path); returns the fd. */
+int husk_console_socket_connect(const char *path, struct husk_error *err);
+/*
+ * In the child after pivot: open /dev/ptmx (the container's devpts), size it
+ * from p->console_*, bind the slave on /dev/console, send the master over
+ * `socket_fd` with SCM_RIGHTS (payload "/dev/ptmx"), then setsid, TIOCSCTTY
+ * and dup the slave to 0, 1, 2.
+ */
+int husk_terminal_setup(int socket_fd, const struct husk_process *p, struct husk_error *err);
+
+/* ---- hooks.c ---- */
+
+/*
+ * Run each hook of the list in order: path, args, env, `state_json` on
+ * stdin, killed after `timeout` seconds.  A hook that fails (non-zero exit,
+ * signal, timeout) is an error naming the hook kind, index and path.
+ */
+int husk_hooks_run(const struct husk_hook_list *hooks, enum husk_hook_kind kind,
+		   const char *state_json, struct husk_error *err);
+
+/* ---- cgroup/: the container's cgroup (one vtable for v1, v2, hybrid) ---- */
+
+struct husk_cgroup;
+/*
+ * Create the container's cgroup(s): `cgroups_path` absolute, relative to the
+ * caller's cgroup, or NULL (then "/husk/<id>").  Applies `res` (may be NULL)
+ * and the device rules.  Nothing is left behind on failure.
+ */
+int husk_cgroup_create(const char *cgroups_path, const char *id,
+		       const struct husk_resources *res, struct husk_cgroup **out,
+		       struct husk_error *err);
+/* A v2 directory fd usable with clone3(CLONE_INTO_CGROUP), or -1. */
+int husk_cgroup_clone_fd(const struct husk_cgroup *cg);
+/* Move pid into every hierarchy (those not already done by CLONE_INTO_CGROUP). */
+int husk_cgroup_enter(struct husk_cgroup *cg, pid_t pid, bool skip_v2, struct husk_error *err);
+/* The cgroup path to store in the state (the resolved absolute path). */
+const char *husk_cgroup_path(const struct husk_cgroup *cg);
+/* Re-open a container's cgroup from the stored path. */
+int husk_cgroup_load(const char *path, struct husk_cgroup **out, struct husk_error *err);
+/* Signal every process (v2 cgroup.kill for SIGKILL where present). */
+int husk_cgroup_kill(struct husk_cgroup *cg, int sig, struct husk_error *err);
+int husk_cgroup_pids(struct husk_cgroup *cg, pid_t **pids, size_t *n, struct husk_error *err);
+/* Kill what is left, wait for it to go, remove every directory.  Idempotent. */
+int husk_cgroup_destroy(struct husk_cgroup *cg, struct husk_error *err);
+int husk_cgroup_freeze(struct husk_cgroup *cg, bool freeze, struct husk_error *err);
+/* 1 frozen, 0 not, -1 error */
+int husk_cgroup_is_frozen(struct husk_cgroup *cg);
+void husk_cgroup_free(struct husk_cgroup *cg);
+static inline void husk_cgroup_freep(struct husk_cgroup **cg)
+{
+	husk_cgroup_free(*cg);
+}
+#define cleanup_cgroup __attribute__((cleanup(husk_cgroup_freep)))
+
+#endif
