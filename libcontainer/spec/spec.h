@@ -385,4 +385,40 @@ const char *husk_ns_name(enum husk_ns_type t); /* "pid", "network", ... */
 int husk_ns_clone_flag(enum husk_ns_type t);   /* CLONE_NEWPID ... */
 const char *husk_hook_name(enum husk_hook_kind k); /* "prestart" ... */
 
+/* ---- mount options (spec/mountopts.c): config.md's table, sorted by name ---- */
+
+enum husk_mount_opt_kind {
+	/* mount(2) flags: set `flags` (or clear them when `clear`); bind = MS_BIND,
+	 * rbind = MS_BIND|MS_REC, remount = MS_REMOUNT, defaults = 0 */
+	HUSK_MOUNT_OPT_FLAG,
+	/* propagation: `flags` is MS_SHARED|MS_SLAVE|MS_PRIVATE|MS_UNBINDABLE (| MS_REC) */
+	HUSK_MOUNT_OPT_PROPAGATION,
+	/*
+	 * r* options, applied with mount_setattr(AT_RECURSIVE).  Accumulate in order:
+	 *   set = (set & ~o->attr_clr) | o->attr_set;  clr = (clr & ~o->attr_set) | o->attr_clr;
+	 * atime ones carry attr_clr = MOUNT_ATTR__ATIME and the new mode in attr_set
+	 * (the kernel's rule for changing atime); `clear` marks the ones that only
+	 * clear an attribute (rrw, rsuid, rdev, rexec, rdiratime, rsymfollow).
+	 */
+	HUSK_MOUNT_OPT_RECURSIVE,
+	/* idmap / ridmap: MOUNT_ATTR_IDMAP in attr_set; `recursive` for ridmap */
+	HUSK_MOUNT_OPT_IDMAP,
+	/* tmpcopyup: copy the underlying directory's content into the new tmpfs */
+	HUSK_MOUNT_OPT_TMPCOPYUP,
+};
+
+struct husk_mount_opt {
+	const char *name;
+	enum husk_mount_opt_kind kind;
+	bool clear;          /* FLAG: clear `flags` instead of setting them */
+	bool recursive;      /* IDMAP: ridmap */
+	unsigned long flags; /* FLAG, PROPAGATION: MS_* */
+	uint64_t attr_set, attr_clr; /* RECURSIVE, IDMAP: MOUNT_ATTR_* */
+};
+
+extern const struct husk_mount_opt husk_mount_opts[];
+extern const size_t husk_n_mount_opts;
+/* The table entry for an option name, NULL if it is not one (filesystem data). */
+const struct husk_mount_opt *husk_mount_opt_find(const char *name);
+
 #endif
