@@ -1,2 +1,202 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "utils.h"
+/*
+ * Capabilities: the name table (shared with the parser and `husk features`),
+ * the bounding set (before the uid switch) and the other four sets (after).
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
+
+#include "internal.h"
+
+/* Indexed by capability number (linux/capability.h). */
+static const char *const cap_names[] = {
+	"CAP_CHOWN",
+	"CAP_DAC_OVERRIDE",
+	"CAP_DAC_READ_SEARCH",
+	"CAP_FOWNER",
+	"CAP_FSETID",
+	"CAP_KILL",
+	"CAP_SETGID",
+	"CAP_SETUID",
+	"CAP_SETPCAP",
+	"CAP_LINUX_IMMUTABLE",
+	"CAP_NET_BIND_SERVICE",
+	"CAP_NET_BROADCAST",
+	"CAP_NET_ADMIN",
+	"CAP_NET_RAW",
+	"CAP_IPC_LOCK",
+	"CAP_IPC_OWNER",
+	"CAP_SYS_MODULE",
+	"CAP_SYS_RAWIO",
+	"CAP_SYS_CHROOT",
+	"CAP_SYS_PTRACE",
+	"CAP_SYS_PACCT",
+	"CAP_SYS_ADMIN",
+	"CAP_SYS_BOOT",
+	"CAP_SYS_NICE",
+	"CAP_SYS_RESOURCE",
+	"CAP_SYS_TIME",
+	"CAP_SYS_TTY_CONFIG",
+	"CAP_MKNOD",
+	"CAP_LEASE",
+	"CAP_AUDIT_WRITE",
+	"CAP_AUDIT_CONTROL",
+	"CAP_SETFCAP",
+	"CAP_MAC_OVERRIDE",
+	"CAP_MAC_ADMIN",
+	"CAP_SYSLOG",
+	"CAP_WAKE_ALARM",
+	"CAP_BLOCK_SUSPEND",
+	"CAP_AUDIT_READ",
+	"CAP_PERFMON",
+	"CAP_BPF",
+	"CAP_CHECKPOINT_RESTORE",
+};
+
+_Static_assert(ARRAY_SIZE(cap_names) <= 64, "capability masks are 64 bits");
+
+int husk_cap_from_name(const char *name)
+{
+	size_t i;
+
+	if (!name)
+		return -1;
+	for (i = 0; i < ARRAY_SIZE(cap_names); i++)
+		if (strcmp(name, cap_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *husk_cap_name(int cap)
+{
+	if (cap < 0 || (size_t)cap >= ARRAY_SIZE(cap_names))
+		return NULL;
+	return cap_names[cap];
+}
+
+int husk_cap_last(void)
+{
+	return (int)ARRAY_SIZE(cap_names) - 1;
+}
+
+/*
+ * Highest capability the running kernel knows (what
+ * /proc/sys/kernel/cap_last_cap says, without needing /proc): probe
+ * PR_CAPBSET_READ, which fails with EINVAL past the last one.  Usually one
+ * call.
+ */
+static int kernel_cap_last(void)
+{
+	int last = husk_cap_last();
+
+	if (prctl(PR_CAPBSET_READ, (unsigned long)last, 0, 0, 0) >= 0) {
+		while (last < 63 && prctl(PR_CAPBSET_READ, (unsigned long)last + 1, 0, 0, 0) >= 0)
+			last++;
+		return last;
+	}
+	while (last > 0 && prctl(PR_CAPBSET_READ, (unsigned long)last, 0, 0, 0) < 0)
+		last--;
+	return last;
+}
+
+/*
+ * Names the table or the kernel does not know are skipped: runc ignores
+ * unknown or unavailable capabilities with a warning; the library does not
+ * print, so they are skipped silently.
+ */
+static uint64_t caps_mask(char *const *names, int last)
+{
+	uint64_t mask = 0;
+
+	for (; names && *names; names++) {
+		int c = husk_cap_from_name(*names);
+		if (c >= 0 && c <= last)
+			mask |= UINT64_C(1) << c;
+	}
+	return mask;
+}
+
+int husk_caps_prepare(const struct husk_caps *caps, struct husk_error *err)
+{
+	uint64_t bounding;
+	int last, c;
+
+	/*
+	 * No process.capabilities at all: runc leaves the capabilities as
+	 * they are (it only sets KEEPCAPS around the uid switch).
+	 */
+	if (caps) {
+		last = kernel_cap_last();
+		bounding = caps_mask(caps->bounding, last);
+		for (c = 0; c <= last; c++) {
+			if (bounding & (UINT64_C(1) << c))
+				continue;
+			if (prctl(PR_CAPBSET_DROP, (unsigned long)c, 0, 0, 0) == 0)
+				continue;
+			/* Without CAP_SETPCAP only a cap that is already gone may "fail". */
+			if (errno == EPERM && prctl(PR_CAPBSET_READ, (unsigned long)c, 0, 0, 0) == 0)
+				continue;
+			return husk_error_errno(err, "drop `%s` from the bounding set",
+						husk_cap_name(c) ? husk_cap_name(c) : "unknown capability");
+		}
+	}
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		return husk_error_errno(err, "prctl PR_SET_KEEPCAPS");
+	return 0;
+}
+
+int husk_caps_apply(const struct husk_caps *caps, struct husk_error *err)
+{
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+	uint64_t eff, prm, inh, amb;
+	int last, c;
+
+	if (caps) {
+		last = kernel_cap_last();
+		eff = caps_mask(caps->effective, last);
+		prm = caps_mask(caps->permitted, last);
+		inh = caps_mask(caps->inheritable, last);
+		amb = caps_mask(caps->ambient, last);
+
+		data[0].effective = (uint32_t)eff;
+		data[1].effective = (uint32_t)(eff >> 32);
+		data[0].permitted = (uint32_t)prm;
+		data[1].permitted = (uint32_t)(prm >> 32);
+		data[0].inheritable = (uint32_t)inh;
+		data[1].inheritable = (uint32_t)(inh >> 32);
+		if (syscall(SYS_capset, &hdr, data) < 0)
+			return husk_error_errno(err, "set capabilities");
+
+		/*
+		 * Ambient: the capset above already dropped every ambient cap
+		 * that left permitted or inheritable; clear the rest, then
+		 * raise the listed ones.  EINVAL: a kernel without ambient
+		 * caps (runc ignores that).  A cap that cannot be raised (not
+		 * in both permitted and inheritable) is skipped: runc only
+		 * warns about it, and the library does not print.
+		 */
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0) {
+			if (errno != EINVAL)
+				return husk_error_errno(err, "clear the ambient capabilities");
+			amb = 0;
+		}
+		for (c = 0; c <= last && amb; c++) {
+			if (!(amb & (UINT64_C(1) << c)))
+				continue;
+			amb &= ~(UINT64_C(1) << c);
+			if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (unsigned long)c, 0, 0) < 0 &&
+			    errno != EPERM && errno != EINVAL)
+				return husk_error_errno(err, "raise ambient capability `%s`",
+							husk_cap_name(c) ? husk_cap_name(c)
+									 : "unknown capability");
+		}
+	}
+	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		return husk_error_errno(err, "prctl PR_SET_KEEPCAPS");
+	return 0;
+}

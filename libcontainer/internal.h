@@ -47,7 +47,11 @@ int husk_sched_apply(const struct husk_process *p, struct husk_error *err);
 int husk_personality_apply(const struct husk_linux *l, struct husk_error *err);
 /* cpu list "0-3,7" -> sched_setaffinity(0, ...) */
 int husk_cpu_affinity_apply(const char *cpus, struct husk_error *err);
-/* Drop the bounding set to caps->bounding and set PR_SET_KEEPCAPS (before setuid). */
+/*
+ * Drop the bounding set to caps->bounding and set PR_SET_KEEPCAPS (before setuid).
+ * Pass caps = NULL when process.capabilities is absent: like runc, the caps are
+ * then left as they are (prepare/apply only set and clear KEEPCAPS).
+ */
 int husk_caps_prepare(const struct husk_caps *caps, struct husk_error *err);
 /* setgroups/setresgid/setresuid/umask (caps kept via KEEPCAPS). */
 int husk_user_apply(const struct husk_user *u, struct husk_error *err);
