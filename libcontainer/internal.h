@@ -73,6 +73,8 @@ int husk_console_socket_connect(const char *path, struct husk_error *err);
  * and dup the slave to 0, 1, 2.
  */
 int husk_terminal_setup(int socket_fd, const struct husk_process *p, struct husk_error *err);
+/* The same for exec (runc's setns process): no /dev/console bind. */
+int husk_terminal_setup_exec(int socket_fd, const struct husk_process *p, struct husk_error *err);
 
 /* ---- hooks.c ---- */
 
@@ -95,8 +97,21 @@ struct husk_cgroup;
 int husk_cgroup_create(const char *cgroups_path, const char *id,
 		       const struct husk_resources *res, struct husk_cgroup **out,
 		       struct husk_error *err);
-/* A v2 directory fd usable with clone3(CLONE_INTO_CGROUP), or -1. */
+/*
+ * Like husk_cgroup_create, and also allow linux.devices in the v1 devices
+ * cgroup (runc adds them to the device rules after resources.devices).
+ */
+int husk_cgroup_create_ex(const char *cgroups_path, const char *id,
+			  const struct husk_resources *res, const struct husk_device *devs,
+			  size_t n_devs, struct husk_cgroup **out, struct husk_error *err);
+/*
+ * A v2 directory fd usable with clone3(CLONE_INTO_CGROUP) (pure v2, or the
+ * hybrid "unified" dir), or -1.  Owned by `cg`: do not close it.
+ */
 int husk_cgroup_clone_fd(const struct husk_cgroup *cg);
+/* Change the limits of a live cgroup (husk update); device rules are left alone. */
+int husk_cgroup_update(struct husk_cgroup *cg, const struct husk_resources *res,
+		       struct husk_error *err);
 /* Move pid into every hierarchy (those not already done by CLONE_INTO_CGROUP). */
 int husk_cgroup_enter(struct husk_cgroup *cg, pid_t pid, bool skip_v2, struct husk_error *err);
 /* The cgroup path to store in the state (the resolved absolute path). */
