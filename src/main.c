@@ -1,6 +1,246 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "husk/husk.h"
-int main(void)
+/*
+ * husk: the command line, runc's shape.
+ *
+ *   husk [GLOBAL OPTIONS] COMMAND [OPTIONS] [ARGUMENTS]
+ *
+ * This is on the start path of every container (conmon and containerd's shim
+ * exec it for create, start, kill and delete), so main does nothing before
+ * dispatch that the command does not need: no locale, no config files, no
+ * probing.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "cli.h"
+
+static const struct cli_command *const commands[] = {
+	&cli_cmd_create, &cli_cmd_start, &cli_cmd_run,	&cli_cmd_state,	   &cli_cmd_kill,
+	&cli_cmd_delete, &cli_cmd_list,	 &cli_cmd_spec, &cli_cmd_features, NULL,
+};
+
+static const struct cli_command *find_command(const char *name)
 {
+	size_t i;
+
+	for (i = 0; commands[i] != NULL; i++)
+		if (strcmp(commands[i]->name, name) == 0)
+			return commands[i];
+	return NULL;
+}
+
+struct globals {
+	const char *root;
+	const char *log;
+	const char *log_format;
+	bool debug;
+	bool systemd_cgroup;
+	bool version;
+	bool help;
+};
+
+#define GLOBAL_OPTS(g)                                                                              \
+	{                                                                                           \
+		{"root", 0, CLI_OPT_STRING, &(g)->root, "DIR",                                      \
+		 "directory for container state (default: " HUSK_DEFAULT_ROOT ")"},               \
+		{"log", 0, CLI_OPT_STRING, &(g)->log, "FILE",                                       \
+		 "append error and debug records to FILE (created at startup)"},                    \
+		{"log-format", 0, CLI_OPT_STRING, &(g)->log_format, "FORMAT",                       \
+		 "format of the --log records: text (default) or json"},                           \
+		{"debug", 0, CLI_OPT_BOOL, &(g)->debug, NULL, "write debug records to the log"},   \
+		{"systemd-cgroup", 0, CLI_OPT_BOOL, &(g)->systemd_cgroup, NULL,                    \
+		 "use the systemd cgroup driver (not supported yet: create and run fail)"},         \
+		{"version", 'v', CLI_OPT_BOOL, &(g)->version, NULL,                                 \
+		 "print the version and build features and exit"},                                  \
+		{"help", 'h', CLI_OPT_BOOL, &(g)->help, NULL, "show this help and exit"},         \
+		{NULL, 0, 0, NULL, NULL, NULL},                                                     \
+	}
+
+static void print_help(FILE *f)
+{
+	struct globals g;
+	const struct cli_opt opts[] = GLOBAL_OPTS(&g);
+	size_t i;
+
+	fprintf(f, "Usage: %s [GLOBAL OPTIONS] COMMAND [OPTIONS] [ARGUMENTS]\n\n", CLI_NAME);
+	fprintf(f, "husk is an OCI container runtime (runtime-spec %s) with runc's command line.\n\n",
+		husk_spec_version());
+	fprintf(f, "Commands:\n");
+	for (i = 0; commands[i] != NULL; i++)
+		fprintf(f, "  %-12s%s\n", commands[i]->name, commands[i]->summary);
+	fprintf(f, "  %-12s%s\n", "help", "show the help of husk or of a command");
+	fprintf(f, "\nGlobal options:\n");
+	cli_print_opts(f, opts);
+	fprintf(f, "\nRun `%s COMMAND --help` for the options of a command.\n", CLI_NAME);
+}
+
+static void print_version(void)
+{
+	const char *const *feat = husk_build_features();
+	const char *v = husk_version();
+	const char *c = husk_commit();
+	const char *s = husk_spec_version();
+	size_t i;
+
+	printf("%s version %s\ncommit: %s\nspec: %s\n", CLI_NAME, v ? v : HUSK_VERSION,
+	       c ? c : HUSK_COMMIT, s ? s : "unknown");
+	for (i = 0; feat != NULL && feat[i] != NULL; i++) {
+		const char *p;
+
+		putchar(i == 0 ? '+' : ' ');
+		if (i > 0)
+			putchar('+');
+		for (p = feat[i]; *p != '\0'; p++)
+			putchar(toupper((unsigned char)*p));
+	}
+	if (i > 0)
+		putchar('\n');
+}
+
+/* `husk help [COMMAND]` */
+static int help_command(struct cli *cli, int argc, char **argv, struct husk_error *err)
+{
+	const struct cli_command *cmd;
+	char help_flag[] = "--help";
+	char *av[3];
+
+	if (argc < 2) {
+		print_help(stdout);
+		return 0;
+	}
+	if (argc > 2)
+		return husk_error_set(err, EINVAL, "help: unexpected argument `%s`", argv[2]);
+	cmd = find_command(argv[1]);
+	if (cmd == NULL)
+		return husk_error_set(err, EINVAL, "help: unknown command `%s`", argv[1]);
+	av[0] = argv[1];
+	av[1] = help_flag;
+	av[2] = NULL;
+	return cmd->run(cli, cmd, 2, av, err);
+}
+
+/* Where the log goes is applied even when a later option fails, so the error lands in it. */
+static int apply_log_opts(struct cli *cli, const struct globals *g, struct husk_error *err)
+{
+	cli->log_path = g->log;
+	if (g->log_format == NULL || strcmp(g->log_format, "text") == 0)
+		return 0;
+	if (strcmp(g->log_format, "json") == 0) {
+		cli->log_format = CLI_LOG_JSON;
+		return 0;
+	}
+	return husk_error_set(err, EINVAL,
+			      "global options: unknown log format `%s` (expected text or json)",
+			      g->log_format);
+}
+
+static int parse_globals(struct cli *cli, int argc, char **argv, int *i, bool *done,
+			 struct husk_error *err)
+{
+	struct globals g = {0};
+	const struct cli_opt opts[] = GLOBAL_OPTS(&g);
+	bool help = false;
+
+	while (*i < argc && argv[*i][0] == '-' && argv[*i][1] != '\0') {
+		if (strcmp(argv[*i], "--") == 0) {
+			(*i)++;
+			break;
+		}
+		if (cli_parse_opt("global options", opts, argc, argv, i, &help, err) < 0) {
+			apply_log_opts(cli, &g, NULL);
+			return -1;
+		}
+		if (help || g.help) {
+			print_help(stdout);
+			*done = true;
+			return 0;
+		}
+		if (g.version) {
+			print_version();
+			*done = true;
+			return 0;
+		}
+	}
+	if (apply_log_opts(cli, &g, err) < 0)
+		return -1;
+	if (g.root != NULL) {
+		if (g.root[0] == '\0')
+			return husk_error_set(err, EINVAL, "global options: `--root` must not be empty");
+		cli->ctx.root = g.root;
+	}
+	cli->ctx.debug = g.debug;
+	cli->ctx.systemd_cgroup = g.systemd_cgroup;
 	return 0;
+}
+
+static void debug_argv(struct cli *cli, int argc, char **argv)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int i;
+
+	if (!cli->ctx.debug)
+		return;
+	f = open_memstream(&buf, &len);
+	if (f == NULL)
+		return;
+	for (i = 0; i < argc; i++)
+		fprintf(f, "%s%s", i ? " " : "", argv[i]);
+	if (fclose(f) == 0)
+		cli_debug(cli, "%s %s (commit %s) invoked as: %s", CLI_NAME, HUSK_VERSION,
+			  HUSK_COMMIT, buf);
+	free(buf);
+}
+
+static int finish(struct cli *cli, int status, struct husk_error *err)
+{
+	if (status >= 0 && fflush(stdout) != 0)
+		status = husk_error_errno(err, "write to stdout");
+	if (status < 0) {
+		cli_report_error(cli, err);
+		status = 1;
+	}
+	husk_error_clear(err);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = {
+		.ctx = {.root = HUSK_DEFAULT_ROOT},
+		.log_format = CLI_LOG_TEXT,
+		.log_fd = -1,
+	};
+	struct husk_error err = {0};
+	const struct cli_command *cmd;
+	bool done = false;
+	int i = 1;
+	int r;
+
+	r = parse_globals(&cli, argc, argv, &i, &done, &err);
+	/* Open the log even when the options failed, so that the error lands in it. */
+	if (cli_log_open(&cli, &err) < 0 || r < 0 || done)
+		return finish(&cli, r < 0 || err.msg != NULL ? -1 : 0, &err);
+	debug_argv(&cli, argc, argv);
+
+	if (i >= argc) {
+		print_help(stdout);
+		return finish(&cli, 0, &err);
+	}
+	if (strcmp(argv[i], "help") == 0)
+		return finish(&cli, help_command(&cli, argc - i, argv + i, &err), &err);
+	cmd = find_command(argv[i]);
+	if (cmd == NULL) {
+		husk_error_set(&err, EINVAL, "unknown command `%s` (see `%s --help`)", argv[i],
+			       CLI_NAME);
+		return finish(&cli, -1, &err);
+	}
+	r = cmd->run(&cli, cmd, argc - i, argv + i, &err);
+	if (r < 0 && err.msg == NULL)
+		husk_error_set(&err, 0, "%s failed", cmd->name);
+	return finish(&cli, r, &err);
 }
