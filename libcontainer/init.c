@@ -1,2 +1,231 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The container's init: a forked child of the runtime (no re-exec).  It
+ * finishes its namespaces, builds the rootfs, takes the process's
+ * attributes, reports "ready" and blocks until `start`, then execs the
+ * user's program.  Any failure crosses the sync socket as a husk_error and
+ * the parent reports it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "container.h"
+#include "internal.h"
+#include "sync.h"
 #include "utils.h"
+
+#ifndef KEYCTL_JOIN_SESSION_KEYRING
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+#endif
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+static const char *env_get(char **env, const char *name)
+{
+	size_t n = strlen(name);
+	for (char **e = env; e && *e; e++)
+		if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
+			return *e + n + 1;
+	return NULL;
+}
+
+/* The program to exec, looked up like Go's exec.LookPath (runc's messages). */
+static char *find_executable(const char *name, char **env, struct husk_error *err)
+{
+	const char *path;
+	struct stat st;
+
+	if (strchr(name, '/')) {
+		if (stat(name, &st) < 0)
+			return husk_error_set(err, errno, "exec: \"%s\": stat %s: %s", name, name,
+					      strerror(errno)),
+			       NULL;
+		if (S_ISDIR(st.st_mode) || access(name, X_OK) < 0)
+			return husk_error_set(err, EACCES, "exec: \"%s\": permission denied", name),
+			       NULL;
+		return xstrdup(name);
+	}
+	path = env_get(env, "PATH");
+	if (path == NULL)
+		path = DEFAULT_PATH;
+	for (const char *p = path;; p++) {
+		const char *end = strchrnul(p, ':');
+		cleanup_free char *cand = NULL;
+		if (asprintf(&cand, "%.*s%s%s", (int)(end - p), p, end == p ? "" : "/", name) < 0)
+			abort();
+		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0)
+			return steal_pointer(&cand);
+		if (*end == '\0')
+			break;
+		p = end;
+	}
+	husk_error_set(err, ENOENT, "exec: \"%s\": executable file not found in $PATH", name);
+	return NULL;
+}
+
+static bool maps_root(const struct husk_id_mapping *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (m[i].container_id == 0)
+			return true;
+	return false;
+}
+
+static int run_hooks_here(const struct husk_spec *spec, enum husk_hook_kind k, const char *state,
+			  struct husk_error *err)
+{
+	if (spec->hooks[k].n == 0)
+		return 0;
+	return husk_hooks_run(&spec->hooks[k], k, state ? state : "{}", err);
+}
+
+/* Everything up to "ready".  *argv0 gets the resolved program. */
+static int init_setup(struct husk_launch *l, char **prog, char **hook_state, struct husk_error *err)
+{
+	const struct husk_spec *spec = l->spec;
+	const struct husk_process *p = &spec->process;
+	struct husk_rootfs_opts ro = {
+		.rootfs = l->rootfs,
+		.no_pivot = l->no_pivot,
+		.userns = spec->linux_.namespaces[HUSK_NS_USER].present,
+		.cgroupns = spec->linux_.namespaces[HUSK_NS_CGROUP].present,
+	};
+
+	if (p->exec_cpu_affinity_initial &&
+	    husk_cpu_affinity_apply(p->exec_cpu_affinity_initial, err) < 0)
+		return husk_error_wrap(err, "process.execCPUAffinity.initial");
+
+	/* namespaces the clone could not make: joins first, then new ones */
+	if (husk_ns_join(l->join_fds, err) < 0)
+		return -1;
+	if (l->unshare_flags && unshare(l->unshare_flags) < 0)
+		return husk_error_errno(err, "unshare namespaces");
+	if (husk_sync_send(l->sync_fd, SYNC_NS_READY, NULL, err) < 0)
+		return -1;
+	/* the parent writes the id maps and places us in the cgroup */
+	if (husk_sync_recv(l->sync_fd, SYNC_GO, hook_state, err) < 0)
+		return -1;
+
+	if (l->new_userns) {
+		if (maps_root(spec->linux_.gid_mappings, spec->linux_.n_gid_mappings) &&
+		    setresgid(0, 0, 0) < 0)
+			return husk_error_errno(err, "setresgid(0) in the user namespace");
+		if (maps_root(spec->linux_.uid_mappings, spec->linux_.n_uid_mappings) &&
+		    setresuid(0, 0, 0) < 0)
+			return husk_error_errno(err, "setresuid(0) in the user namespace");
+	}
+	if (l->cgroupns_late && unshare(CLONE_NEWCGROUP) < 0)
+		return husk_error_errno(err, "create cgroup namespace");
+	if (!l->no_new_keyring &&
+	    syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, l->id) < 0 && errno != ENOSYS)
+		return husk_error_errno(err, "join session keyring");
+
+	if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
+		return husk_error_errno(err, "sethostname `%s`", spec->hostname);
+	if (spec->domainname && setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
+		return husk_error_errno(err, "setdomainname `%s`", spec->domainname);
+
+	/* prestart and createRuntime run in the parent, createContainer here */
+	if (spec->hooks[HUSK_HOOK_PRESTART].n || spec->hooks[HUSK_HOOK_CREATE_RUNTIME].n) {
+		if (husk_sync_send(l->sync_fd, SYNC_HOOKS, NULL, err) < 0 ||
+		    husk_sync_recv(l->sync_fd, SYNC_HOOKS_DONE, NULL, err) < 0)
+			return -1;
+	}
+	if (run_hooks_here(spec, HUSK_HOOK_CREATE_CONTAINER, *hook_state, err) < 0)
+		return -1;
+
+	if (husk_rootfs_setup(spec, &ro, err) < 0)
+		return -1;
+	if (husk_sysctl_apply(spec->linux_.sysctl, spec->linux_.n_sysctl, err) < 0)
+		return -1;
+	if (p->terminal && l->console_fd >= 0) {
+		if (husk_terminal_setup(l->console_fd, p, err) < 0)
+			return -1;
+		close(l->console_fd);
+		l->console_fd = -1;
+	}
+	if (husk_rootfs_finalize(spec, &ro, err) < 0)
+		return -1;
+	if (chdir(p->cwd) < 0)
+		return husk_error_errno(err, "chdir to cwd (`%s`) set in config.json", p->cwd);
+
+	if (p->has_oom_score_adj && husk_oom_score_adj_apply(p->oom_score_adj, err) < 0)
+		return -1;
+	if (husk_rlimits_apply(p->rlimits, p->n_rlimits, err) < 0)
+		return -1;
+	if (husk_sched_apply(p, err) < 0)
+		return -1;
+	if (spec->linux_.has_personality && husk_personality_apply(&spec->linux_, err) < 0)
+		return -1;
+
+	if (husk_caps_prepare(&p->capabilities, err) < 0)
+		return -1;
+	if (husk_user_apply(&p->user, err) < 0)
+		return -1;
+	if (husk_caps_apply(&p->capabilities, err) < 0)
+		return -1;
+	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return husk_error_errno(err, "set no_new_privs");
+
+	*prog = find_executable(p->args[0], l->env, err);
+	if (*prog == NULL)
+		return -1;
+	return 0;
+}
+
+__attribute__((noreturn)) void husk_init_main(struct husk_launch *l)
+{
+	struct husk_error err = {0};
+	char *prog = NULL, *hook_state = NULL;
+	const struct husk_process *p = &l->spec->process;
+	char c;
+	ssize_t r;
+
+	/* no fd of the caller reaches the container but 0-2 and the preserved ones */
+	if (syscall(SYS_close_range, 3 + l->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+		for (int fd = 3 + l->preserve_fds; fd < 1024; fd++)
+			fcntl(fd, F_SETFD, FD_CLOEXEC);
+	}
+	for (int fd = 3; fd < 3 + l->preserve_fds; fd++)
+		fcntl(fd, F_SETFD, 0);
+
+	if (init_setup(l, &prog, &hook_state, &err) < 0) {
+		husk_sync_send_error(l->sync_fd, &err);
+		_exit(1);
+	}
+	if (husk_sync_send(l->sync_fd, SYNC_READY, NULL, &err) < 0)
+		_exit(1);
+
+	/* blocked until `husk start` writes a byte into our start pipe */
+	do
+		r = read(l->start_fd, &c, 1);
+	while (r < 0 && errno == EINTR);
+	if (r != 1)
+		_exit(1);
+
+	if (run_hooks_here(l->spec, HUSK_HOOK_START_CONTAINER, hook_state, &err) < 0) {
+		fprintf(stderr, "husk: %s\n", err.msg);
+		_exit(1);
+	}
+	if (p->exec_cpu_affinity_final &&
+	    husk_cpu_affinity_apply(p->exec_cpu_affinity_final, &err) < 0) {
+		fprintf(stderr, "husk: process.execCPUAffinity.final: %s\n", err.msg);
+		_exit(1);
+	}
+	if (l->listen_pid_slot >= 0 &&
+	    asprintf(&l->env[l->listen_pid_slot], "LISTEN_PID=%d", (int)getpid()) < 0)
+		_exit(1);
+	sigprocmask(SIG_SETMASK, &l->sigmask, NULL);
+	execve(prog, p->args, l->env);
+	fprintf(stderr, "husk: exec failed: %s: %s\n", p->args[0], strerror(errno));
+	_exit(errno == ENOENT ? 127 : 126);
+}

@@ -1,2 +1,183 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/* The state store under --root: one directory per container. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "state.h"
+#include "internal.h"
 #include "utils.h"
+
+int husk_id_validate(const char *id, struct husk_error *err)
+{
+	size_t n;
+
+	if (id == NULL || *id == '\0')
+		return husk_error_set(err, EINVAL, "container id cannot be empty");
+	n = strlen(id);
+	if (n > 1024)
+		return husk_error_set(err, EINVAL, "invalid container id `%.32s...`: longer than 1024 bytes", id);
+	if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0 || strstr(id, "..") != NULL)
+		return husk_error_set(err, EINVAL, "invalid container id `%s`", id);
+	for (const char *p = id; *p; p++) {
+		char c = *p;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '.' || c == '+' || c == '-'))
+			return husk_error_set(err, EINVAL, "invalid container id `%s`", id);
+	}
+	return 0;
+}
+
+void husk_store_close(struct husk_store *st)
+{
+	if (st->dir_fd >= 0)
+		close(st->dir_fd);
+	if (st->root_fd >= 0)
+		close(st->root_fd);
+	free(st->dir);
+	free(st->id);
+	st->dir_fd = st->root_fd = -1;
+	st->dir = st->id = NULL;
+}
+
+static int open_root(const char *root, bool create, struct husk_store *st, struct husk_error *err)
+{
+	st->root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (st->root_fd < 0 && errno == ENOENT && create) {
+		if (mkdir_p(root, 0700, err) < 0)
+			return -1;
+		st->root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (st->root_fd < 0)
+		return husk_error_errno(err, "open state root `%s`", root);
+	return 0;
+}
+
+int husk_store_create(const char *root, const char *id, struct husk_store *st, struct husk_error *err)
+{
+	st->root_fd = st->dir_fd = -1;
+	st->dir = st->id = NULL;
+	if (open_root(root, true, st, err) < 0)
+		return -1;
+	if (mkdirat(st->root_fd, id, 0700) < 0) {
+		if (errno == EEXIST)
+			return husk_error_set(err, EEXIST, "container with id `%s` already exists", id);
+		return husk_error_errno(err, "create state dir `%s/%s`", root, id);
+	}
+	st->dir_fd = openat(st->root_fd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (st->dir_fd < 0) {
+		husk_error_errno(err, "open state dir `%s/%s`", root, id);
+		unlinkat(st->root_fd, id, AT_REMOVEDIR);
+		return -1;
+	}
+	if (asprintf(&st->dir, "%s/%s", root, id) < 0)
+		abort();
+	st->id = xstrdup(id);
+	return 0;
+}
+
+int husk_store_open(const char *root, const char *id, bool lock, struct husk_store *st,
+		    struct husk_error *err)
+{
+	st->root_fd = st->dir_fd = -1;
+	st->dir = st->id = NULL;
+	if (husk_id_validate(id, err) < 0)
+		return -1;
+	st->root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (st->root_fd < 0) {
+		if (errno == ENOENT)
+			return husk_error_set(err, ENOENT, "container `%s` does not exist", id);
+		return husk_error_errno(err, "open state root `%s`", root);
+	}
+	st->dir_fd = openat(st->root_fd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (st->dir_fd < 0) {
+		if (errno == ENOENT)
+			return husk_error_set(err, ENOENT, "container `%s` does not exist", id);
+		return husk_error_errno(err, "open state dir `%s/%s`", root, id);
+	}
+	if (lock && flock(st->dir_fd, LOCK_EX) < 0)
+		return husk_error_errno(err, "lock state dir `%s/%s`", root, id);
+	if (asprintf(&st->dir, "%s/%s", root, id) < 0)
+		abort();
+	st->id = xstrdup(id);
+	return 0;
+}
+
+int husk_store_write(struct husk_store *st, const struct husk_state *s, struct husk_error *err)
+{
+	cleanup_free char *json = husk_state_to_json(s, s->status, s->pid, true, false);
+	return write_file_atomic(st->dir_fd, "state.json", json, strlen(json), err);
+}
+
+int husk_store_read(struct husk_store *st, struct husk_state *s, struct husk_error *err)
+{
+	cleanup_free char *buf = NULL;
+	size_t len;
+	struct husk_error e = {0};
+
+	if (read_file_at(st->dir_fd, "state.json", &buf, &len, &e) < 0) {
+		if (e.status == ENOENT) {
+			/* a create in flight (or one that crashed): no state yet */
+			husk_error_clear(&e);
+			memset(s, 0, sizeof *s);
+			s->id = xstrdup(st->id);
+			s->bundle = xstrdup("");
+			s->status = xstrdup("creating");
+			s->start_fd = -1;
+			return 0;
+		}
+		*err = e;
+		return -1;
+	}
+	return husk_state_parse(buf, len, s, err);
+}
+
+static int remove_tree_at(int parent, const char *name)
+{
+	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	DIR *d;
+	struct dirent *de;
+
+	if (fd < 0)
+		return unlinkat(parent, name, 0);
+	d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (de->d_type == DT_DIR)
+			remove_tree_at(dirfd(d), de->d_name);
+		else
+			unlinkat(dirfd(d), de->d_name, 0);
+	}
+	closedir(d);
+	return unlinkat(parent, name, AT_REMOVEDIR);
+}
+
+int husk_store_remove(struct husk_store *st, struct husk_error *err)
+{
+	if (remove_tree_at(st->root_fd, st->id) < 0 && errno != ENOENT)
+		return husk_error_errno(err, "remove state dir `%s`", st->dir);
+	return 0;
+}
+
+const char *husk_state_status(const struct husk_state *s)
+{
+	if (s->status && strcmp(s->status, "creating") == 0)
+		return "creating";
+	if (s->pid <= 0 || proc_start_time(s->pid) != s->start_time)
+		return "stopped";
+	if (s->cgroup_path) {
+		cleanup_cgroup struct husk_cgroup *cg = NULL;
+		if (husk_cgroup_load(s->cgroup_path, &cg, NULL) == 0 && husk_cgroup_is_frozen(cg) == 1)
+			return "paused";
+	}
+	return s->status ? s->status : "stopped";
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* What the parent hands the container's init (a forked child, no re-exec). */
+#ifndef HUSK_CONTAINER_H
+#define HUSK_CONTAINER_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+#include "husk/husk.h"
+#include "spec/spec.h"
+
+struct husk_launch {
+	const struct husk_spec *spec;
+	const char *id;
+	const char *rootfs;   /* absolute */
+	bool no_pivot, no_new_keyring;
+	int sync_fd;          /* the init's end of the sync socketpair */
+	int start_fd;         /* read end of the start pipe: start writes one byte */
+	int console_fd;       /* connected console socket, or -1 */
+	int join_fds[HUSK_NS_N]; /* namespaces the init joins itself (setns), -1 if none */
+	int unshare_flags;    /* namespaces the init makes itself (unshare) */
+	bool cgroupns_late;   /* unshare the cgroup ns after the parent placed us */
+	bool new_userns;
+	int preserve_fds;     /* fds 3 .. 3+preserve_fds-1 reach the container */
+	char **env;           /* process.env, plus LISTEN_FDS/LISTEN_PID when passed on */
+	int listen_pid_slot;  /* index in env of LISTEN_PID (set by the init), or -1 */
+	sigset_t sigmask;     /* the caller's mask, restored before exec */
+};
+
+/* init.c: runs in the child; never returns. */
+__attribute__((noreturn)) void husk_init_main(struct husk_launch *l);
+
+/* ns.c */
+int husk_ns_open_joins(const struct husk_spec *spec, int fds[HUSK_NS_N], struct husk_error *err);
+void husk_ns_close_joins(int fds[HUSK_NS_N]);
+int husk_ns_write_maps(pid_t pid, const struct husk_linux *l, struct husk_error *err);
+/* Join (setns) the namespaces in fds, user last; closes them. */
+int husk_ns_join(int fds[HUSK_NS_N], struct husk_error *err);
+/* Make a new time namespace for our children and write linux.timeOffsets. */
+int husk_ns_time_setup(const struct husk_linux *l, struct husk_error *err);
+
+#endif

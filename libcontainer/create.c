@@ -1,0 +1,511 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * create and run: parse + plan, make the state dir and the cgroup, clone the
+ * init with its namespaces, drive it over the sync socket until it is ready
+ * and blocked waiting for `start`.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/sched.h>
+
+#include "container.h"
+#include "internal.h"
+#include "lifecycle.h"
+#include "state.h"
+#include "sync.h"
+#include "utils.h"
+
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+struct creation {
+	struct husk_spec *spec;
+	char *bundle, *rootfs;
+	struct husk_store store;
+	bool have_store;
+	struct husk_cgroup *cg;
+	pid_t pid;
+	int sync_fd;   /* our end */
+	int start_wfd; /* write end of the init's start pipe */
+	struct husk_state state;
+	char **env;
+};
+
+static void creation_free(struct creation *c)
+{
+	if (c->sync_fd >= 0)
+		close(c->sync_fd);
+	if (c->start_wfd >= 0)
+		close(c->start_wfd);
+	husk_cgroup_free(c->cg);
+	if (c->have_store)
+		husk_store_close(&c->store);
+	husk_state_clear(&c->state);
+	husk_spec_free(c->spec);
+	free(c->bundle);
+	free(c->rootfs);
+	if (c->env) {
+		/* entries borrowed from the spec are not ours: only the tail we added */
+		free(c->env);
+	}
+	memset(c, 0, sizeof *c);
+	c->sync_fd = c->start_wfd = -1;
+}
+
+/* Undo a failed create: nothing may survive it. */
+static void creation_abort(struct creation *c)
+{
+	if (c->pid > 0) {
+		kill(c->pid, SIGKILL);
+		while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		c->pid = 0;
+	}
+	if (c->cg)
+		husk_cgroup_destroy(c->cg, NULL);
+	if (c->have_store)
+		husk_store_remove(&c->store, NULL);
+}
+
+void husk_now_rfc3339(char *buf, size_t n)
+{
+	struct timespec ts;
+	struct tm tm;
+	size_t l;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	l = strftime(buf, n, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + l, n - l, ".%09ldZ", ts.tv_nsec);
+}
+
+static int load_config(const char *bundle, struct husk_spec **out, struct husk_error *err)
+{
+	cleanup_free char *path = NULL, *json = NULL;
+	size_t len;
+
+	if (asprintf(&path, "%s/config.json", bundle) < 0)
+		abort();
+	if (read_file_at(AT_FDCWD, path, &json, &len, err) < 0)
+		return -1;
+	return husk_spec_parse(json, len, "config.json", out, err);
+}
+
+int husk_load_bundle_config(const char *bundle, struct husk_spec **out, struct husk_error *err)
+{
+	return load_config(bundle, out, err);
+}
+
+/* What create needs beyond a valid spec (runc's rules where the spec is silent). */
+static int check_for_create(const struct husk_spec *s, const struct husk_create_opts *o,
+			    bool run, struct husk_error *err)
+{
+	if (!s->has_process || s->process.args == NULL || s->process.args[0] == NULL)
+		return husk_error_set(err, EINVAL, "config.json: process.args: must not be empty");
+	/* runc refuses to set up a rootfs without a private mount namespace */
+	if (!s->linux_.namespaces[HUSK_NS_MOUNT].present)
+		return husk_error_set(err, EINVAL,
+				      "config.json: linux.namespaces: a `mount` namespace is required");
+	if (s->process.terminal && o->console_socket == NULL)
+		return husk_error_set(err, EINVAL,
+				      "config.json: process.terminal: true requires --console-socket%s",
+				      run ? " (or run from a terminal)" : "");
+	if (!s->process.terminal && o->console_socket != NULL)
+		return husk_error_set(err, EINVAL,
+				      "--console-socket given but config.json: process.terminal is false");
+	return 0;
+}
+
+static int resolve_paths(const struct husk_create_opts *o, struct creation *c, struct husk_error *err)
+{
+	char buf[PATH_MAX];
+	cleanup_free char *root = NULL;
+
+	if (realpath(o->bundle && *o->bundle ? o->bundle : ".", buf) == NULL)
+		return husk_error_errno(err, "bundle `%s`", o->bundle ? o->bundle : ".");
+	c->bundle = xstrdup(buf);
+	if (load_config(c->bundle, &c->spec, err) < 0)
+		return -1;
+	if (husk_spec_check_supported(c->spec, "config.json", err) < 0)
+		return -1;
+	if (c->spec->root_path[0] == '/')
+		root = xstrdup(c->spec->root_path);
+	else if (asprintf(&root, "%s/%s", c->bundle, c->spec->root_path) < 0)
+		abort();
+	if (realpath(root, buf) == NULL)
+		return husk_error_errno(err, "config.json: root.path: rootfs `%s`", root);
+	c->rootfs = xstrdup(buf);
+	return 0;
+}
+
+/* LISTEN_FDS from systemd socket activation are passed on like runc does. */
+static int build_env(struct creation *c, struct husk_launch *l, int *extra_fds)
+{
+	const char *lfds = getenv("LISTEN_FDS"), *lpid = getenv("LISTEN_PID");
+	size_t n = strv_len(c->spec->process.env);
+	int64_t nfds = 0, pid = 0;
+
+	l->listen_pid_slot = -1;
+	*extra_fds = 0;
+	if (lfds && lpid && parse_i64(lfds, &nfds) == 0 && parse_i64(lpid, &pid) == 0 &&
+	    pid == getpid() && nfds > 0 && nfds < 1024)
+		*extra_fds = (int)nfds;
+	c->env = xmalloc0((n + 3) * sizeof(char *));
+	for (size_t i = 0; i < n; i++)
+		c->env[i] = c->spec->process.env[i];
+	if (*extra_fds) {
+		static char lfds_buf[32];
+		/* the string outlives this function in the child only */
+		snprintf(lfds_buf, sizeof lfds_buf, "LISTEN_FDS=%d", *extra_fds);
+		c->env[n] = lfds_buf;
+		c->env[n + 1] = (char *)"LISTEN_PID=";
+		l->listen_pid_slot = (int)n + 1;
+	}
+	l->env = c->env;
+	return 0;
+}
+
+static int write_pid_file(const char *path, pid_t pid, struct husk_error *err)
+{
+	char buf[32];
+	cleanup_free char *tmp = NULL;
+	cleanup_close int fd = -1;
+	int len = snprintf(buf, sizeof buf, "%d", (int)pid);
+
+	if (asprintf(&tmp, "%s.husk-tmp", path) < 0)
+		abort();
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return husk_error_errno(err, "write pid file `%s`", path);
+	if (write_all(fd, buf, (size_t)len) < 0 || rename(tmp, path) < 0) {
+		husk_error_errno(err, "write pid file `%s`", path);
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static pid_t clone_init(uint64_t flags, int cgroup_fd, bool *into_cgroup)
+{
+	struct clone_args args = {
+		.flags = flags | (cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0),
+		.exit_signal = SIGCHLD,
+		.cgroup = cgroup_fd >= 0 ? (uint64_t)cgroup_fd : 0,
+	};
+	long pid;
+
+	*into_cgroup = cgroup_fd >= 0;
+	pid = syscall(SYS_clone3, &args, sizeof args);
+	if (pid >= 0 || (errno != ENOSYS && errno != E2BIG && errno != EINVAL))
+		return (pid_t)pid;
+	/* kernels before 5.7 (no CLONE_INTO_CGROUP) or without clone3 */
+	*into_cgroup = false;
+	return (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD, 0, 0, 0, 0);
+}
+
+/* Open our own namespace of `type` so that it can be restored for our later children. */
+static int save_ns(const char *name)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/self/ns/%s", name);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+static int state_json_for_hooks(struct creation *c, const char *status, char **out)
+{
+	*out = husk_state_to_json(&c->state, status, c->pid, false, false);
+	return 0;
+}
+
+static bool any_hooks(const struct husk_spec *s, enum husk_hook_kind a, enum husk_hook_kind b)
+{
+	return s->hooks[a].n || s->hooks[b].n;
+}
+
+static int spawn_init(const struct husk_ctx *ctx, const struct husk_create_opts *o,
+		      struct creation *c, struct husk_error *err)
+{
+	const struct husk_linux *lx = &c->spec->linux_;
+	struct husk_launch l = {
+		.spec = c->spec,
+		.id = c->state.id,
+		.rootfs = c->rootfs,
+		.no_pivot = o->no_pivot,
+		.no_new_keyring = o->no_new_keyring,
+		.console_fd = -1,
+		.cgroupns_late = lx->namespaces[HUSK_NS_CGROUP].present &&
+				 lx->namespaces[HUSK_NS_CGROUP].path == NULL,
+		.new_userns = lx->namespaces[HUSK_NS_USER].present &&
+			      lx->namespaces[HUSK_NS_USER].path == NULL,
+	};
+	cleanup_close int pid_saved = -1, time_saved = -1, console = -1;
+	int sv[2], pp[2], extra_fds;
+	uint64_t flags = 0;
+	bool slow = false, into_cgroup;
+	cleanup_free char *hook_state = NULL;
+
+	if (husk_ns_open_joins(c->spec, l.join_fds, err) < 0)
+		return -1;
+	/* pid and time namespaces apply to children: the parent enters/makes them */
+	if (l.join_fds[HUSK_NS_PID] >= 0) {
+		pid_saved = save_ns("pid");
+		if (setns(l.join_fds[HUSK_NS_PID], CLONE_NEWPID) < 0) {
+			husk_error_errno(err, "join pid namespace `%s`", lx->namespaces[HUSK_NS_PID].path);
+			husk_ns_close_joins(l.join_fds);
+			return -1;
+		}
+		close(l.join_fds[HUSK_NS_PID]);
+		l.join_fds[HUSK_NS_PID] = -1;
+	}
+	if (lx->namespaces[HUSK_NS_TIME].present) {
+		time_saved = save_ns("time");
+		if (l.join_fds[HUSK_NS_TIME] >= 0) {
+			if (setns(l.join_fds[HUSK_NS_TIME], CLONE_NEWTIME) < 0) {
+				husk_error_errno(err, "join time namespace `%s`",
+						 lx->namespaces[HUSK_NS_TIME].path);
+				husk_ns_close_joins(l.join_fds);
+				return -1;
+			}
+			close(l.join_fds[HUSK_NS_TIME]);
+			l.join_fds[HUSK_NS_TIME] = -1;
+		} else if (husk_ns_time_setup(lx, err) < 0) {
+			husk_ns_close_joins(l.join_fds);
+			return -1;
+		}
+	}
+	for (int t = 0; t < HUSK_NS_N; t++) {
+		if (l.join_fds[t] >= 0)
+			slow = true;
+		if (lx->namespaces[t].present && lx->namespaces[t].path == NULL &&
+		    t != HUSK_NS_TIME && t != HUSK_NS_CGROUP)
+			flags |= (uint64_t)husk_ns_clone_flag(t);
+	}
+	if (slow) {
+		/*
+		 * Some namespace is joined by path: the init joins it first and
+		 * then makes the new ones itself, so that they are owned by the
+		 * right user namespace.  Only the pid namespace is made at clone.
+		 */
+		l.unshare_flags = (int)(flags & ~(uint64_t)CLONE_NEWPID);
+		flags &= CLONE_NEWPID;
+	}
+
+	if (o->console_socket) {
+		console = husk_console_socket_connect(o->console_socket, err);
+		if (console < 0) {
+			husk_ns_close_joins(l.join_fds);
+			return -1;
+		}
+		l.console_fd = console;
+	}
+	build_env(c, &l, &extra_fds);
+	l.preserve_fds = o->preserve_fds + extra_fds;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		husk_ns_close_joins(l.join_fds);
+		return husk_error_errno(err, "socketpair");
+	}
+	if (pipe2(pp, O_CLOEXEC) < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		husk_ns_close_joins(l.join_fds);
+		return husk_error_errno(err, "pipe");
+	}
+	c->sync_fd = sv[0];
+	c->start_wfd = pp[1];
+	l.sync_fd = sv[1];
+	l.start_fd = pp[0];
+	/* the init keeps the write end too, so that `start` can fetch it */
+	c->state.start_fd = pp[1];
+	sigprocmask(SIG_SETMASK, NULL, &l.sigmask);
+
+	c->pid = clone_init(flags, husk_cgroup_clone_fd(c->cg), &into_cgroup);
+	if (c->pid == 0)
+		husk_init_main(&l);
+	close(sv[1]);
+	close(pp[0]);
+	husk_ns_close_joins(l.join_fds);
+	if (c->pid < 0) {
+		c->pid = 0;
+		return husk_error_errno(err, "clone container init");
+	}
+	if (pid_saved >= 0)
+		setns(pid_saved, CLONE_NEWPID);
+	if (time_saved >= 0)
+		setns(time_saved, CLONE_NEWTIME);
+
+	if (husk_sync_recv(c->sync_fd, SYNC_NS_READY, NULL, err) < 0)
+		return -1;
+	if ((l.new_userns) && husk_ns_write_maps(c->pid, lx, err) < 0)
+		return -1;
+	if (husk_cgroup_enter(c->cg, c->pid, into_cgroup, err) < 0)
+		return -1;
+	c->state.pid = c->pid;
+	c->state.start_time = proc_start_time(c->pid);
+	if (any_hooks(c->spec, HUSK_HOOK_CREATE_CONTAINER, HUSK_HOOK_START_CONTAINER))
+		state_json_for_hooks(c, "creating", &hook_state);
+	if (husk_sync_send(c->sync_fd, SYNC_GO, hook_state, err) < 0)
+		return -1;
+	if (any_hooks(c->spec, HUSK_HOOK_PRESTART, HUSK_HOOK_CREATE_RUNTIME)) {
+		if (husk_sync_recv(c->sync_fd, SYNC_HOOKS, NULL, err) < 0)
+			return -1;
+		if (hook_state == NULL)
+			state_json_for_hooks(c, "creating", &hook_state);
+		if (husk_hooks_run(&c->spec->hooks[HUSK_HOOK_PRESTART], HUSK_HOOK_PRESTART,
+				   hook_state, err) < 0 ||
+		    husk_hooks_run(&c->spec->hooks[HUSK_HOOK_CREATE_RUNTIME],
+				   HUSK_HOOK_CREATE_RUNTIME, hook_state, err) < 0)
+			return -1;
+		if (husk_sync_send(c->sync_fd, SYNC_HOOKS_DONE, NULL, err) < 0)
+			return -1;
+	}
+	return husk_sync_recv(c->sync_fd, SYNC_READY, NULL, err);
+}
+
+static int do_create(const struct husk_ctx *ctx, const char *id, const struct husk_create_opts *o,
+		     bool run, struct creation *c, struct husk_error *err)
+{
+	char now[64];
+	const struct husk_spec *s;
+
+	memset(c, 0, sizeof *c);
+	c->sync_fd = c->start_wfd = -1;
+	if (husk_id_validate(id, err) < 0)
+		return -1;
+	if (ctx->systemd_cgroup)
+		return husk_error_set(err, ENOTSUP, "systemd cgroup driver is not supported yet");
+	if (resolve_paths(o, c, err) < 0)
+		return -1;
+	s = c->spec;
+	if (check_for_create(s, o, run, err) < 0)
+		return -1;
+
+	if (husk_store_create(ctx->root ? ctx->root : HUSK_DEFAULT_ROOT, id, &c->store, err) < 0)
+		return -1;
+	c->have_store = true;
+	husk_now_rfc3339(now, sizeof now);
+	c->state.id = xstrdup(id);
+	c->state.bundle = xstrdup(c->bundle);
+	c->state.rootfs = xstrdup(c->rootfs);
+	c->state.created = xstrdup(now);
+	c->state.owner = xstrdup("");
+	c->state.status = xstrdup("created");
+	c->state.has_poststart = s->hooks[HUSK_HOOK_POSTSTART].n > 0;
+	c->state.has_poststop = s->hooks[HUSK_HOOK_POSTSTOP].n > 0;
+	if (s->n_annotations) {
+		c->state.annotations = xmalloc0(s->n_annotations * sizeof(struct husk_kv));
+		for (size_t i = 0; i < s->n_annotations; i++) {
+			c->state.annotations[i].key = xstrdup(s->annotations[i].key);
+			c->state.annotations[i].value = xstrdup(s->annotations[i].value);
+		}
+		c->state.n_annotations = s->n_annotations;
+	}
+
+	if (husk_cgroup_create(s->linux_.cgroups_path, id,
+			       s->linux_.has_resources ? &s->linux_.resources : NULL, &c->cg,
+			       err) < 0)
+		goto fail;
+	c->state.cgroup_path = xstrdup(husk_cgroup_path(c->cg));
+
+	if (spawn_init(ctx, o, c, err) < 0)
+		goto fail;
+	if (husk_store_write(&c->store, &c->state, err) < 0)
+		goto fail;
+	if (o->pid_file && write_pid_file(o->pid_file, c->pid, err) < 0)
+		goto fail;
+	return 0;
+fail:
+	creation_abort(c);
+	return -1;
+}
+
+int husk_create(const struct husk_ctx *ctx, const char *id, const struct husk_create_opts *opts,
+		struct husk_error *err)
+{
+	struct creation c;
+	int r = do_create(ctx, id, opts, false, &c, err);
+	creation_free(&c);
+	return r;
+}
+
+static int wait_forwarding(pid_t pid, int *status)
+{
+	sigset_t set;
+	int st;
+
+	sigfillset(&set);
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(&set, &si);
+		pid_t r;
+
+		if (sig < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (sig != SIGCHLD) {
+			kill(pid, sig);
+			continue;
+		}
+		while ((r = waitpid(-1, &st, WNOHANG)) > 0) {
+			if (r == pid) {
+				*status = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+				return 0;
+			}
+		}
+	}
+}
+
+int husk_run(const struct husk_ctx *ctx, const char *id, const struct husk_create_opts *opts,
+	     int *exit_status, struct husk_error *err)
+{
+	struct creation c;
+	sigset_t all, old;
+	int r;
+
+	/* block every signal: the init gets its own mask back; we forward them */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	if (do_create(ctx, id, opts, true, &c, err) < 0) {
+		creation_free(&c);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return -1;
+	}
+	r = husk_start_created(ctx, &c.store, &c.state, c.spec, c.start_wfd, err);
+	if (r == 0 && opts->detach) {
+		creation_free(&c);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		*exit_status = 0;
+		return 0;
+	}
+	if (r == 0) {
+		if (wait_forwarding(c.pid, exit_status) < 0)
+			r = husk_error_errno(err, "wait for container init");
+	} else {
+		kill(c.pid, SIGKILL);
+		waitpid(c.pid, NULL, 0);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (!opts->keep || r < 0) {
+		struct husk_error e2 = {0};
+		husk_destroy(&c.store, &c.state, c.spec, &e2);
+		husk_error_clear(&e2);
+	}
+	creation_free(&c);
+	return r;
+}

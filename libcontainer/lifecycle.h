@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef HUSK_LIFECYCLE_H
+#define HUSK_LIFECYCLE_H
+
+#include "husk/husk.h"
+#include "spec/spec.h"
+#include "state.h"
+
+/* RFC3339 with nanoseconds, UTC. */
+void husk_now_rfc3339(char *buf, size_t n);
+int husk_load_bundle_config(const char *bundle, struct husk_spec **out, struct husk_error *err);
+/*
+ * Start a created container: `wfd` is the start pipe's write end when the
+ * caller holds it (run), else -1 (fetched from the init).  `spec` may be NULL
+ * (then re-read from the bundle when poststart hooks exist).
+ */
+int husk_start_created(const struct husk_ctx *ctx, struct husk_store *st, struct husk_state *s,
+		       const struct husk_spec *spec, int wfd, struct husk_error *err);
+/* Kill what is left, remove the cgroup, run poststop hooks, remove the state. */
+int husk_destroy(struct husk_store *st, struct husk_state *s, const struct husk_spec *spec,
+		 struct husk_error *err);
+
+#endif

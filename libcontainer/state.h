@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The state store: <root>/<id>/state.json.  The directory's existence is the
+ * container's existence (mkdir is the per-id create lock); state.json is
+ * replaced atomically; mutating commands hold flock(LOCK_EX) on the dir.
+ */
+#ifndef HUSK_STATE_H
+#define HUSK_STATE_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "husk/husk.h"
+#include "spec/spec.h"
+
+struct husk_state {
+	char *id, *bundle, *rootfs, *created, *owner;
+	char *status; /* stored: "created" or "running" */
+	pid_t pid;
+	unsigned long long start_time; /* of the init, to survive pid reuse */
+	char *cgroup_path;             /* resolved cgroup path, NULL if none */
+	int start_fd;                  /* fd number, in the init, of the start pipe's write end */
+	bool has_poststart, has_poststop; /* re-read config.json at start/delete only then */
+	struct husk_kv *annotations;
+	size_t n_annotations;
+};
+
+void husk_state_clear(struct husk_state *s);
+
+/* spec/state-json.c (the JSON library stays in spec/) */
+int husk_state_parse(const char *json, size_t len, struct husk_state *out, struct husk_error *err);
+/*
+ * The state as JSON with `status` (derived) and pid (0 if stopped).  `full`
+ * adds husk's private fields (for state.json); `pretty` indents.
+ */
+char *husk_state_to_json(const struct husk_state *s, const char *status, pid_t pid, bool full,
+			 bool pretty);
+/* {"id":..} list for `husk list --format json` */
+char *husk_list_to_json(const struct husk_container_info *v, size_t n);
+
+/* state.c */
+struct husk_store {
+	int root_fd; /* the state root */
+	int dir_fd;  /* <root>/<id> */
+	char *dir;   /* its path */
+	char *id;
+};
+void husk_store_close(struct husk_store *st);
+static inline void husk_store_closep(struct husk_store *st)
+{
+	husk_store_close(st);
+}
+#define cleanup_store __attribute__((cleanup(husk_store_closep)))
+
+/* Create <root>/<id> (0700); fails with "already exists" if it is there. */
+int husk_store_create(const char *root, const char *id, struct husk_store *st,
+		      struct husk_error *err);
+/* Open an existing container ("container `x` does not exist" otherwise); lock = flock EX. */
+int husk_store_open(const char *root, const char *id, bool lock, struct husk_store *st,
+		    struct husk_error *err);
+int husk_store_write(struct husk_store *st, const struct husk_state *s, struct husk_error *err);
+/* Read state.json; a dir without it (a create in flight) gives status "creating". */
+int husk_store_read(struct husk_store *st, struct husk_state *s, struct husk_error *err);
+/* Remove the state dir and everything in it. */
+int husk_store_remove(struct husk_store *st, struct husk_error *err);
+
+/*
+ * The live status: "stopped" when the init is gone or its start time
+ * differs; "paused" when the cgroup is frozen; else the stored one.
+ */
+const char *husk_state_status(const struct husk_state *s);
+
+#endif

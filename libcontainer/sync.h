@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The parent <-> init protocol over one SOCK_SEQPACKET socketpair.  Each
+ * message is a struct husk_sync header followed by an optional payload (a
+ * message text for errors, a state JSON for hooks).
+ */
+#ifndef HUSK_SYNC_H
+#define HUSK_SYNC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "husk/error.h"
+
+enum husk_sync_type {
+	SYNC_NS_READY = 1, /* init -> parent: namespaces made; write maps, place in cgroups */
+	SYNC_GO,           /* parent -> init: go on; payload: state JSON for hooks (optional) */
+	SYNC_HOOKS,        /* init -> parent: mounts done, run prestart/createRuntime now */
+	SYNC_HOOKS_DONE,   /* parent -> init */
+	SYNC_READY,        /* init -> parent: all set up, blocking until start */
+	SYNC_ERROR,        /* either way: errno + message */
+};
+
+struct husk_sync {
+	uint32_t type;
+	int32_t status; /* errno for SYNC_ERROR */
+};
+
+int husk_sync_send(int fd, enum husk_sync_type type, const char *payload, struct husk_error *err);
+/* Send an error (the init's way of reporting failure); never fails loudly. */
+void husk_sync_send_error(int fd, const struct husk_error *e);
+/*
+ * Receive one message, which must be `want`; SYNC_ERROR becomes *err with the
+ * peer's message.  EOF (the peer died) is an error too.  *payload (optional)
+ * gets a malloc'd payload or NULL.
+ */
+int husk_sync_recv(int fd, enum husk_sync_type want, char **payload, struct husk_error *err);
+
+#endif
