@@ -44,6 +44,8 @@ struct creation {
 	int start_wfd; /* write end of the init's start pipe */
 	struct husk_state state;
 	char **env;
+	int pty_sock;   /* run -t without --console-socket: our end */
+	int pty_master; /* the pty master received on it */
 };
 
 static void creation_free(struct creation *c)
@@ -52,6 +54,10 @@ static void creation_free(struct creation *c)
 		close(c->sync_fd);
 	if (c->start_wfd >= 0)
 		close(c->start_wfd);
+	if (c->pty_sock >= 0)
+		close(c->pty_sock);
+	if (c->pty_master >= 0)
+		close(c->pty_master);
 	husk_cgroup_free(c->cg);
 	if (c->have_store)
 		husk_store_close(&c->store);
@@ -64,7 +70,7 @@ static void creation_free(struct creation *c)
 		free(c->env);
 	}
 	memset(c, 0, sizeof *c);
-	c->sync_fd = c->start_wfd = -1;
+	c->sync_fd = c->start_wfd = c->pty_sock = c->pty_master = -1;
 }
 
 /* Undo a failed create: nothing may survive it. */
@@ -121,10 +127,10 @@ static int check_for_create(const struct husk_spec *s, const struct husk_create_
 	if (!s->linux_.namespaces[HUSK_NS_MOUNT].present)
 		return husk_error_set(err, EINVAL,
 				      "config.json: linux.namespaces: a `mount` namespace is required");
-	if (s->process.terminal && o->console_socket == NULL)
+	/* `run` relays a pty itself when no console socket is given (runc does too) */
+	if (s->process.terminal && o->console_socket == NULL && !run)
 		return husk_error_set(err, EINVAL,
-				      "config.json: process.terminal: true requires --console-socket%s",
-				      run ? " (or run from a terminal)" : "");
+				      "config.json: process.terminal: true requires --console-socket");
 	if (!s->process.terminal && o->console_socket != NULL)
 		return husk_error_set(err, EINVAL,
 				      "--console-socket given but config.json: process.terminal is false");
@@ -312,6 +318,15 @@ static int spawn_init(const struct husk_ctx *ctx, const struct husk_create_opts 
 			return -1;
 		}
 		l.console_fd = console;
+	} else if (c->spec->process.terminal) {
+		int ps[2];
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ps) < 0) {
+			husk_ns_close_joins(l.join_fds);
+			return husk_error_errno(err, "socketpair");
+		}
+		c->pty_sock = ps[0];
+		console = ps[1];
+		l.console_fd = console;
 	}
 	build_env(c, &l, &extra_fds);
 	l.preserve_fds = o->preserve_fds + extra_fds;
@@ -373,7 +388,11 @@ static int spawn_init(const struct husk_ctx *ctx, const struct husk_create_opts 
 		if (husk_sync_send(c->sync_fd, SYNC_HOOKS_DONE, NULL, err) < 0)
 			return -1;
 	}
-	return husk_sync_recv(c->sync_fd, SYNC_READY, NULL, err);
+	if (husk_sync_recv(c->sync_fd, SYNC_READY, NULL, err) < 0)
+		return -1;
+	if (c->pty_sock >= 0 && (c->pty_master = husk_recv_fd(c->pty_sock, err)) < 0)
+		return -1;
+	return 0;
 }
 
 static int do_create(const struct husk_ctx *ctx, const char *id, const struct husk_create_opts *o,
@@ -383,7 +402,7 @@ static int do_create(const struct husk_ctx *ctx, const char *id, const struct hu
 	const struct husk_spec *s;
 
 	memset(c, 0, sizeof *c);
-	c->sync_fd = c->start_wfd = -1;
+	c->sync_fd = c->start_wfd = c->pty_sock = c->pty_master = -1;
 	if (husk_id_validate(id, err) < 0)
 		return -1;
 	if (ctx->systemd_cgroup)
@@ -442,35 +461,6 @@ int husk_create(const struct husk_ctx *ctx, const char *id, const struct husk_cr
 	return r;
 }
 
-static int wait_forwarding(pid_t pid, int *status)
-{
-	sigset_t set;
-	int st;
-
-	sigfillset(&set);
-	for (;;) {
-		siginfo_t si;
-		int sig = sigwaitinfo(&set, &si);
-		pid_t r;
-
-		if (sig < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (sig != SIGCHLD) {
-			kill(pid, sig);
-			continue;
-		}
-		while ((r = waitpid(-1, &st, WNOHANG)) > 0) {
-			if (r == pid) {
-				*status = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
-				return 0;
-			}
-		}
-	}
-}
-
 int husk_run(const struct husk_ctx *ctx, const char *id, const struct husk_create_opts *opts,
 	     int *exit_status, struct husk_error *err)
 {
@@ -494,8 +484,7 @@ int husk_run(const struct husk_ctx *ctx, const char *id, const struct husk_creat
 		return 0;
 	}
 	if (r == 0) {
-		if (wait_forwarding(c.pid, exit_status) < 0)
-			r = husk_error_errno(err, "wait for container init");
+		r = husk_run_wait(c.pid, c.pty_master, exit_status, err);
 	} else {
 		kill(c.pid, SIGKILL);
 		waitpid(c.pid, NULL, 0);

@@ -20,4 +20,9 @@ int husk_start_created(const struct husk_ctx *ctx, struct husk_store *st, struct
 int husk_destroy(struct husk_store *st, struct husk_state *s, const struct husk_spec *spec,
 		 struct husk_error *err);
 
+/* run-wait.c */
+int husk_recv_fd(int sock, struct husk_error *err);
+/* Wait for the init, forwarding signals; with master >= 0 relay stdio to that pty. */
+int husk_run_wait(pid_t pid, int master, int *status, struct husk_error *err);
+
 #endif
