@@ -1,2 +1,307 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "utils.h"
+/*
+ * One entry of spec->mounts: options split by the table of spec/mountopts.c,
+ * destination resolved inside the rootfs, mount(2) onto /proc/self/fd/N, then
+ * (on the re-opened destination, now the new mount) the read-only remount of
+ * bind mounts, propagation changes and recursive attributes.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "mounts.h"
+
+#ifndef MS_NOSYMFOLLOW
+#define MS_NOSYMFOLLOW 256
+#endif
+#ifndef ST_NOSYMFOLLOW
+#define ST_NOSYMFOLLOW 0x2000
+#endif
+
+#define MS_ATIME_MASK (MS_NOATIME | MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME)
+/* What a bind mount takes only through a second, MS_REMOUNT call */
+#define MS_BIND_REMOUNT_MASK                                                                       \
+	(MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_SYNCHRONOUS | MS_MANDLOCK |             \
+	 MS_DIRSYNC | MS_NOSYMFOLLOW | MS_ATIME_MASK)
+
+void husk_mount_opts_clear(struct mount_opts *mo)
+{
+	free(mo->data);
+	mo->data = NULL;
+}
+
+static void mount_opts_freep(struct mount_opts *mo)
+{
+	husk_mount_opts_clear(mo);
+}
+
+static int data_append(char **data, const char *opt)
+{
+	char *n;
+
+	if (*data == NULL) {
+		*data = xstrdup(opt);
+		return 0;
+	}
+	if (asprintf(&n, "%s,%s", *data, opt) < 0)
+		return -1;
+	free(*data);
+	*data = n;
+	return 0;
+}
+
+int husk_mount_opts_parse(char *const *options, struct mount_opts *out, struct husk_error *err)
+{
+	*out = (struct mount_opts){0};
+	for (size_t i = 0; options && options[i]; i++) {
+		const struct husk_mount_opt *o = husk_mount_opt_find(options[i]);
+
+		if (o == NULL) {
+			if (data_append(&out->data, options[i]) < 0)
+				return husk_error_set(err, ENOMEM, "out of memory");
+			continue;
+		}
+		switch (o->kind) {
+		case HUSK_MOUNT_OPT_FLAG:
+			if (o->clear)
+				out->flags &= ~o->flags;
+			else
+				out->flags |= o->flags;
+			break;
+		case HUSK_MOUNT_OPT_PROPAGATION:
+			if (out->n_prop == ARRAY_SIZE(out->prop))
+				return husk_error_set(err, EINVAL, "too many propagation options");
+			out->prop[out->n_prop++] = o->flags;
+			break;
+		case HUSK_MOUNT_OPT_RECURSIVE:
+			out->attr_set = (out->attr_set & ~o->attr_clr) | o->attr_set;
+			out->attr_clr = (out->attr_clr & ~o->attr_set) | o->attr_clr;
+			break;
+		case HUSK_MOUNT_OPT_IDMAP:
+			out->idmap = true;
+			break;
+		case HUSK_MOUNT_OPT_TMPCOPYUP:
+			out->tmpcopyup = true;
+			break;
+		}
+	}
+	return 0;
+}
+
+unsigned long husk_propagation_flags(const char *name)
+{
+	const struct husk_mount_opt *o = husk_mount_opt_find(name);
+
+	return o && o->kind == HUSK_MOUNT_OPT_PROPAGATION ? o->flags : 0;
+}
+
+int husk_mount_flags(const char *path, unsigned long *flags)
+{
+	static const struct {
+		unsigned long st, ms;
+	} map[] = {
+		{ST_RDONLY, MS_RDONLY},         {ST_NOSUID, MS_NOSUID},
+		{ST_NODEV, MS_NODEV},           {ST_NOEXEC, MS_NOEXEC},
+		{ST_SYNCHRONOUS, MS_SYNCHRONOUS}, {ST_MANDLOCK, MS_MANDLOCK},
+		{ST_NOATIME, MS_NOATIME},       {ST_NODIRATIME, MS_NODIRATIME},
+		{ST_RELATIME, MS_RELATIME},     {ST_NOSYMFOLLOW, MS_NOSYMFOLLOW},
+	};
+	struct statfs sf;
+
+	if (statfs(path, &sf) < 0)
+		return -1;
+	*flags = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
+		if ((unsigned long)sf.f_flags & map[i].st)
+			*flags |= map[i].ms;
+	return 0;
+}
+
+int husk_remount(const char *path, unsigned long flags, bool keep)
+{
+	unsigned long cur;
+
+	flags |= MS_BIND | MS_REMOUNT;
+	if (!keep && mount(NULL, path, NULL, flags, NULL) == 0)
+		return 0;
+	/*
+	 * Flags locked by a user namespace (nosuid, nodev, noexec, ro, atime)
+	 * must be repeated in a remount, else EPERM: keep what the mount has,
+	 * like runc; an atime mode asked for wins over the current one.
+	 */
+	if (!keep && errno != EPERM)
+		return -1;
+	if (husk_mount_flags(path, &cur) < 0)
+		return -1;
+	if (flags & MS_ATIME_MASK)
+		cur &= ~MS_ATIME_MASK;
+	return mount(NULL, path, NULL, flags | cur, NULL);
+}
+
+int husk_mount_setattr(int fd, uint64_t set, uint64_t clr, uint64_t propagation, int userns_fd)
+{
+	struct mount_attr a = {
+		.attr_set = set,
+		.attr_clr = clr,
+		.propagation = propagation,
+		.userns_fd = userns_fd < 0 ? 0 : (uint64_t)userns_fd,
+	};
+
+	return mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a));
+}
+
+void husk_clean_path(const char *in, char *out, size_t size)
+{
+	size_t n = 0;
+
+	while (*in) {
+		const char *end;
+		size_t len;
+
+		while (*in == '/')
+			in++;
+		end = strchrnul(in, '/');
+		len = (size_t)(end - in);
+		if (len == 0 || (len == 1 && in[0] == '.')) {
+		} else if (len == 2 && in[0] == '.' && in[1] == '.') {
+			while (n > 0 && out[--n] != '/')
+				;
+		} else if (n + 1 + len < size) {
+			out[n++] = '/';
+			memcpy(out + n, in, len);
+			n += len;
+		}
+		in = end;
+	}
+	if (n == 0)
+		out[n++] = '/';
+	out[n] = '\0';
+}
+
+/*
+ * Like runc: nothing may be mounted inside procfs except bind mounts over the
+ * few files lxcfs emulates, and a bind mount on /proc itself must come from a
+ * procfs.  Checked on the resolved destination (fstatfs), so a symlink can't
+ * sneak around it.
+ */
+static int check_proc_dest(int dstfd, const char *dest, const char *source, bool bind)
+{
+	static const char *const allowed[] = {
+		"/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat",
+		"/proc/swaps",   "/proc/uptime",    "/proc/loadavg", "/proc/slabinfo",
+		"/proc/net/dev", "/proc/sys/kernel/ns_last_pid",
+	};
+	char clean[4096];
+	struct statfs sf;
+
+	if (fstatfs(dstfd, &sf) < 0)
+		return -1;
+	husk_clean_path(dest, clean, sizeof(clean));
+	if (strcmp(clean, "/proc") == 0) {
+		if (!bind)
+			return 0;
+		if (statfs(source, &sf) < 0)
+			return -1;
+		if (sf.f_type == PROC_SUPER_MAGIC)
+			return 0;
+		errno = EINVAL;
+		return -1;
+	}
+	if (sf.f_type != PROC_SUPER_MAGIC)
+		return 0;
+	for (size_t i = 0; bind && i < ARRAY_SIZE(allowed); i++)
+		if (strcmp(clean, allowed[i]) == 0)
+			return 0;
+	errno = EPERM;
+	return -1;
+}
+
+int husk_mount_one(struct rootfs_ctx *c, size_t idx, struct husk_error *err)
+{
+	const struct husk_mount *m = &c->spec->mounts[idx];
+	__attribute__((cleanup(mount_opts_freep))) struct mount_opts mo = {0};
+	cleanup_close int dst = -1;
+	cleanup_close int top = -1;
+	struct fd_path fp;
+	const char *type = m->type, *src = m->source;
+	unsigned long extra;
+	bool bind;
+
+	if (husk_mount_opts_parse(m->options, &mo, err) < 0)
+		return husk_error_wrap(err, "mounts[%zu]", idx);
+	bind = (mo.flags & MS_BIND) || (type && strcmp(type, "bind") == 0);
+	if (!bind && type && strcmp(type, "cgroup") == 0)
+		return husk_mount_cgroup(c, idx, &mo, err);
+	if (src == NULL)
+		src = type ? type : "none";
+	if (mo.idmap)
+		return husk_error_set(err, ENOTSUP,
+				      "mount `%s` on `%s` (mounts[%zu]): idmapped mounts are not "
+				      "supported",
+				      src, m->destination, idx);
+
+	dst = husk_resolve(c->rootfd, m->destination,
+			   HUSK_RESOLVE_MKDIR | (bind ? HUSK_RESOLVE_MKFILE : 0), bind ? src : NULL,
+			   &c->resolve);
+	if (dst < 0)
+		return husk_error_errno(err, "mount `%s` on `%s` (mounts[%zu]): open destination", src,
+					m->destination, idx);
+	if (c->proc_check && check_proc_dest(dst, m->destination, src, bind) < 0)
+		return husk_error_errno(err,
+					"mount `%s` on `%s` (mounts[%zu]): not allowed on or inside "
+					"/proc",
+					src, m->destination, idx);
+	if (bind || (type && strcmp(type, "proc") == 0))
+		c->proc_check = true;
+
+	if (mo.flags & MS_REMOUNT) {
+		/* change an existing mount: one call with everything */
+		if (mount(src, fd_path(&fp, dst), type, mo.flags, mo.data) < 0)
+			return husk_error_errno(err, "remount `%s` (mounts[%zu])", m->destination,
+						idx);
+		extra = 0;
+	} else if (bind) {
+		/* the kernel ignores every flag but MS_REC on a new bind mount */
+		if (mount(src, fd_path(&fp, dst), NULL, MS_BIND | (mo.flags & MS_REC), NULL) < 0)
+			return husk_error_errno(err, "mount `%s` on `%s` (mounts[%zu])", src,
+						m->destination, idx);
+		extra = mo.flags & MS_BIND_REMOUNT_MASK;
+	} else {
+		if (mount(src, fd_path(&fp, dst), type, mo.flags, mo.data) < 0)
+			return husk_error_errno(err, "mount `%s` on `%s` (mounts[%zu])", src,
+						m->destination, idx);
+		extra = 0;
+	}
+	if (extra == 0 && mo.n_prop == 0 && mo.attr_set == 0 && mo.attr_clr == 0)
+		return 0;
+
+	/* the fd still names the directory below the new mount: re-open it */
+	top = husk_resolve(c->rootfd, m->destination, 0, NULL, &c->resolve);
+	if (top < 0)
+		return husk_error_errno(err, "mount `%s` on `%s` (mounts[%zu]): re-open", src,
+					m->destination, idx);
+	fd_path(&fp, top);
+	if (extra && husk_remount(fp.s, extra, false) < 0)
+		return husk_error_errno(err, "remount `%s` (mounts[%zu])", m->destination, idx);
+	for (size_t i = 0; i < mo.n_prop; i++)
+		if (mount(NULL, fp.s, NULL, mo.prop[i], NULL) < 0)
+			return husk_error_errno(err, "set propagation of `%s` (mounts[%zu])",
+						m->destination, idx);
+	if ((mo.attr_set || mo.attr_clr) &&
+	    husk_mount_setattr(top, mo.attr_set, mo.attr_clr, 0, -1) < 0) {
+		if (errno == ENOSYS)
+			return husk_error_errno(err,
+						"mount `%s` on `%s` (mounts[%zu]): recursive mount "
+						"options need mount_setattr (linux 5.12)",
+						src, m->destination, idx);
+		return husk_error_errno(err, "mount `%s` on `%s` (mounts[%zu]): mount_setattr", src,
+					m->destination, idx);
+	}
+	return 0;
+}

@@ -1,2 +1,197 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "utils.h"
+/*
+ * The container's filesystem, in the init before exec: propagation of "/",
+ * the rootfs bound onto itself, spec->mounts, /dev, then pivot_root (or
+ * MS_MOVE + chroot); after that masked and read-only paths and the read-only
+ * root.  The order is runc's.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "mountinfo.h"
+#include "mounts.h"
+
+static const char *rootfs_propagation(const struct husk_spec *spec)
+{
+	return spec->has_linux ? spec->linux_.rootfs_propagation : NULL;
+}
+
+/*
+ * pivot_root refuses a new root whose parent mount is shared, and a shared
+ * parent would carry the rootfs bind to the host: make it private (runc's
+ * rootfsParentMountPrivate).  Only needed when "/" was not made rslave or
+ * rprivate, since then nothing is shared any more.
+ */
+static int parent_mount_private(const char *rootfs, struct husk_error *err)
+{
+	struct husk_mountinfo mi;
+	const struct husk_mountinfo_entry *e;
+	int r = 0;
+
+	if (husk_mountinfo_read("/proc/self/mountinfo", &mi) < 0)
+		return husk_error_errno(err, "read `/proc/self/mountinfo`");
+	e = husk_mountinfo_find_parent(&mi, rootfs);
+	if (e && strstr(e->optional, "shared:") &&
+	    mount(NULL, e->mount_point, NULL, MS_PRIVATE, NULL) < 0)
+		r = husk_error_errno(err, "make `%s` private", e->mount_point);
+	husk_mountinfo_clear(&mi);
+	return r;
+}
+
+/* runc's pivot_root: no temporary directory, the old root is stacked on "." */
+static int pivot_root_to(int rootfd, struct husk_error *err)
+{
+	cleanup_close int oldroot = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (oldroot < 0)
+		return husk_error_errno(err, "open `/`");
+	if (fchdir(rootfd) < 0)
+		return husk_error_errno(err, "chdir to the rootfs");
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return husk_error_errno(err, "pivot_root");
+	if (fchdir(oldroot) < 0)
+		return husk_error_errno(err, "chdir to the old root");
+	/* make sure the unmount does not propagate to the host */
+	if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		return husk_error_errno(err, "make the old root rslave");
+	if (umount2(".", MNT_DETACH) < 0)
+		return husk_error_errno(err, "unmount the old root");
+	if (chdir("/") < 0)
+		return husk_error_errno(err, "chdir `/`");
+	return 0;
+}
+
+/*
+ * --no-pivot (runc's msMoveRoot): hide the host's full proc and sysfs mounts
+ * outside the rootfs (the kernel would otherwise count them against mounting
+ * proc/sysfs in a user namespace, and they should not stay reachable), move
+ * the rootfs onto "/" and chroot into it.
+ */
+static int move_root(const char *rootfs, int rootfd, struct husk_error *err)
+{
+	struct husk_mountinfo mi;
+
+	if (husk_mountinfo_read("/proc/self/mountinfo", &mi) < 0)
+		return husk_error_errno(err, "read `/proc/self/mountinfo`");
+	for (size_t i = mi.n; i-- > 0;) {
+		const struct husk_mountinfo_entry *e = &mi.v[i];
+
+		if (strcmp(e->root, "/") != 0 ||
+		    (strcmp(e->fstype, "proc") != 0 && strcmp(e->fstype, "sysfs") != 0) ||
+		    husk_path_has_prefix(e->mount_point, rootfs))
+			continue;
+		if (mount(NULL, e->mount_point, NULL, MS_SLAVE | MS_REC, NULL) < 0) {
+			if (errno == ENOENT || errno == EINVAL)
+				continue; /* already gone with a parent */
+			husk_error_errno(err, "make `%s` rslave", e->mount_point);
+			husk_mountinfo_clear(&mi);
+			return -1;
+		}
+		if (umount2(e->mount_point, MNT_DETACH) < 0 &&
+		    mount("tmpfs", e->mount_point, "tmpfs", 0, NULL) < 0) {
+			husk_error_errno(err, "hide `%s`", e->mount_point);
+			husk_mountinfo_clear(&mi);
+			return -1;
+		}
+	}
+	husk_mountinfo_clear(&mi);
+	if (fchdir(rootfd) < 0)
+		return husk_error_errno(err, "chdir to the rootfs");
+	if (mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0)
+		return husk_error_errno(err, "move `%s` to `/`", rootfs);
+	if (chroot(".") < 0)
+		return husk_error_errno(err, "chroot");
+	if (chdir("/") < 0)
+		return husk_error_errno(err, "chdir `/`");
+	return 0;
+}
+
+int husk_rootfs_setup(const struct husk_spec *spec, const struct husk_rootfs_opts *o,
+		      struct husk_error *err)
+{
+	const char *pname = rootfs_propagation(spec);
+	unsigned long prop = MS_SLAVE | MS_REC;
+	cleanup_close int rootfd = -1;
+	struct rootfs_ctx c = {.spec = spec, .o = o};
+
+	if (o->rootfs == NULL || o->rootfs[0] != '/')
+		return husk_error_set(err, EINVAL, "rootfs `%s` is not an absolute path",
+				      o->rootfs ? o->rootfs : "");
+	if (pname && (prop = husk_propagation_flags(pname)) == 0)
+		return husk_error_set(err, EINVAL, "linux.rootfsPropagation: unknown value `%s`",
+				      pname);
+	if (mount(NULL, "/", NULL, prop, NULL) < 0)
+		return husk_error_errno(err, "set propagation of `/` to `%s`",
+					pname ? pname : "rslave");
+	if (!(prop & MS_REC) || !(prop & (MS_SLAVE | MS_PRIVATE))) {
+		if (parent_mount_private(o->rootfs, err) < 0)
+			return -1;
+	}
+	if (mount(o->rootfs, o->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return husk_error_errno(err, "bind rootfs `%s` onto itself", o->rootfs);
+	rootfd = open(o->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return husk_error_errno(err, "open rootfs `%s`", o->rootfs);
+	c.rootfd = rootfd;
+
+	for (size_t i = 0; i < spec->n_mounts; i++)
+		if (husk_mount_one(&c, i, err) < 0)
+			return -1;
+	if (husk_dev_needs_setup(spec) && husk_dev_setup(&c, err) < 0)
+		return -1;
+
+	if (o->no_pivot)
+		return move_root(o->rootfs, rootfd, err);
+	return pivot_root_to(rootfd, err);
+}
+
+/* runc's maskPath: /dev/null over files, an empty read-only tmpfs over directories. */
+static int mask_path(const char *path, struct husk_error *err)
+{
+	if (mount("/dev/null", path, NULL, MS_BIND, NULL) == 0 || errno == ENOENT)
+		return 0;
+	if (errno == ENOTDIR && mount("tmpfs", path, "tmpfs", MS_RDONLY, NULL) == 0)
+		return 0;
+	return husk_error_errno(err, "mask `%s`", path);
+}
+
+/* runc's readonlyPath: bind onto itself, remount read-only keeping its other flags. */
+static int readonly_path(const char *path, struct husk_error *err)
+{
+	if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return husk_error_errno(err, "make `%s` read-only: bind", path);
+	}
+	if (husk_remount(path, MS_RDONLY, true) < 0)
+		return husk_error_errno(err, "make `%s` read-only: remount", path);
+	return 0;
+}
+
+int husk_rootfs_finalize(const struct husk_spec *spec, const struct husk_rootfs_opts *o,
+			 struct husk_error *err)
+{
+	const char *pname = rootfs_propagation(spec);
+
+	if (spec->has_linux) {
+		for (char **p = spec->linux_.readonly_paths; p && *p; p++)
+			if (readonly_path(*p, err) < 0)
+				return husk_error_wrap(err, "linux.readonlyPaths[%zu]",
+						       (size_t)(p - spec->linux_.readonly_paths));
+		for (char **p = spec->linux_.masked_paths; p && *p; p++)
+			if (mask_path(*p, err) < 0)
+				return husk_error_wrap(err, "linux.maskedPaths[%zu]",
+						       (size_t)(p - spec->linux_.masked_paths));
+	}
+	if (spec->root_readonly && husk_remount("/", MS_RDONLY, true) < 0)
+		return husk_error_errno(err, "remount `/` read-only");
+	/* after pivot, so it applies to the container's "/" (runc) */
+	if (pname && mount(NULL, "/", NULL, husk_propagation_flags(pname), NULL) < 0)
+		return husk_error_errno(err, "set propagation of `/` to `%s`", pname);
+	return 0;
+}
