@@ -1,0 +1,180 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# failed creates: the error says why, exit 1, and nothing is left behind
+# (state dir, cgroup, host mount, process: checked here and by the harness)
+. "$(dirname "$0")/lib.sh"
+
+# create_fails WHAT: both create and run fail with status 1, leaving nothing
+create_fails() {
+	rtc create --bundle "$B" "$ID"
+	assert_rc_not0 "create ($1)"
+	is_husk && assert_rc 1 "create ($1)"
+	assert_clean
+	cp "$ERR" "$TT/create.err"
+	rtc run --bundle "$B" "$ID"
+	assert_rc_not0 "run ($1)"
+	is_husk && assert_rc 1 "run ($1)"
+	assert_clean
+	# the message goes to stderr, stdout stays clean
+	[ ! -s "$OUT" ] || die "stdout not empty: $(cat "$OUT")"
+	[ -s "$ERR" ] || die "no error message"
+	if is_husk; then
+		grep -q '^husk: ' "$ERR" || die "message without husk: prefix: $(cat "$ERR")"
+	fi
+}
+
+test_bad_namespace_type() {
+	cfg 'l["namespaces"][2]["type"] = "foo"'
+	create_fails "unknown namespace"
+	is_husk && assert_err_has "config.json: linux.namespaces[2].type: "
+	assert_err_has "foo"
+}
+
+test_bad_type() {
+	cfg 'p["user"]["uid"] = "zero"'
+	create_fails "uid is a string"
+	is_husk && assert_err_has "config.json: process.user.uid: "
+	true
+}
+
+test_bad_json() {
+	echo '{"ociVersion": "1.0.2", "process": {' >"$B/config.json"
+	create_fails "truncated json"
+	is_husk && assert_err_has "config.json"
+	true
+}
+
+test_missing_config() {
+	rm "$B/config.json"
+	create_fails "no config.json"
+	assert_err_has "config.json"
+}
+
+test_missing_bundle() {
+	B=$TT/nosuchdir
+	create_fails "no bundle"
+}
+
+test_relative_cwd() {
+	cfg 'p["cwd"] = "relative/dir"'
+	create_fails "relative cwd"
+	is_husk && assert_err_has "config.json: process.cwd"
+	true
+}
+
+test_missing_rootfs() {
+	cfg 'c["root"]["path"] = "nosuchroot"'
+	create_fails "missing rootfs"
+	assert_err_has "nosuchroot"
+}
+
+test_failing_mount() {
+	mkdir -p "$B/rootfs/mnt"
+	cfg 'mount("/mnt", "nosuchfs", "none")'
+	create_fails "mount of an unknown fs type"
+	assert_err_has "/mnt"
+}
+
+test_missing_bind_source() {
+	cfg "mount('/mnt', 'bind', '$TT/nosuchsource', ['rbind'])"
+	create_fails "bind of a missing source"
+	assert_err_has "nosuchsource"
+}
+
+test_failing_hook() {
+	cfg 'hook("createRuntime", "/bin/false")'
+	create_fails "createRuntime hook fails"
+}
+
+test_missing_executable() {
+	set_args foo
+	create_fails "missing executable"
+	msg='exec: "foo": executable file not found in $PATH'
+	# runc quotes it again in its logrus line
+	is_husk || msg='executable file not found in $PATH'
+	assert_err_has "$msg"
+	grep -F "$msg" "$TT/create.err" >/dev/null || die "create: $(cat "$TT/create.err")"
+}
+
+test_missing_absolute_executable() {
+	set_args /nosuch/prog
+	create_fails "missing absolute executable"
+	assert_err_has "/nosuch/prog"
+	assert_err_has "no such file or directory"
+}
+
+test_not_executable() {
+	set_args /etc/passwd
+	create_fails "not executable"
+	assert_err_has "/etc/passwd"
+	assert_err_has "permission denied"
+}
+
+test_empty_args() {
+	cfg 'p["args"] = []'
+	create_fails "empty args"
+	is_husk && assert_err_has "config.json: process.args"
+	true
+}
+
+test_bad_rlimit() {
+	cfg 'p["rlimits"] = [{"type": "RLIMIT_FOO", "hard": 1, "soft": 1}]'
+	create_fails "unknown rlimit"
+	assert_err_has "RLIMIT_FOO"
+}
+
+test_bad_capability() {
+	# config.md: a value that cannot be mapped to the kernel MUST be an error
+	is_husk || skip "$RT_NAME only warns about unknown capabilities"
+	cfg 'p["capabilities"]["bounding"].append("CAP_FOO")'
+	create_fails "unknown capability"
+	is_husk && assert_err_has "config.json: process.capabilities.bounding[3]"
+	assert_err_has "CAP_FOO"
+}
+
+test_userns_without_mappings_fails_cleanly() {
+	# overlapping ranges: the kernel refuses the uid_map write
+	cfg 'ns("user")' 'l["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 100}, {"containerID": 50, "hostID": 300000, "size": 100}]' \
+		'l["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 100}]'
+	create_fails "overlapping id mappings"
+}
+
+test_missing_ns_path() {
+	cfg "ns('network', '$TT/nosuchns')"
+	create_fails "namespace path missing"
+	assert_err_has "nosuchns"
+}
+
+test_log_json_on_error() {
+	set_args foo
+	rtc --log "$TT/log.json" --log-format json create --bundle "$B" "$ID"
+	assert_rc_not0 create
+	[ -s "$TT/log.json" ] || die "empty log"
+	# the last line is one JSON object with level error and the message
+	tail -n1 "$TT/log.json" | cfgpy get 'j["level"]' >"$TT/level"
+	assert_eq "$(cat "$TT/level")" error "log level"
+	tail -n1 "$TT/log.json" | cfgpy get 'j["msg"]' >"$TT/msg"
+	grep -qF 'executable file not found in $PATH' "$TT/msg" || die "log msg: $(cat "$TT/msg")"
+	assert_err_has 'executable file not found in $PATH'
+}
+
+t "bad namespace type: config.json path in the message" test_bad_namespace_type
+t "wrong JSON type" test_bad_type
+t "truncated config.json" test_bad_json
+t "missing config.json" test_missing_config
+t "missing bundle" test_missing_bundle
+t "relative process.cwd" test_relative_cwd
+t "missing rootfs" test_missing_rootfs
+t "failing mount" test_failing_mount
+t "missing bind source" test_missing_bind_source
+t "failing createRuntime hook" test_failing_hook
+t "missing executable: exact message" test_missing_executable
+t "missing absolute executable" test_missing_absolute_executable
+t "executable without x bit" test_not_executable
+t "empty process.args" test_empty_args
+t "unknown rlimit" test_bad_rlimit
+t "unknown capability" test_bad_capability
+t "impossible user namespace mapping" test_userns_without_mappings_fails_cleanly
+t "missing namespace path" test_missing_ns_path
+t "--log json on error" test_log_json_on_error
+finish
