@@ -1,2 +1,880 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "utils.h"
+/*
+ * The cgroup manager: layout detection (v1, hybrid, v2), path resolution,
+ * and the operations common to every layout (enter, pids, kill, destroy).
+ * What differs per layout lives behind struct cg_ops (v1.c, v2.c).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/magic.h>
+
+#include "cgroup-internal.h"
+
+#define CG_ROOT "/sys/fs/cgroup"
+
+/* ---- small file helpers ---- */
+
+int cg_write(const char *dir, const char *file, const char *value, struct husk_error *err)
+{
+	cleanup_free char *path = NULL;
+	cleanup_close int fd = -1;
+
+	if (asprintf(&path, "%s/%s", dir, file) < 0)
+		return husk_error_set(err, ENOMEM, "out of memory");
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return husk_error_errno(err, "write `%s` to `%s`", value, path);
+	if (write_all(fd, value, strlen(value)) < 0)
+		return husk_error_errno(err, "write `%s` to `%s`", value, path);
+	return 0;
+}
+
+int cg_writef(const char *dir, const char *file, struct husk_error *err, const char *fmt, ...)
+{
+	cleanup_free char *v = NULL;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&v, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return husk_error_set(err, ENOMEM, "out of memory");
+	return cg_write(dir, file, v, err);
+}
+
+int cg_read(const char *dir, const char *file, char **out, struct husk_error *err)
+{
+	cleanup_free char *path = NULL;
+	size_t len = 0;
+
+	if (asprintf(&path, "%s/%s", dir, file) < 0)
+		return husk_error_set(err, ENOMEM, "out of memory");
+	if (read_file_at(AT_FDCWD, path, out, &len, err) < 0)
+		return -1;
+	while (len > 0 && (*out)[len - 1] == '\n')
+		(*out)[--len] = '\0';
+	return 0;
+}
+
+bool cg_has_file(const char *dir, const char *file)
+{
+	cleanup_free char *path = NULL;
+
+	if (asprintf(&path, "%s/%s", dir, file) < 0)
+		return false;
+	return access(path, F_OK) == 0;
+}
+
+void cg_sleep_ms(unsigned int ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+int cg_mkdir(struct cg_dir *d, struct husk_error *err)
+{
+	cleanup_free char *p = xstrdup(d->path);
+	size_t start = strlen(d->mnt);
+
+	for (char *s = p + start + 1;; s++) {
+		bool end = *s == '\0';
+		if (*s != '/' && !end)
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0755) == 0) {
+			if (d->created == 0)
+				d->created = strlen(p);
+		} else if (errno != EEXIST) {
+			int saved = errno;
+			cg_undo_mkdir(d);
+			errno = saved;
+			return husk_error_errno(err, "mkdir `%s`", p);
+		}
+		if (end)
+			break;
+		*s = '/';
+	}
+	return 0;
+}
+
+void cg_undo_mkdir(struct cg_dir *d)
+{
+	cleanup_free char *p = NULL;
+
+	if (d->created == 0)
+		return;
+	p = xstrdup(d->path);
+	while (strlen(p) >= d->created) {
+		char *slash;
+		if (rmdir(p) < 0 && errno != ENOENT)
+			break;
+		slash = strrchr(p, '/');
+		if (slash == NULL)
+			break;
+		*slash = '\0';
+	}
+	d->created = 0;
+}
+
+struct cg_dir *cg_v1_dir(struct husk_cgroup *cg, const char *controller)
+{
+	size_t len = strlen(controller);
+
+	for (size_t i = 0; i < cg->n_dirs; i++) {
+		const char *c = cg->dirs[i].controllers;
+		if (cg->dirs[i].v2)
+			continue;
+		while (c && *c) {
+			const char *comma = strchr(c, ',');
+			size_t n = comma ? (size_t)(comma - c) : strlen(c);
+			if (n == len && strncmp(c, controller, n) == 0)
+				return &cg->dirs[i];
+			c = comma ? comma + 1 : NULL;
+		}
+	}
+	return NULL;
+}
+
+/* ---- probing the host: /proc/self/cgroup and /proc/self/mountinfo ---- */
+
+struct probe_entry {
+	char *controllers; /* "" for cgroup2 */
+	char *own;         /* the caller's cgroup in the hierarchy, relative to the mount */
+	char *mnt;
+};
+
+struct probe {
+	enum cg_layout layout;
+	struct probe_entry *v;
+	size_t n;
+};
+
+static void probe_clear(struct probe *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->v[i].controllers);
+		free(p->v[i].own);
+		free(p->v[i].mnt);
+	}
+	free(p->v);
+	p->v = NULL;
+	p->n = 0;
+}
+
+/* Does the comma list `opts` hold every controller of the comma list `ctrls`? */
+static bool opts_have_all(const char *opts, const char *ctrls)
+{
+	cleanup_free char *c = xstrdup(ctrls);
+	char *save = NULL;
+
+	for (char *t = strtok_r(c, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		size_t len = strlen(t);
+		const char *o = opts;
+		bool found = false;
+		while (o && *o) {
+			const char *comma = strchr(o, ',');
+			size_t n = comma ? (size_t)(comma - o) : strlen(o);
+			if (n == len && strncmp(o, t, n) == 0) {
+				found = true;
+				break;
+			}
+			o = comma ? comma + 1 : NULL;
+		}
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+/* mountinfo escapes spaces and friends as \ooo */
+static void unescape_octal(char *s)
+{
+	char *w = s;
+	for (char *r = s; *r; r++) {
+		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '7' && r[2] >= '0' && r[2] <= '7' &&
+		    r[3] >= '0' && r[3] <= '7') {
+			*w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
+			r += 3;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = '\0';
+}
+
+/*
+ * Find the mount of a hierarchy: a "cgroup" mount whose super options hold
+ * every controller of `ctrls`, or the "cgroup2" mount (`v2`).  On a hybrid
+ * host the cgroup2 mount wanted is `want_mnt`.  *root gets the mount's root
+ * inside the hierarchy (not "/" inside a container).
+ */
+static int find_mount(const char *ctrls, bool v2, const char *want_mnt, char **mnt, char **root,
+		      struct husk_error *err)
+{
+	cleanup_free char *data = NULL;
+	char *save = NULL;
+
+	if (read_file_at(AT_FDCWD, "/proc/self/mountinfo", &data, NULL, err) < 0)
+		return -1;
+	for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *f[12] = {NULL};
+		size_t nf = 0;
+		char *sep, *fs, *super, *s2 = NULL;
+
+		sep = strstr(line, " - ");
+		if (sep == NULL)
+			continue;
+		*sep = '\0';
+		for (char *t = strtok_r(line, " ", &s2); t && nf < ARRAY_SIZE(f);
+		     t = strtok_r(NULL, " ", &s2))
+			f[nf++] = t;
+		if (nf < 5)
+			continue;
+		fs = strtok_r(sep + 3, " ", &s2);
+		if (fs == NULL || strtok_r(NULL, " ", &s2) == NULL)
+			continue;
+		super = strtok_r(NULL, " ", &s2);
+		if (super == NULL)
+			continue;
+		if (v2 ? strcmp(fs, "cgroup2") != 0 : strcmp(fs, "cgroup") != 0)
+			continue;
+		unescape_octal(f[4]);
+		unescape_octal(f[3]);
+		if (v2 && want_mnt && strcmp(f[4], want_mnt) != 0)
+			continue;
+		if (!v2 && !opts_have_all(super, ctrls))
+			continue;
+		*mnt = xstrdup(f[4]);
+		*root = xstrdup(f[3]);
+		return 0;
+	}
+	*mnt = NULL;
+	*root = NULL;
+	return 0;
+}
+
+static int probe_layout(enum cg_layout *layout, struct husk_error *err)
+{
+	struct statfs st;
+
+	if (statfs(CG_ROOT, &st) < 0)
+		return husk_error_errno(err, "statfs `%s`", CG_ROOT);
+	if (st.f_type == CGROUP2_SUPER_MAGIC) {
+		*layout = CG_LAYOUT_V2;
+		return 0;
+	}
+	if (st.f_type != TMPFS_MAGIC)
+		return husk_error_set(err, EINVAL, "`%s` is neither cgroup2 nor tmpfs", CG_ROOT);
+	if (statfs(CG_ROOT "/unified", &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC)
+		*layout = CG_LAYOUT_HYBRID;
+	else
+		*layout = CG_LAYOUT_V1;
+	return 0;
+}
+
+static int probe_host(struct probe *p, struct husk_error *err)
+{
+	cleanup_free char *data = NULL;
+	char *save = NULL;
+
+	if (probe_layout(&p->layout, err) < 0)
+		return -1;
+	if (read_file_at(AT_FDCWD, "/proc/self/cgroup", &data, NULL, err) < 0)
+		return -1;
+	for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *c1 = strchr(line, ':'), *c2;
+		cleanup_free char *mnt = NULL, *root = NULL;
+		bool v2;
+		const char *own;
+		struct probe_entry *e;
+
+		if (c1 == NULL || (c2 = strchr(c1 + 1, ':')) == NULL)
+			continue;
+		*c1 = '\0';
+		*c2 = '\0';
+		v2 = strcmp(line, "0") == 0 && c1[1] == '\0';
+		if (v2 && p->layout == CG_LAYOUT_V1)
+			continue;
+		if (!v2 && p->layout == CG_LAYOUT_V2)
+			continue;
+		if (!v2 && c1[1] == '\0')
+			continue; /* a v1 hierarchy without controllers or name */
+		if (find_mount(c1 + 1, v2, v2 && p->layout == CG_LAYOUT_V2 ? CG_ROOT : v2 ? CG_ROOT "/unified" : NULL,
+			       &mnt, &root, err) < 0)
+			return -1;
+		if (mnt == NULL)
+			continue; /* not mounted: nothing to do there */
+		own = c2 + 1;
+		/* inside a container the mount's root is the caller's cgroup prefix */
+		if (strcmp(root, "/") != 0 && strncmp(own, root, strlen(root)) == 0)
+			own += strlen(root);
+		e = realloc(p->v, (p->n + 1) * sizeof *p->v);
+		if (e == NULL)
+			return husk_error_set(err, ENOMEM, "out of memory");
+		p->v = e;
+		e = &p->v[p->n++];
+		e->controllers = xstrdup(v2 ? "" : c1 + 1);
+		e->own = xstrdup(*own ? own : "/");
+		e->mnt = steal_pointer(&mnt);
+	}
+	if (p->layout != CG_LAYOUT_V1) {
+		bool found = false;
+		for (size_t i = 0; i < p->n; i++)
+			found |= p->v[i].controllers[0] == '\0';
+		if (!found)
+			return husk_error_set(err, ENOENT, "no cgroup2 entry in `/proc/self/cgroup`");
+	}
+	return 0;
+}
+
+/* ---- paths ---- */
+
+/* Clean "a//b/./c/" into "/a/b/c"; `..` is refused. */
+static int clean_path(const char *base, const char *path, char **out, struct husk_error *err)
+{
+	cleanup_free char *joined = NULL, *buf = NULL;
+	char *save = NULL;
+	size_t n = 0;
+
+	if (asprintf(&joined, "%s/%s", base ? base : "", path) < 0)
+		return husk_error_set(err, ENOMEM, "out of memory");
+	buf = xmalloc0(strlen(joined) + 2);
+	for (char *t = strtok_r(joined, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
+		if (strcmp(t, ".") == 0)
+			continue;
+		if (strcmp(t, "..") == 0)
+			return husk_error_set(err, EINVAL, "cgroup path `%s`: `..` is not allowed",
+					      path);
+		buf[n++] = '/';
+		strcpy(buf + n, t);
+		n += strlen(t);
+	}
+	if (n == 0)
+		buf[n++] = '/';
+	buf[n] = '\0';
+	*out = steal_pointer(&buf);
+	return 0;
+}
+
+static void dir_clear(struct cg_dir *d)
+{
+	free(d->controllers);
+	free(d->mnt);
+	free(d->rel);
+	free(d->path);
+}
+
+void husk_cgroup_free(struct husk_cgroup *cg)
+{
+	if (cg == NULL)
+		return;
+	for (size_t i = 0; i < cg->n_dirs; i++)
+		dir_clear(&cg->dirs[i]);
+	free(cg->dirs);
+	if (cg->v2_fd >= 0)
+		close(cg->v2_fd);
+	free(cg->stored);
+	free(cg);
+}
+
+static int add_dir(struct husk_cgroup *cg, const struct probe_entry *e, const char *rel,
+		   struct husk_error *err)
+{
+	struct cg_dir *d;
+
+	d = realloc(cg->dirs, (cg->n_dirs + 1) * sizeof *d);
+	if (d == NULL)
+		return husk_error_set(err, ENOMEM, "out of memory");
+	cg->dirs = d;
+	d = &cg->dirs[cg->n_dirs];
+	memset(d, 0, sizeof *d);
+	d->controllers = xstrdup(e->controllers);
+	d->mnt = xstrdup(e->mnt);
+	d->rel = xstrdup(rel);
+	d->v2 = e->controllers[0] == '\0';
+	if (asprintf(&d->path, "%s%s", d->mnt, strcmp(rel, "/") == 0 ? "" : rel) < 0) {
+		dir_clear(d);
+		return husk_error_set(err, ENOMEM, "out of memory");
+	}
+	cg->n_dirs++;
+	return 0;
+}
+
+/* The v2 dir goes last so that v1 hierarchies come first everywhere. */
+static void finish_dirs(struct husk_cgroup *cg)
+{
+	for (size_t i = 0; i + 1 < cg->n_dirs; i++) {
+		if (cg->dirs[i].v2) {
+			struct cg_dir t = cg->dirs[i];
+			memmove(&cg->dirs[i], &cg->dirs[i + 1], (cg->n_dirs - i - 1) * sizeof t);
+			cg->dirs[cg->n_dirs - 1] = t;
+			break;
+		}
+	}
+	cg->v2 = NULL;
+	if (cg->n_dirs > 0 && cg->dirs[cg->n_dirs - 1].v2)
+		cg->v2 = &cg->dirs[cg->n_dirs - 1];
+	cg->ops = cg->layout == CG_LAYOUT_V2       ? &cg_v2_ops
+		  : cg->layout == CG_LAYOUT_HYBRID ? &cg_hybrid_ops
+						   : &cg_v1_ops;
+}
+
+/*
+ * What the state stores: the path when every hierarchy resolved to the same
+ * one (always, for absolute paths); else "controllers:path" per hierarchy
+ * joined by ';' (a relative path on a host where the caller sits in
+ * different cgroups per hierarchy), which husk_cgroup_load reads back.
+ */
+static int make_stored(struct husk_cgroup *cg, struct husk_error *err)
+{
+	bool same = true;
+	size_t len = 1;
+	char *s;
+
+	for (size_t i = 0; i < cg->n_dirs; i++) {
+		same &= strcmp(cg->dirs[i].rel, cg->dirs[0].rel) == 0;
+		len += strlen(cg->dirs[i].controllers) + strlen(cg->dirs[i].rel) + 2;
+	}
+	if (cg->n_dirs == 0)
+		return husk_error_set(err, ENOENT, "no cgroup hierarchy is mounted");
+	if (same) {
+		cg->stored = xstrdup(cg->dirs[0].rel);
+		return 0;
+	}
+	s = xmalloc0(len);
+	for (size_t i = 0; i < cg->n_dirs; i++) {
+		if (i)
+			strcat(s, ";");
+		strcat(s, cg->dirs[i].controllers);
+		strcat(s, ":");
+		strcat(s, cg->dirs[i].rel);
+	}
+	cg->stored = s;
+	return 0;
+}
+
+static struct husk_cgroup *cg_new(enum cg_layout layout)
+{
+	struct husk_cgroup *cg = xmalloc0(sizeof *cg);
+	cg->layout = layout;
+	cg->v2_fd = -1;
+	return cg;
+}
+
+static int open_v2_fd(struct husk_cgroup *cg, struct husk_error *err)
+{
+	if (cg->v2 == NULL)
+		return 0;
+	cg->v2_fd = open(cg->v2->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cg->v2_fd < 0 && err)
+		return husk_error_errno(err, "open `%s`", cg->v2->path);
+	return 0;
+}
+
+static void undo_create(struct husk_cgroup *cg)
+{
+	/* children first is not a concern: we only made empty directories */
+	for (size_t i = 0; i < cg->n_dirs; i++)
+		cg_undo_mkdir(&cg->dirs[i]);
+}
+
+int husk_cgroup_create_ex(const char *cgroups_path, const char *id,
+			  const struct husk_resources *res, const struct husk_device *devs,
+			  size_t n_devs, struct husk_cgroup **out, struct husk_error *err)
+{
+	struct probe p = {0};
+	struct husk_cgroup *cg = NULL;
+	cleanup_free char *deflt = NULL;
+	const char *path = cgroups_path;
+	int r = -1;
+
+	if (path == NULL || *path == '\0') {
+		if (id == NULL || *id == '\0' || strchr(id, '/'))
+			return husk_error_set(err, EINVAL, "cgroup: invalid container id");
+		if (asprintf(&deflt, "/husk/%s", id) < 0)
+			return husk_error_set(err, ENOMEM, "out of memory");
+		path = deflt;
+	}
+	if (probe_host(&p, err) < 0)
+		goto out;
+	cg = cg_new(p.layout);
+	for (size_t i = 0; i < p.n; i++) {
+		cleanup_free char *rel = NULL;
+		if (clean_path(path[0] == '/' ? NULL : p.v[i].own, path, &rel, err) < 0)
+			goto out;
+		if (strcmp(rel, "/") == 0) {
+			husk_error_set(err, EINVAL, "cgroup path `%s`: resolves to the root cgroup",
+				       path);
+			goto out;
+		}
+		if (add_dir(cg, &p.v[i], rel, err) < 0)
+			goto out;
+	}
+	finish_dirs(cg);
+	if (make_stored(cg, err) < 0)
+		goto out;
+	cg->devs = devs;
+	cg->n_devs = n_devs;
+	if (cg->ops->create(cg, res, err) < 0)
+		goto fail;
+	if (cg->ops->apply(cg, res, false, err) < 0)
+		goto fail;
+	if (open_v2_fd(cg, err) < 0)
+		goto fail;
+	cg->devs = NULL;
+	cg->n_devs = 0;
+	*out = steal_pointer(&cg);
+	r = 0;
+	goto out;
+fail:
+	undo_create(cg);
+out:
+	husk_cgroup_free(cg);
+	probe_clear(&p);
+	return r;
+}
+
+int husk_cgroup_create(const char *cgroups_path, const char *id,
+		       const struct husk_resources *res, struct husk_cgroup **out,
+		       struct husk_error *err)
+{
+	return husk_cgroup_create_ex(cgroups_path, id, res, NULL, 0, out, err);
+}
+
+/* In a stored "ctrls:path;ctrls:path" string, the path for `ctrls`, or NULL. */
+static char *stored_lookup(const char *stored, const char *ctrls)
+{
+	cleanup_free char *s = xstrdup(stored);
+	char *save = NULL;
+
+	for (char *t = strtok_r(s, ";", &save); t; t = strtok_r(NULL, ";", &save)) {
+		char *colon = strchr(t, ':');
+		if (colon == NULL)
+			continue;
+		*colon = '\0';
+		if (strcmp(t, ctrls) == 0)
+			return xstrdup(colon + 1);
+	}
+	return NULL;
+}
+
+int husk_cgroup_load(const char *path, struct husk_cgroup **out, struct husk_error *err)
+{
+	struct probe p = {0};
+	struct husk_cgroup *cg = NULL;
+	int r = -1;
+
+	if (path == NULL || *path == '\0')
+		return husk_error_set(err, EINVAL, "cgroup: empty path");
+	if (probe_host(&p, err) < 0)
+		goto out;
+	cg = cg_new(p.layout);
+	for (size_t i = 0; i < p.n; i++) {
+		cleanup_free char *rel = NULL, *found = NULL;
+		if (path[0] == '/') {
+			if (clean_path(NULL, path, &rel, err) < 0)
+				goto out;
+		} else {
+			found = stored_lookup(path, p.v[i].controllers);
+			if (found == NULL)
+				continue;
+			if (clean_path(NULL, found, &rel, err) < 0)
+				goto out;
+		}
+		if (strcmp(rel, "/") == 0) {
+			husk_error_set(err, EINVAL, "cgroup path `%s`: resolves to the root cgroup",
+				       path);
+			goto out;
+		}
+		if (add_dir(cg, &p.v[i], rel, err) < 0)
+			goto out;
+	}
+	finish_dirs(cg);
+	if (cg->n_dirs == 0) {
+		husk_error_set(err, ENOENT, "cgroup path `%s`: no matching hierarchy", path);
+		goto out;
+	}
+	cg->stored = xstrdup(path);
+	/* the directory may be gone already (destroy is idempotent) */
+	open_v2_fd(cg, NULL);
+	*out = steal_pointer(&cg);
+	r = 0;
+out:
+	husk_cgroup_free(cg);
+	probe_clear(&p);
+	return r;
+}
+
+const char *husk_cgroup_path(const struct husk_cgroup *cg)
+{
+	return cg->stored;
+}
+
+int husk_cgroup_clone_fd(const struct husk_cgroup *cg)
+{
+	return cg->v2_fd;
+}
+
+int husk_cgroup_update(struct husk_cgroup *cg, const struct husk_resources *res,
+		       struct husk_error *err)
+{
+	if (res == NULL)
+		return 0;
+	return cg->ops->apply(cg, res, true, err);
+}
+
+int husk_cgroup_enter(struct husk_cgroup *cg, pid_t pid, bool skip_v2, struct husk_error *err)
+{
+	for (size_t i = 0; i < cg->n_dirs; i++) {
+		if (cg->dirs[i].v2 && skip_v2)
+			continue;
+		if (cg_writef(cg->dirs[i].path, "cgroup.procs", err, "%d", (int)pid) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- processes ---- */
+
+struct pidvec {
+	pid_t *v;
+	size_t n, cap;
+};
+
+static int pidvec_add(struct pidvec *pv, pid_t pid)
+{
+	for (size_t i = 0; i < pv->n; i++)
+		if (pv->v[i] == pid)
+			return 0;
+	if (pv->n == pv->cap) {
+		size_t ncap = pv->cap ? pv->cap * 2 : 16;
+		pid_t *nv = realloc(pv->v, ncap * sizeof *nv);
+		if (nv == NULL)
+			return -1;
+		pv->v = nv;
+		pv->cap = ncap;
+	}
+	pv->v[pv->n++] = pid;
+	return 0;
+}
+
+/* cgroup.procs of `dir` and every cgroup below it; a missing dir is empty */
+static int collect_pids(const char *dir, struct pidvec *pv, struct husk_error *err)
+{
+	cleanup_free char *procs = NULL;
+	cleanup_dir DIR *d = NULL;
+	struct dirent *de;
+	char *save = NULL;
+	struct husk_error e = {0};
+
+	if (cg_read(dir, "cgroup.procs", &procs, &e) < 0) {
+		int st = e.status;
+		husk_error_clear(&e);
+		if (st == ENOENT || st == ENODEV)
+			return 0;
+		return husk_error_set(err, st, "read `%s/cgroup.procs`: %s", dir, strerror(st));
+	}
+	for (char *t = strtok_r(procs, "\n", &save); t; t = strtok_r(NULL, "\n", &save)) {
+		int64_t v;
+		if (parse_i64(t, &v) == 0 && v > 0 && pidvec_add(pv, (pid_t)v) < 0)
+			return husk_error_set(err, ENOMEM, "out of memory");
+	}
+	d = opendir(dir);
+	if (d == NULL)
+		return errno == ENOENT ? 0 : husk_error_errno(err, "open `%s`", dir);
+	while ((de = readdir(d)) != NULL) {
+		cleanup_free char *sub = NULL;
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		if (asprintf(&sub, "%s/%s", dir, de->d_name) < 0)
+			return husk_error_set(err, ENOMEM, "out of memory");
+		if (collect_pids(sub, pv, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int husk_cgroup_pids(struct husk_cgroup *cg, pid_t **pids, size_t *n, struct husk_error *err)
+{
+	struct pidvec pv = {0};
+
+	/* union over the hierarchies: a process may sit in only some of them */
+	for (size_t i = 0; i < cg->n_dirs; i++) {
+		if (collect_pids(cg->dirs[i].path, &pv, err) < 0) {
+			free(pv.v);
+			return -1;
+		}
+	}
+	*pids = pv.v;
+	*n = pv.n;
+	return 0;
+}
+
+static bool pid_seen(const struct pidvec *pv, pid_t pid)
+{
+	for (size_t i = 0; i < pv->n; i++)
+		if (pv->v[i] == pid)
+			return true;
+	return false;
+}
+
+/* Signal every pid until no new one shows up. */
+static int signal_all(struct husk_cgroup *cg, int sig, struct husk_error *err)
+{
+	struct pidvec done = {0};
+	int r = 0;
+
+	for (int round = 0; round < 100; round++) {
+		cleanup_free pid_t *pids = NULL;
+		size_t n = 0;
+		bool fresh = false;
+
+		if (husk_cgroup_pids(cg, &pids, &n, err) < 0) {
+			r = -1;
+			break;
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (pid_seen(&done, pids[i]))
+				continue;
+			fresh = true;
+			if (kill(pids[i], sig) < 0 && errno != ESRCH) {
+				r = husk_error_errno(err, "kill `%d` with signal %d", (int)pids[i],
+						     sig);
+				break;
+			}
+			if (pidvec_add(&done, pids[i]) < 0) {
+				r = husk_error_set(err, ENOMEM, "out of memory");
+				break;
+			}
+		}
+		if (r < 0 || !fresh)
+			break;
+	}
+	free(done.v);
+	return r;
+}
+
+static bool has_freezer(struct husk_cgroup *cg)
+{
+	return cg_v1_dir(cg, "freezer") != NULL ||
+	       (cg->v2 && cg_has_file(cg->v2->path, "cgroup.freeze"));
+}
+
+int husk_cgroup_kill(struct husk_cgroup *cg, int sig, struct husk_error *err)
+{
+	bool was_frozen, froze = false;
+	int r;
+
+	if (sig == SIGKILL && cg->v2 && cg_has_file(cg->v2->path, "cgroup.kill")) {
+		struct husk_error e = {0};
+		if (cg_write(cg->v2->path, "cgroup.kill", "1", &e) == 0) {
+			/* v1 hierarchies may hold processes that are not in the v2 one */
+			return cg->layout == CG_LAYOUT_HYBRID ? signal_all(cg, sig, err) : 0;
+		}
+		if (e.status != ENOENT && e.status != ENODEV) {
+			husk_error_set(err, e.status, "%s", e.msg);
+			husk_error_clear(&e);
+			return -1;
+		}
+		husk_error_clear(&e);
+		return 0; /* gone: nothing to kill */
+	}
+	/* freeze first so that nothing forks past us (runc does the same) */
+	was_frozen = husk_cgroup_is_frozen(cg) == 1;
+	if (!was_frozen && has_freezer(cg)) {
+		struct husk_error e = {0};
+		if (husk_cgroup_freeze(cg, true, &e) == 0)
+			froze = true;
+		husk_error_clear(&e);
+	}
+	r = signal_all(cg, sig, err);
+	if (froze) {
+		struct husk_error e = {0};
+		if (husk_cgroup_freeze(cg, false, r < 0 ? &e : err) < 0 && r == 0)
+			r = -1;
+		husk_error_clear(&e);
+	}
+	return r;
+}
+
+int husk_cgroup_freeze(struct husk_cgroup *cg, bool freeze, struct husk_error *err)
+{
+	return cg->ops->freeze(cg, freeze, err);
+}
+
+int husk_cgroup_is_frozen(struct husk_cgroup *cg)
+{
+	return cg->ops->is_frozen(cg);
+}
+
+/* rmdir `path` and every cgroup below it, children first. */
+static int rmdir_tree(const char *path, struct husk_error *err)
+{
+	cleanup_dir DIR *d = opendir(path);
+	struct dirent *de;
+
+	if (d == NULL)
+		return errno == ENOENT ? 0 : husk_error_errno(err, "open `%s`", path);
+	while ((de = readdir(d)) != NULL) {
+		cleanup_free char *sub = NULL;
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		if (asprintf(&sub, "%s/%s", path, de->d_name) < 0)
+			return husk_error_set(err, ENOMEM, "out of memory");
+		if (rmdir_tree(sub, err) < 0)
+			return -1;
+	}
+	if (rmdir(path) < 0 && errno != ENOENT)
+		return husk_error_errno(err, "remove cgroup `%s`", path);
+	return 0;
+}
+
+int husk_cgroup_destroy(struct husk_cgroup *cg, struct husk_error *err)
+{
+	int tries;
+
+	/* a frozen cgroup would keep its killed processes around */
+	if (husk_cgroup_is_frozen(cg) == 1 && husk_cgroup_freeze(cg, false, err) < 0)
+		return -1;
+	for (tries = 0; tries < 500; tries++) {
+		cleanup_free pid_t *pids = NULL;
+		size_t n = 0;
+
+		if (husk_cgroup_pids(cg, &pids, &n, err) < 0)
+			return -1;
+		if (n == 0)
+			break;
+		if (tries % 50 == 0 && husk_cgroup_kill(cg, SIGKILL, err) < 0)
+			return -1;
+		cg_sleep_ms(10);
+	}
+	if (tries == 500)
+		return husk_error_set(err, EBUSY, "cgroup `%s`: processes left after 5s",
+				      cg->stored);
+	for (size_t i = 0; i < cg->n_dirs; i++) {
+		/* an emptied cgroup can stay busy for a moment (v1 memory) */
+		for (tries = 0;; tries++) {
+			struct husk_error e = {0};
+			if (rmdir_tree(cg->dirs[i].path, &e) == 0)
+				break;
+			if (e.status != EBUSY || tries == 100) {
+				husk_error_set(err, e.status, "%s", e.msg);
+				husk_error_clear(&e);
+				return -1;
+			}
+			husk_error_clear(&e);
+			cg_sleep_ms(10);
+		}
+	}
+	return 0;
+}

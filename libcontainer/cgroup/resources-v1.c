@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * linux.resources on cgroup v1 (and on the v1 part of a hybrid host).
+ * Zero means "unset" for cpu shares and blkio weight (Docker sends 0).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "cgroup-internal.h"
+
+static struct cg_dir *need(struct husk_cgroup *cg, const char *ctrl, const char *field,
+			   struct husk_error *err)
+{
+	struct cg_dir *d = cg_v1_dir(cg, ctrl);
+	if (d == NULL)
+		husk_error_set(err, ENOTSUP,
+			       "linux.resources.%s: cgroup controller `%s` is not mounted", field,
+			       ctrl);
+	return d;
+}
+
+static int set_i64(struct cg_dir *d, const char *file, int64_t v, struct husk_error *err)
+{
+	return cg_writef(d->path, file, err, "%" PRId64, v);
+}
+
+static int set_u64(struct cg_dir *d, const char *file, uint64_t v, struct husk_error *err)
+{
+	return cg_writef(d->path, file, err, "%" PRIu64, v);
+}
+
+static int memory_apply(struct husk_cgroup *cg, const struct husk_memory *m,
+			struct husk_error *err)
+{
+	struct cg_dir *d;
+	const char *memsw = "memory.memsw.limit_in_bytes";
+	bool swap;
+
+	/* kernel and kernelTCP: gone from recent kernels; ignored like runc does */
+	if (!(m->has_limit || m->has_reservation || m->has_swap || m->has_swappiness ||
+	      (m->has_disable_oom_killer && m->disable_oom_killer) ||
+	      (m->has_use_hierarchy && m->use_hierarchy)))
+		return 0;
+	if ((d = need(cg, "memory", "memory", err)) == NULL)
+		return -1;
+	/* without swap accounting there is no memsw file: "unlimited" is a no-op */
+	swap = m->has_swap && !(m->swap == -1 && !cg_has_file(d->path, memsw));
+	if (m->has_limit && swap) {
+		/*
+		 * memsw >= limit at every step (runc): raise memsw first when
+		 * growing, else lower the limit first.
+		 */
+		cleanup_free char *cur = NULL;
+		int64_t curv = 0;
+		bool swap_first;
+		if (cg_read(d->path, "memory.limit_in_bytes", &cur, err) < 0)
+			return -1;
+		swap_first = m->swap == -1 || parse_i64(cur, &curv) < 0 || curv < m->swap;
+		if (swap_first && set_i64(d, memsw, m->swap, err) < 0)
+			return -1;
+		if (set_i64(d, "memory.limit_in_bytes", m->limit, err) < 0)
+			return -1;
+		if (!swap_first && set_i64(d, memsw, m->swap, err) < 0)
+			return -1;
+	} else if (m->has_limit) {
+		if (set_i64(d, "memory.limit_in_bytes", m->limit, err) < 0)
+			return -1;
+	} else if (swap) {
+		if (set_i64(d, memsw, m->swap, err) < 0)
+			return -1;
+	}
+	if (m->has_reservation &&
+	    set_i64(d, "memory.soft_limit_in_bytes", m->reservation, err) < 0)
+		return -1;
+	if (m->has_swappiness) {
+		if (m->swappiness > 100)
+			return husk_error_set(err, EINVAL,
+					      "linux.resources.memory.swappiness: `%" PRIu64
+					      "` is out of range [0, 100]",
+					      m->swappiness);
+		if (set_u64(d, "memory.swappiness", m->swappiness, err) < 0)
+			return -1;
+	}
+	if (m->has_disable_oom_killer && m->disable_oom_killer &&
+	    cg_write(d->path, "memory.oom_control", "1", err) < 0)
+		return -1;
+	if (m->has_use_hierarchy && m->use_hierarchy &&
+	    cg_write(d->path, "memory.use_hierarchy", "1", err) < 0)
+		return -1;
+	return 0;
+}
+
+static int cpu_apply(struct husk_cgroup *cg, const struct husk_cpu *c, struct husk_error *err)
+{
+	struct cg_dir *d;
+
+	if ((c->has_shares && c->shares) || c->has_quota || c->has_period || c->has_burst ||
+	    c->has_realtime_period || c->has_realtime_runtime || c->has_idle) {
+		if ((d = need(cg, "cpu", "cpu", err)) == NULL)
+			return -1;
+		if (c->has_shares && c->shares && set_u64(d, "cpu.shares", c->shares, err) < 0)
+			return -1;
+		if (c->has_period) {
+			struct husk_error e = {0};
+			/* a shorter period may be refused until the quota is lowered (runc) */
+			if (set_u64(d, "cpu.cfs_period_us", c->period, &e) < 0) {
+				if (e.status != EINVAL || !c->has_quota) {
+					husk_error_set(err, e.status, "%s", e.msg);
+					husk_error_clear(&e);
+					return -1;
+				}
+				husk_error_clear(&e);
+				if (set_i64(d, "cpu.cfs_quota_us", c->quota, err) < 0 ||
+				    set_u64(d, "cpu.cfs_period_us", c->period, err) < 0)
+					return -1;
+			}
+		}
+		if (c->has_quota && set_i64(d, "cpu.cfs_quota_us", c->quota, err) < 0)
+			return -1;
+		if (c->has_burst && set_u64(d, "cpu.cfs_burst_us", c->burst, err) < 0)
+			return -1;
+		if (c->has_realtime_period &&
+		    set_u64(d, "cpu.rt_period_us", c->realtime_period, err) < 0)
+			return -1;
+		if (c->has_realtime_runtime &&
+		    set_i64(d, "cpu.rt_runtime_us", c->realtime_runtime, err) < 0)
+			return -1;
+		if (c->has_idle && set_i64(d, "cpu.idle", c->idle, err) < 0)
+			return -1;
+	}
+	if ((c->cpus && *c->cpus) || (c->mems && *c->mems)) {
+		if ((d = need(cg, "cpuset", "cpu.cpus", err)) == NULL)
+			return -1;
+		if (c->cpus && *c->cpus && cg_write(d->path, "cpuset.cpus", c->cpus, err) < 0)
+			return -1;
+		if (c->mems && *c->mems && cg_write(d->path, "cpuset.mems", c->mems, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int pids_apply(struct husk_cgroup *cg, const struct husk_resources *res,
+		      struct husk_error *err)
+{
+	struct cg_dir *d;
+
+	/* runc: 0 leaves it alone, negative is "max" */
+	if (!res->has_pids || !res->has_pids_limit || res->pids_limit == 0)
+		return 0;
+	if ((d = need(cg, "pids", "pids", err)) == NULL)
+		return -1;
+	if (res->pids_limit < 0)
+		return cg_write(d->path, "pids.max", "max", err);
+	return set_i64(d, "pids.max", res->pids_limit, err);
+}
+
+static int throttle(struct cg_dir *d, const char *file, const struct husk_throttle_list *l,
+		    struct husk_error *err)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (cg_writef(d->path, file, err, "%" PRId64 ":%" PRId64 " %" PRIu64, l->v[i].major,
+			      l->v[i].minor, l->v[i].rate) < 0)
+			return -1;
+	return 0;
+}
+
+static int blkio_apply(struct husk_cgroup *cg, const struct husk_blkio *b, struct husk_error *err)
+{
+	struct cg_dir *d;
+	bool bfq;
+	const char *weight_file, *wdev_file;
+
+	if (!((b->has_weight && b->weight) || (b->has_leaf_weight && b->leaf_weight) ||
+	      b->n_weight_device || b->throttle_read_bps.n || b->throttle_write_bps.n ||
+	      b->throttle_read_iops.n || b->throttle_write_iops.n))
+		return 0;
+	if ((d = need(cg, "blkio", "blockIO", err)) == NULL)
+		return -1;
+	/* CFQ is gone; with BFQ the files are blkio.bfq.* (runc picks the same) */
+	bfq = !cg_has_file(d->path, "blkio.weight") && cg_has_file(d->path, "blkio.bfq.weight");
+	weight_file = bfq ? "blkio.bfq.weight" : "blkio.weight";
+	wdev_file = bfq ? "blkio.bfq.weight_device" : "blkio.weight_device";
+	if (b->has_weight && b->weight && set_u64(d, weight_file, b->weight, err) < 0)
+		return -1;
+	if (b->has_leaf_weight && b->leaf_weight &&
+	    set_u64(d, "blkio.leaf_weight", b->leaf_weight, err) < 0)
+		return -1;
+	for (size_t i = 0; i < b->n_weight_device; i++) {
+		const struct husk_weight_device *w = &b->weight_device[i];
+		if (w->has_weight &&
+		    cg_writef(d->path, wdev_file, err, "%" PRId64 ":%" PRId64 " %u", w->major,
+			      w->minor, w->weight) < 0)
+			return -1;
+		if (w->has_leaf_weight &&
+		    cg_writef(d->path, "blkio.leaf_weight_device", err,
+			      "%" PRId64 ":%" PRId64 " %u", w->major, w->minor,
+			      w->leaf_weight) < 0)
+			return -1;
+	}
+	if (throttle(d, "blkio.throttle.read_bps_device", &b->throttle_read_bps, err) < 0 ||
+	    throttle(d, "blkio.throttle.write_bps_device", &b->throttle_write_bps, err) < 0 ||
+	    throttle(d, "blkio.throttle.read_iops_device", &b->throttle_read_iops, err) < 0 ||
+	    throttle(d, "blkio.throttle.write_iops_device", &b->throttle_write_iops, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int hugetlb_apply(struct husk_cgroup *cg, const struct husk_resources *res,
+			 struct husk_error *err)
+{
+	struct cg_dir *d;
+
+	if (res->n_hugepage_limits == 0)
+		return 0;
+	d = cg_v1_dir(cg, "hugetlb");
+	if (d == NULL && cg->v2)
+		return cg_v2_apply_hugetlb(cg->v2, res, err); /* hybrid: hugetlb on cgroup2 */
+	if ((d = need(cg, "hugetlb", "hugepageLimits", err)) == NULL)
+		return -1;
+	for (size_t i = 0; i < res->n_hugepage_limits; i++) {
+		const struct husk_hugepage_limit *h = &res->hugepage_limits[i];
+		cleanup_free char *file = NULL, *rsvd = NULL;
+		if (asprintf(&file, "hugetlb.%s.limit_in_bytes", h->page_size) < 0 ||
+		    asprintf(&rsvd, "hugetlb.%s.rsvd.limit_in_bytes", h->page_size) < 0)
+			return husk_error_set(err, ENOMEM, "out of memory");
+		if (set_u64(d, file, h->limit, err) < 0)
+			return -1;
+		if (cg_has_file(d->path, rsvd) && set_u64(d, rsvd, h->limit, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int network_apply(struct husk_cgroup *cg, const struct husk_resources *res,
+			 struct husk_error *err)
+{
+	struct cg_dir *d;
+
+	if (res->has_network && res->has_class_id) {
+		if ((d = need(cg, "net_cls", "network.classID", err)) == NULL)
+			return -1;
+		if (set_u64(d, "net_cls.classid", res->class_id, err) < 0)
+			return -1;
+	}
+	if (res->n_net_priorities) {
+		if ((d = need(cg, "net_prio", "network.priorities", err)) == NULL)
+			return -1;
+		for (size_t i = 0; i < res->n_net_priorities; i++)
+			if (cg_writef(d->path, "net_prio.ifpriomap", err, "%s %u",
+				      res->net_priorities[i].name,
+				      res->net_priorities[i].priority) < 0)
+				return -1;
+	}
+	return 0;
+}
+
+static int rdma_line(const struct husk_rdma *r, char **out)
+{
+	char h[32] = "", o[32] = "";
+	if (r->has_hca_handles)
+		snprintf(h, sizeof h, " hca_handle=%u", r->hca_handles);
+	if (r->has_hca_objects)
+		snprintf(o, sizeof o, " hca_object=%u", r->hca_objects);
+	return asprintf(out, "%s%s%s", r->device, h, o);
+}
+
+static int rdma_apply(struct husk_cgroup *cg, const struct husk_resources *res,
+		      struct husk_error *err)
+{
+	struct cg_dir *d;
+
+	if (res->n_rdma == 0)
+		return 0;
+	if ((d = need(cg, "rdma", "rdma", err)) == NULL)
+		return -1;
+	for (size_t i = 0; i < res->n_rdma; i++) {
+		cleanup_free char *line = NULL;
+		if (!res->rdma[i].has_hca_handles && !res->rdma[i].has_hca_objects)
+			continue;
+		if (rdma_line(&res->rdma[i], &line) < 0)
+			return husk_error_set(err, ENOMEM, "out of memory");
+		if (cg_write(d->path, "rdma.max", line, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* linux.resources.unified: cgroup2 files; on hybrid, those of the unified dir */
+static int unified_apply(struct husk_cgroup *cg, const struct husk_resources *res,
+			 struct husk_error *err)
+{
+	for (size_t i = 0; i < res->n_unified; i++) {
+		const char *k = res->unified[i].key;
+		if (cg->v2 == NULL || strchr(k, '/') || !cg_has_file(cg->v2->path, k))
+			return husk_error_set(err, ENOTSUP,
+					      "linux.resources.unified: `%s` needs cgroup v2", k);
+		if (cg_write(cg->v2->path, k, res->unified[i].value, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int cg_v1_apply(struct husk_cgroup *cg, const struct husk_resources *res, bool update,
+		struct husk_error *err)
+{
+	struct cg_dir *dev = cg_v1_dir(cg, "devices");
+
+	/* device rules are set once, at creation, even without linux.resources */
+	if (!update && dev && cg_v1_devices_apply(dev, res, cg->devs, cg->n_devs, err) < 0)
+		return -1;
+	if (res == NULL)
+		return 0;
+	if (res->has_memory && memory_apply(cg, &res->memory, err) < 0)
+		return -1;
+	if (res->has_cpu && cpu_apply(cg, &res->cpu, err) < 0)
+		return -1;
+	if (pids_apply(cg, res, err) < 0)
+		return -1;
+	if (res->has_blkio && blkio_apply(cg, &res->blkio, err) < 0)
+		return -1;
+	if (hugetlb_apply(cg, res, err) < 0)
+		return -1;
+	if (network_apply(cg, res, err) < 0)
+		return -1;
+	if (rdma_apply(cg, res, err) < 0)
+		return -1;
+	return unified_apply(cg, res, err);
+}
