@@ -87,13 +87,15 @@ static void print_version(void)
 
 	printf("%s version %s\ncommit: %s\nspec: %s\n", CLI_NAME, v ? v : HUSK_VERSION,
 	       c ? c : HUSK_COMMIT, s ? s : "unknown");
+	/* Entries are names ("seccomp") or already marked ("+SECCOMP", "-SELINUX"). */
 	for (i = 0; feat != NULL && feat[i] != NULL; i++) {
-		const char *p;
+		const char *p = feat[i];
 
-		putchar(i == 0 ? '+' : ' ');
 		if (i > 0)
+			putchar(' ');
+		if (*p != '+' && *p != '-')
 			putchar('+');
-		for (p = feat[i]; *p != '\0'; p++)
+		for (; *p != '\0'; p++)
 			putchar(toupper((unsigned char)*p));
 	}
 	if (i > 0)

@@ -43,7 +43,7 @@ check "--version exits 0" [ $rc -eq 0 ]
 check "--version: husk version line" grep -Eq '^husk version [0-9]+\.[0-9]+\.[0-9]+' "$tmp/out"
 check "--version: commit line" grep -Eq '^commit: .+' "$tmp/out"
 check "--version: spec 1.3.0" grep -qx 'spec: 1.3.0' "$tmp/out"
-check "--version: build features" grep -Eq '^\+[A-Z]+( \+[A-Z]+)*$' "$tmp/out"
+check "--version: build features" grep -Eq '^[+-][A-Z0-9_]+( [+-][A-Z0-9_]+)*$' "$tmp/out"
 cp "$tmp/out" "$tmp/version"
 run -v
 check "-v is --version" cmp -s "$tmp/out" "$tmp/version"
