@@ -205,8 +205,8 @@ static void hook_drain(struct hook_run *r)
 static int hook_wait(const struct husk_hook *h, struct hook_run *r, int *status,
 		     struct husk_error *err)
 {
-	int64_t deadline = h->has_timeout && h->timeout > 0 ? now_ms() + (int64_t)h->timeout * 1000
-							      : -1;
+	int64_t deadline =
+	    h->has_timeout && h->timeout > 0 ? now_ms() + (int64_t)h->timeout * 1000 : -1;
 
 	hook_feed(r);
 	for (;;) {
@@ -270,8 +270,12 @@ static const char *hook_output(struct hook_run *r, const char **sep)
 
 static int hook_run(const struct husk_hook *h, const char *state, struct husk_error *err)
 {
-	struct hook_run r = {.state = state, .state_len = strlen(state), .pid = -1,
-			     .pidfd = -1, .in_fd = -1, .out_fd = -1};
+	struct hook_run r = {.state = state,
+			     .state_len = strlen(state),
+			     .pid = -1,
+			     .pidfd = -1,
+			     .in_fd = -1,
+			     .out_fd = -1};
 	const char *out, *sep;
 	int status = 0, rc;
 

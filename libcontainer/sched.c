@@ -33,14 +33,14 @@ struct sched_attr {
 static int apply_scheduler(const struct husk_scheduler *s, struct husk_error *err)
 {
 	struct sched_attr attr = {
-		.size = sizeof(attr),
-		.sched_policy = (uint32_t)s->policy_value,
-		.sched_flags = s->flags_value,
-		.sched_nice = s->has_nice ? s->nice : 0,
-		.sched_priority = s->has_priority ? (uint32_t)s->priority : 0,
-		.sched_runtime = s->runtime,
-		.sched_deadline = s->deadline,
-		.sched_period = s->period,
+	    .size = sizeof(attr),
+	    .sched_policy = (uint32_t)s->policy_value,
+	    .sched_flags = s->flags_value,
+	    .sched_nice = s->has_nice ? s->nice : 0,
+	    .sched_priority = s->has_priority ? (uint32_t)s->priority : 0,
+	    .sched_runtime = s->runtime,
+	    .sched_deadline = s->deadline,
+	    .sched_period = s->period,
 	};
 
 	if (syscall(SYS_sched_setattr, 0, &attr, 0) < 0)
