@@ -1,2 +1,312 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * config.json -> struct husk_spec: the top level (root, mounts, hooks,
+ * annotations) and the entry points.  process, linux, resources and seccomp
+ * are in their own files.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "spec/parse-internal.h"
 #include "utils.h"
+
+int j_enum(struct jctx *c, yajl_val o, const char *key, int flags, const struct husk_table *t,
+	   const char *what, char **name, int64_t *value)
+{
+	const char *s = NULL;
+	const struct husk_name_value *e;
+	int r = j_str_peek(c, o, key, flags, &s);
+
+	if (r <= 0)
+		return r;
+	e = husk_table_find(t, s);
+	if (e == NULL)
+		return jerr_at(c, key, "unknown %s `%s`", what, s);
+	if (value)
+		*value = e->value;
+	if (name)
+		return j_str(c, o, key, flags, name);
+	return 1;
+}
+
+int j_enum_list(struct jctx *c, yajl_val o, const char *key, int flags, const struct husk_table *t,
+		const char *what, char ***names, uint64_t *mask)
+{
+	int r = j_strv(c, o, key, flags, names);
+	size_t mark;
+
+	if (r <= 0)
+		return r;
+	mark = jp_key(c, key);
+	for (size_t i = 0; (*names)[i]; i++) {
+		const struct husk_name_value *e = husk_table_find(t, (*names)[i]);
+		if (e == NULL) {
+			jp_idx(c, i);
+			return jerr(c, "unknown %s `%s`", what, (*names)[i]);
+		}
+		if (mask)
+			*mask |= (uint64_t)e->value;
+	}
+	jp_pop(c, mark);
+	return 1;
+}
+
+int j_abs_path(struct jctx *c, yajl_val o, const char *key, int flags, char **out)
+{
+	int r = j_str(c, o, key, flags, out);
+
+	if (r <= 0)
+		return r;
+	if ((*out)[0] != '/')
+		return jerr_at(c, key, "`%s` is not an absolute path", *out);
+	return 1;
+}
+
+int parse_id_mapping(struct jctx *c, yajl_val o, void *out)
+{
+	struct husk_id_mapping *m = out;
+
+	if (j_u32(c, o, "containerID", J_REQ, &m->container_id) < 0 ||
+	    j_u32(c, o, "hostID", J_REQ, &m->host_id) < 0 || j_u32(c, o, "size", J_REQ, &m->size) < 0)
+		return -1;
+	return 0;
+}
+
+static int parse_mount(struct jctx *c, yajl_val o, void *out)
+{
+	struct husk_mount *m = out;
+
+	if (j_str(c, o, "destination", J_REQ, &m->destination) < 0 ||
+	    j_str(c, o, "source", J_OPT, &m->source) < 0 ||
+	    j_str(c, o, "type", J_OPT, &m->type) < 0 ||
+	    j_strv(c, o, "options", J_OPT, &m->options) < 0 ||
+	    j_each(c, o, "uidMappings", J_OPT, sizeof *m->uid_mappings, &m->uid_mappings,
+		   &m->n_uid_mappings, parse_id_mapping) < 0 ||
+	    j_each(c, o, "gidMappings", J_OPT, sizeof *m->gid_mappings, &m->gid_mappings,
+		   &m->n_gid_mappings, parse_id_mapping) < 0)
+		return -1;
+	if (m->destination[0] == '\0')
+		return jerr_at(c, "destination", "must not be empty");
+	return 0;
+}
+
+static int parse_hook(struct jctx *c, yajl_val o, void *out)
+{
+	struct husk_hook *h = out;
+	int r;
+
+	if (j_abs_path(c, o, "path", J_REQ, &h->path) < 0 ||
+	    j_strv(c, o, "args", J_OPT, &h->args) < 0 || j_strv(c, o, "env", J_OPT, &h->env) < 0)
+		return -1;
+	r = j_int(c, o, "timeout", J_OPT, &h->timeout);
+	if (r < 0)
+		return -1;
+	h->has_timeout = r > 0;
+	if (h->has_timeout && h->timeout <= 0)
+		return jerr_at(c, "timeout", "must be greater than zero, got `%d`", h->timeout);
+	return 0;
+}
+
+static int parse_hooks(struct jctx *c, yajl_val o, struct husk_spec *s)
+{
+	for (int k = 0; k < HUSK_HOOK_N; k++)
+		if (j_each(c, o, husk_hook_name(k), J_OPT, sizeof *s->hooks[k].hooks,
+			   &s->hooks[k].hooks, &s->hooks[k].n, parse_hook) < 0)
+			return -1;
+	return 0;
+}
+
+/* SemVer with major version 1: the runtime-spec keeps 1.x compatible. */
+static int check_version(struct jctx *c, const char *v)
+{
+	const char *p = v;
+
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (p == v || *p != '.')
+		return jerr_at(c, "ociVersion", "`%s` is not a version", v);
+	if (p - v != 1 || v[0] != '1')
+		return jerr_at(c, "ociVersion", "unsupported version `%s` (husk supports 1.x)", v);
+	return 0;
+}
+
+static int parse_top(struct jctx *c, yajl_val o, struct husk_spec *s)
+{
+	yajl_val v;
+	int r;
+
+	if (jv_obj(c, o) < 0)
+		return -1;
+	if (j_str(c, o, "ociVersion", J_REQ, &s->oci_version) < 0 ||
+	    check_version(c, s->oci_version) < 0)
+		return -1;
+	if (j_obj(c, o, "root", J_REQ, &v) < 0)
+		return -1;
+	{
+		size_t mark = jp_key(c, "root");
+		if (j_str(c, v, "path", J_REQ, &s->root_path) < 0 ||
+		    j_bool(c, v, "readonly", J_OPT, &s->root_readonly) < 0)
+			return -1;
+		if (s->root_path[0] == '\0')
+			return jerr_at(c, "path", "must not be empty");
+		jp_pop(c, mark);
+	}
+	if (j_each(c, o, "mounts", J_OPT, sizeof *s->mounts, &s->mounts, &s->n_mounts,
+		   parse_mount) < 0)
+		return -1;
+	r = j_obj(c, o, "process", J_OPT, &v);
+	if (r < 0)
+		return -1;
+	if (r > 0) {
+		size_t mark = jp_key(c, "process");
+		s->has_process = true;
+		if (parse_process(c, v, &s->process) < 0)
+			return -1;
+		jp_pop(c, mark);
+	}
+	if (j_str(c, o, "hostname", J_OPT, &s->hostname) < 0 ||
+	    j_str(c, o, "domainname", J_OPT, &s->domainname) < 0)
+		return -1;
+	r = j_obj(c, o, "hooks", J_OPT, &v);
+	if (r < 0)
+		return -1;
+	if (r > 0) {
+		size_t mark = jp_key(c, "hooks");
+		if (parse_hooks(c, v, s) < 0)
+			return -1;
+		jp_pop(c, mark);
+	}
+	if (j_kv(c, o, "annotations", J_OPT, &s->annotations, &s->n_annotations) < 0)
+		return -1;
+	r = j_obj(c, o, "linux", J_OPT, &v);
+	if (r < 0)
+		return -1;
+	if (r > 0) {
+		size_t mark = jp_key(c, "linux");
+		s->has_linux = true;
+		if (parse_linux(c, v, &s->linux_) < 0)
+			return -1;
+		jp_pop(c, mark);
+	}
+	return 0;
+}
+
+int husk_spec_parse(const char *json, size_t len, const char *file, struct husk_spec **out,
+		    struct husk_error *err)
+{
+	cleanup_spec struct husk_spec *s = NULL;
+	struct jctx c;
+	yajl_val tree;
+	int r;
+
+	if (file == NULL)
+		file = "config.json";
+	tree = jparse(json, len, file, err);
+	if (tree == NULL)
+		return -1;
+	s = xmalloc0(sizeof *s);
+	jctx_init(&c, file, err);
+	r = parse_top(&c, tree, s);
+	yajl_tree_free(tree);
+	if (r < 0 || husk_spec_validate(s, file, err) < 0)
+		return -1;
+	*out = steal_pointer(&s);
+	return 0;
+}
+
+int husk_spec_load(const char *path, struct husk_spec **out, struct husk_error *err)
+{
+	cleanup_free char *text = NULL;
+	size_t len;
+
+	if (read_file_at(AT_FDCWD, path, &text, &len, err) < 0)
+		return -1;
+	return husk_spec_parse(text, len, path, out, err);
+}
+
+int husk_process_parse(const char *json, size_t len, const char *file, struct husk_process *out,
+		       struct husk_error *err)
+{
+	struct jctx c;
+	yajl_val tree;
+	int r;
+
+	memset(out, 0, sizeof *out);
+	if (file == NULL)
+		file = "process.json";
+	tree = jparse(json, len, file, err);
+	if (tree == NULL)
+		return -1;
+	jctx_init(&c, file, err);
+	r = jv_obj(&c, tree) < 0 ? -1 : parse_process(&c, tree, out);
+	yajl_tree_free(tree);
+	if (r < 0) {
+		husk_process_clear(out);
+		return -1;
+	}
+	return 0;
+}
+
+int husk_resources_parse(const char *json, size_t len, const char *file,
+			 struct husk_resources *out, struct husk_error *err)
+{
+	struct jctx c;
+	yajl_val tree;
+	int r;
+
+	memset(out, 0, sizeof *out);
+	if (file == NULL)
+		file = "resources.json";
+	tree = jparse(json, len, file, err);
+	if (tree == NULL)
+		return -1;
+	jctx_init(&c, file, err);
+	r = jv_obj(&c, tree) < 0 ? -1 : parse_resources(&c, tree, out);
+	yajl_tree_free(tree);
+	if (r < 0) {
+		husk_resources_clear(out);
+		return -1;
+	}
+	return 0;
+}
+
+static void mount_clear(struct husk_mount *m)
+{
+	free(m->destination);
+	free(m->source);
+	free(m->type);
+	strv_free(m->options);
+	free(m->uid_mappings);
+	free(m->gid_mappings);
+}
+
+static void hook_clear(struct husk_hook *h)
+{
+	free(h->path);
+	strv_free(h->args);
+	strv_free(h->env);
+}
+
+void husk_spec_free(struct husk_spec *s)
+{
+	if (s == NULL)
+		return;
+	free(s->oci_version);
+	free(s->root_path);
+	for (size_t i = 0; i < s->n_mounts; i++)
+		mount_clear(&s->mounts[i]);
+	free(s->mounts);
+	husk_process_clear(&s->process);
+	free(s->hostname);
+	free(s->domainname);
+	for (int k = 0; k < HUSK_HOOK_N; k++) {
+		for (size_t i = 0; i < s->hooks[k].n; i++)
+			hook_clear(&s->hooks[k].hooks[i]);
+		free(s->hooks[k].hooks);
+	}
+	husk_kv_free(s->annotations, s->n_annotations);
+	linux_clear(&s->linux_);
+	free(s);
+}

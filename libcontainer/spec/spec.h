@@ -421,4 +421,48 @@ extern const size_t husk_n_mount_opts;
 /* The table entry for an option name, NULL if it is not one (filesystem data). */
 const struct husk_mount_opt *husk_mount_opt_find(const char *name);
 
+/* ---- additions (parser helper) ---- */
+
+/* "pid" -> HUSK_NS_PID; -1 if unknown */
+int husk_ns_from_name(const char *name);
+
+/* Name tables of the spec's enums (spec/tables.c), used by the parser and features.c. */
+struct husk_name_value {
+	const char *name;
+	int64_t value;
+};
+struct husk_table {
+	const struct husk_name_value *v;
+	size_t n;
+};
+extern const struct husk_table husk_rlimit_table;       /* RLIMIT_* -> resource number */
+extern const struct husk_table husk_sched_policy_table; /* SCHED_* -> policy */
+extern const struct husk_table husk_sched_flag_table;   /* SCHED_FLAG_* -> bit */
+extern const struct husk_table husk_ioprio_class_table; /* IOPRIO_CLASS_* -> class */
+extern const struct husk_table husk_personality_table;  /* LINUX, LINUX32 -> PER_* */
+extern const struct husk_table husk_propagation_table;  /* rootfsPropagation -> MS_* */
+extern const struct husk_table husk_seccomp_action_table;
+extern const struct husk_table husk_seccomp_arch_table;
+extern const struct husk_table husk_seccomp_op_table; /* -> enum husk_seccomp_op */
+extern const struct husk_table husk_seccomp_flag_table;
+extern const struct husk_table husk_mpol_mode_table;
+extern const struct husk_table husk_mpol_flag_table;
+const struct husk_name_value *husk_table_find(const struct husk_table *t, const char *name);
+
+void husk_kv_free(struct husk_kv *v, size_t n);
+
+/*
+ * Reject fields husk parses but does not apply yet, naming the JSON path:
+ * "config.json: linux.seccomp: not supported yet".  Also what create needs:
+ * process.args non-empty when process is present.
+ */
+int husk_spec_check_supported(const struct husk_spec *spec, const char *file,
+			      struct husk_error *err);
+/*
+ * Whether husk applies a field, by its JSON path without indexes
+ * ("linux.seccomp", "process.apparmorProfile", "mounts.uidMappings"): the
+ * list husk_spec_check_supported() uses, for features.c.
+ */
+bool husk_spec_field_supported(const char *path);
+
 #endif

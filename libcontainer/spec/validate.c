@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Checks across fields (husk_spec_validate) and the fields husk parses but
+ * does not apply yet (husk_spec_check_supported).  Where the spec is silent
+ * the rules are runc's (libcontainer/configs/validate), as noted.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "spec/spec.h"
+#include "utils.h"
+
+static bool has_ns(const struct husk_linux *l, enum husk_ns_type t)
+{
+	return l->namespaces[t].present;
+}
+
+static bool new_ns(const struct husk_linux *l, enum husk_ns_type t)
+{
+	return l->namespaces[t].present && l->namespaces[t].path == NULL;
+}
+
+static int check_userns(const struct husk_linux *l, const char *file, struct husk_error *err)
+{
+	bool maps = l->n_uid_mappings > 0 || l->n_gid_mappings > 0;
+
+	if (!has_ns(l, HUSK_NS_USER)) {
+		if (maps)
+			return husk_error_set(err, EINVAL, "%s: linux.%s: mappings without a user namespace",
+					      file, l->n_uid_mappings ? "uidMappings" : "gidMappings");
+		return 0;
+	}
+	if (!new_ns(l, HUSK_NS_USER)) {
+		/* config-linux.md: a joined namespace is set up already; runc refuses both */
+		if (maps)
+			return husk_error_set(err, EINVAL,
+					      "%s: linux.%s: mappings together with a user namespace path",
+					      file, l->n_uid_mappings ? "uidMappings" : "gidMappings");
+		return 0;
+	}
+	/* runc: a new user namespace needs mappings to apply */
+	if (l->n_uid_mappings == 0)
+		return husk_error_set(err, EINVAL,
+				      "%s: linux.uidMappings: required with a new user namespace", file);
+	if (l->n_gid_mappings == 0)
+		return husk_error_set(err, EINVAL,
+				      "%s: linux.gidMappings: required with a new user namespace", file);
+	return 0;
+}
+
+static int check_timens(const struct husk_linux *l, const char *file, struct husk_error *err)
+{
+	bool offsets = l->time_offsets[0].present || l->time_offsets[1].present;
+
+	if (!offsets)
+		return 0;
+	if (!has_ns(l, HUSK_NS_TIME))
+		return husk_error_set(err, EINVAL,
+				      "%s: linux.timeOffsets: offsets without a time namespace", file);
+	/* runc: offsets can only be written before the first process enters */
+	if (!new_ns(l, HUSK_NS_TIME))
+		return husk_error_set(err, EINVAL,
+				      "%s: linux.timeOffsets: offsets together with a time namespace path",
+				      file);
+	return 0;
+}
+
+/* runc's rule for sysctls: each must belong to a namespace the container has. */
+static bool is_ipc_sysctl(const char *k)
+{
+	static const char *const ipc[] = {
+		"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",  "kernel.sem",
+		"kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(ipc); i++)
+		if (strcmp(k, ipc[i]) == 0)
+			return true;
+	return strncmp(k, "fs.mqueue.", 10) == 0;
+}
+
+static int check_sysctl(const struct husk_linux *l, const char *file, struct husk_error *err)
+{
+	for (size_t i = 0; i < l->n_sysctl; i++) {
+		cleanup_free char *k = xstrdup(l->sysctl[i].key);
+		const char *need = NULL;
+		bool ok;
+
+		/* "net/ipv4/ip_forward" is the same key as "net.ipv4.ip_forward" */
+		for (char *p = k; *p; p++)
+			if (*p == '/')
+				*p = '.';
+		if (is_ipc_sysctl(k)) {
+			ok = has_ns(l, HUSK_NS_IPC);
+			need = "an IPC";
+		} else if (strncmp(k, "net.", 4) == 0) {
+			ok = has_ns(l, HUSK_NS_NETWORK);
+			need = "a network";
+		} else if (strcmp(k, "kernel.hostname") == 0 || strcmp(k, "kernel.domainname") == 0) {
+			ok = has_ns(l, HUSK_NS_UTS);
+			need = "a UTS";
+		} else {
+			return husk_error_set(err, EINVAL,
+					      "%s: linux.sysctl[\"%s\"]: `%s` is not in a separate "
+					      "kernel namespace",
+					      file, l->sysctl[i].key, l->sysctl[i].key);
+		}
+		if (!ok)
+			return husk_error_set(err, EINVAL,
+					      "%s: linux.sysctl[\"%s\"]: needs %s namespace", file,
+					      l->sysctl[i].key, need);
+	}
+	return 0;
+}
+
+int husk_spec_validate(const struct husk_spec *spec, const char *file, struct husk_error *err)
+{
+	const struct husk_linux *l = &spec->linux_;
+
+	if (file == NULL)
+		file = "config.json";
+	/* runc: hostname and domainname need a UTS namespace, else they'd change the host's */
+	if (spec->hostname && spec->hostname[0] && !has_ns(l, HUSK_NS_UTS))
+		return husk_error_set(err, EINVAL, "%s: hostname: needs a UTS namespace", file);
+	if (spec->domainname && spec->domainname[0] && !has_ns(l, HUSK_NS_UTS))
+		return husk_error_set(err, EINVAL, "%s: domainname: needs a UTS namespace", file);
+	if (check_userns(l, file, err) < 0 || check_timens(l, file, err) < 0 ||
+	    check_sysctl(l, file, err) < 0)
+		return -1;
+	/* runc: masking needs a private mount namespace */
+	if (!has_ns(l, HUSK_NS_MOUNT) && (l->masked_paths && l->masked_paths[0]))
+		return husk_error_set(err, EINVAL, "%s: linux.maskedPaths: needs a mount namespace",
+				      file);
+	if (!has_ns(l, HUSK_NS_MOUNT) && (l->readonly_paths && l->readonly_paths[0]))
+		return husk_error_set(err, EINVAL, "%s: linux.readonlyPaths: needs a mount namespace",
+				      file);
+	return 0;
+}
+
+/* Parsed, not applied yet.  JSON paths without indexes. */
+static const char *const unsupported[] = {
+	"linux.seccomp",	  "process.apparmorProfile", "process.selinuxLabel",
+	"linux.mountLabel",	  "linux.intelRdt",	     "linux.memoryPolicy",
+	"linux.netDevices",	  "mounts.uidMappings",	     "mounts.gidMappings",
+};
+
+bool husk_spec_field_supported(const char *path)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(unsupported); i++)
+		if (strcmp(path, unsupported[i]) == 0)
+			return false;
+	return true;
+}
+
+static int not_yet(const char *file, const char *path, struct husk_error *err)
+{
+	return husk_error_set(err, ENOTSUP, "%s: %s: not supported yet", file, path);
+}
+
+static bool set(const char *s)
+{
+	return s && s[0];
+}
+
+int husk_spec_check_supported(const struct husk_spec *spec, const char *file,
+			      struct husk_error *err)
+{
+	const struct husk_linux *l = &spec->linux_;
+	const struct husk_process *p = &spec->process;
+
+	if (file == NULL)
+		file = "config.json";
+	if (spec->has_process) {
+		/* config.md: at least one entry is REQUIRED (POSIX) */
+		if (p->args == NULL || p->args[0] == NULL)
+			return husk_error_set(err, EINVAL, "%s: process.args: must not be empty", file);
+		if (set(p->apparmor_profile))
+			return not_yet(file, "process.apparmorProfile", err);
+		if (set(p->selinux_label))
+			return not_yet(file, "process.selinuxLabel", err);
+	}
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		if (spec->mounts[i].n_uid_mappings || spec->mounts[i].n_gid_mappings)
+			return husk_error_set(err, ENOTSUP, "%s: mounts[%zu].%s: not supported yet",
+					      file, i,
+					      spec->mounts[i].n_uid_mappings ? "uidMappings"
+									     : "gidMappings");
+	}
+	if (l->has_seccomp)
+		return not_yet(file, "linux.seccomp", err);
+	if (set(l->mount_label))
+		return not_yet(file, "linux.mountLabel", err);
+	if (l->has_intel_rdt)
+		return not_yet(file, "linux.intelRdt", err);
+	if (l->has_memory_policy)
+		return not_yet(file, "linux.memoryPolicy", err);
+	if (l->n_net_devices)
+		return not_yet(file, "linux.netDevices", err);
+	/*
+	 * husk sets up the rootfs with mounts that must not reach the host: it
+	 * needs its own mount namespace (new, or joined by path).
+	 */
+	if (!has_ns(l, HUSK_NS_MOUNT))
+		return husk_error_set(err, ENOTSUP,
+				      "%s: linux.namespaces: running without a mount namespace is "
+				      "not supported",
+				      file);
+	return 0;
+}
