@@ -4,6 +4,7 @@
 #define HUSK_CONTAINER_H
 
 #include <signal.h>
+#include <stdint.h>
 #include <stdbool.h>
 
 #include "husk/husk.h"
@@ -38,5 +39,14 @@ int husk_ns_write_maps(pid_t pid, const struct husk_linux *l, struct husk_error 
 int husk_ns_join(int fds[HUSK_NS_N], struct husk_error *err);
 /* Make a new time namespace for our children and write linux.timeOffsets. */
 int husk_ns_time_setup(const struct husk_linux *l, struct husk_error *err);
+
+int husk_setns_path(const char *path, int type, struct husk_error *err);
+
+/* create.c */
+/* clone3 (into the cgroup dir fd when >= 0; *into_cgroup says if it was) with fallback to clone. */
+pid_t husk_clone(uint64_t flags, int cgroup_fd, bool *into_cgroup);
+int husk_write_pid_file(const char *path, pid_t pid, struct husk_error *err);
+/* init.c: Go's exec.LookPath with runc's messages. */
+char *husk_find_executable(const char *name, char **env, struct husk_error *err);
 
 #endif

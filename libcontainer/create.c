@@ -186,7 +186,7 @@ static int build_env(struct creation *c, struct husk_launch *l, int *extra_fds)
 	return 0;
 }
 
-static int write_pid_file(const char *path, pid_t pid, struct husk_error *err)
+int husk_write_pid_file(const char *path, pid_t pid, struct husk_error *err)
 {
 	char buf[32];
 	cleanup_free char *tmp = NULL;
@@ -206,7 +206,7 @@ static int write_pid_file(const char *path, pid_t pid, struct husk_error *err)
 	return 0;
 }
 
-static pid_t clone_init(uint64_t flags, int cgroup_fd, bool *into_cgroup)
+pid_t husk_clone(uint64_t flags, int cgroup_fd, bool *into_cgroup)
 {
 	struct clone_args args = {
 		.flags = flags | (cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0),
@@ -348,7 +348,7 @@ static int spawn_init(const struct husk_ctx *ctx, const struct husk_create_opts 
 	c->state.start_fd = pp[1];
 	sigprocmask(SIG_SETMASK, NULL, &l.sigmask);
 
-	c->pid = clone_init(flags, husk_cgroup_clone_fd(c->cg), &into_cgroup);
+	c->pid = husk_clone(flags, husk_cgroup_clone_fd(c->cg), &into_cgroup);
 	if (c->pid == 0)
 		husk_init_main(&l);
 	close(sv[1]);
@@ -444,7 +444,7 @@ static int do_create(const struct husk_ctx *ctx, const char *id, const struct hu
 		goto fail;
 	if (husk_store_write(&c->store, &c->state, err) < 0)
 		goto fail;
-	if (o->pid_file && write_pid_file(o->pid_file, c->pid, err) < 0)
+	if (o->pid_file && husk_write_pid_file(o->pid_file, c->pid, err) < 0)
 		goto fail;
 	return 0;
 fail:

@@ -39,7 +39,7 @@ static const char *env_get(char **env, const char *name)
 }
 
 /* The program to exec, looked up like Go's exec.LookPath (runc's messages). */
-static char *find_executable(const char *name, char **env, struct husk_error *err)
+char *husk_find_executable(const char *name, char **env, struct husk_error *err)
 {
 	const char *path;
 	struct stat st;
@@ -176,7 +176,7 @@ static int init_setup(struct husk_launch *l, char **prog, char **hook_state, str
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return husk_error_errno(err, "set no_new_privs");
 
-	*prog = find_executable(p->args[0], l->env, err);
+	*prog = husk_find_executable(p->args[0], l->env, err);
 	if (*prog == NULL)
 		return -1;
 	return 0;
@@ -190,6 +190,8 @@ __attribute__((noreturn)) void husk_init_main(struct husk_launch *l)
 	char c;
 	ssize_t r;
 
+	/* nothing in the container may reach our binary through /proc/1/exe (CVE-2019-5736) */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/* no fd of the caller reaches the container but 0-2 and the preserved ones */
 	if (syscall(SYS_close_range, 3 + l->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
 		for (int fd = 3 + l->preserve_fds; fd < 1024; fd++)

@@ -22,7 +22,7 @@ static const char *root_of(const struct husk_ctx *ctx)
 }
 
 /* A pidfd for the init, verified against the stored start time (pid reuse). */
-static int open_init(const struct husk_state *s)
+int husk_open_init(const struct husk_state *s)
 {
 	int fd;
 
@@ -42,7 +42,7 @@ static int open_init(const struct husk_state *s)
 
 static int signal_init(const struct husk_state *s, int sig)
 {
-	int fd = open_init(s);
+	int fd = husk_open_init(s);
 	int r;
 
 	if (fd == -1)
@@ -82,7 +82,7 @@ int husk_start_created(const struct husk_ctx *ctx, struct husk_store *st, struct
 	if (strcmp(status, "created") != 0)
 		return husk_error_set(err, EINVAL, "cannot start an already %s container", status);
 	if (wfd < 0) {
-		cleanup_close int pidfd = open_init(s);
+		cleanup_close int pidfd = husk_open_init(s);
 		if (pidfd >= 0)
 			own = (int)syscall(SYS_pidfd_getfd, pidfd, s->start_fd, 0);
 		if (own < 0) {
@@ -231,7 +231,7 @@ int husk_kill(const struct husk_ctx *ctx, const char *id, int sig, bool all, str
 /* Wait (bounded) until the init is gone. */
 static void wait_gone(const struct husk_state *s)
 {
-	int fd = open_init(s);
+	int fd = husk_open_init(s);
 
 	if (fd >= 0) {
 		struct pollfd p = {.fd = fd, .events = POLLIN};

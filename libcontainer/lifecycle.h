@@ -20,6 +20,9 @@ int husk_start_created(const struct husk_ctx *ctx, struct husk_store *st, struct
 int husk_destroy(struct husk_store *st, struct husk_state *s, const struct husk_spec *spec,
 		 struct husk_error *err);
 
+/* A pidfd for the init checked against its start time; -1 if gone, -2 alive but no pidfd. */
+int husk_open_init(const struct husk_state *s);
+
 /* run-wait.c */
 int husk_recv_fd(int sock, struct husk_error *err);
 /* Wait for the init, forwarding signals; with master >= 0 relay stdio to that pty. */

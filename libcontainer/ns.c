@@ -109,3 +109,11 @@ int husk_ns_time_setup(const struct husk_linux *l, struct husk_error *err)
 	}
 	return 0;
 }
+
+int husk_setns_path(const char *path, int type, struct husk_error *err)
+{
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, type) < 0)
+		return husk_error_errno(err, "join namespace `%s`", path);
+	return 0;
+}

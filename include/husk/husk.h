@@ -69,6 +69,30 @@ HUSK_EXPORT int husk_kill(const struct husk_ctx *ctx, const char *id, int sig, b
 HUSK_EXPORT int husk_delete(const struct husk_ctx *ctx, const char *id, bool force,
 			    struct husk_error *err);
 
+/* exec: run a new process in a running container (runc's exec flags). */
+struct husk_exec_opts {
+	const char *process_file;  /* --process: process.json; then args/env/cwd/user/caps flags are ignored */
+	char **args;               /* the command (NULL-terminated) when no process file */
+	char **env;                /* --env KEY=VALUE, added to the container's env */
+	const char *cwd;           /* --cwd */
+	const char *user;          /* --user uid[:gid] */
+	char **additional_gids;    /* --additional-gids, decimal */
+	char **caps;               /* --cap CAP_X, added to the container's sets */
+	bool no_new_privs;         /* --no-new-privs */
+	const char *apparmor;      /* --apparmor */
+	const char *process_label; /* --process-label */
+	bool tty;                  /* --tty */
+	bool detach;               /* --detach */
+	const char *pid_file;      /* --pid-file */
+	const char *console_socket;
+	int preserve_fds;
+	bool ignore_paused;
+};
+/* Without detach, waits and stores the process's exit status (128+N if killed by N). */
+HUSK_EXPORT int husk_exec(const struct husk_ctx *ctx, const char *id,
+			  const struct husk_exec_opts *opts, int *exit_status,
+			  struct husk_error *err);
+
 /* `husk spec`: the default config.json text (malloc'd). */
 HUSK_EXPORT char *husk_spec_template(bool rootless);
 /* `husk features`: the spec's features JSON (malloc'd), from the code's tables. */

@@ -1,0 +1,428 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * husk exec: a new process in a running container.  The parent enters the
+ * container's pid (and time) namespace for its children only, clones the
+ * child into the container's cgroup, and the child joins the other
+ * namespaces, the container's root, and takes the process's attributes
+ * before execve.  The child's sync socket closes on a successful execve; an
+ * error crosses it as a message.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "container.h"
+#include "internal.h"
+#include "lifecycle.h"
+#include "state.h"
+#include "sync.h"
+#include "utils.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+static char **strv_dup(char *const *v)
+{
+	size_t n = strv_len(v);
+	char **r;
+
+	if (v == NULL)
+		return NULL;
+	r = xmalloc0((n + 1) * sizeof *r);
+	for (size_t i = 0; i < n; i++)
+		r[i] = xstrdup(v[i]);
+	return r;
+}
+
+/* Append `add` (NULL-terminated) to a malloc'd strv, skipping names already there. */
+static char **strv_merge(char **v, char *const *add)
+{
+	size_t n = strv_len(v), m = strv_len(add), k = n;
+	char **r = xmalloc0((n + m + 1) * sizeof *r);
+
+	for (size_t i = 0; i < n; i++)
+		r[i] = v[i];
+	for (size_t i = 0; i < m; i++) {
+		bool dup = false;
+		for (size_t j = 0; j < k && !dup; j++)
+			dup = strcmp(r[j], add[i]) == 0;
+		if (!dup)
+			r[k++] = xstrdup(add[i]);
+	}
+	free(v);
+	return r;
+}
+
+/* --env KEY=VALUE overrides the container's KEY. */
+static char **env_merge(char **v, char *const *add)
+{
+	for (size_t i = 0; add && add[i]; i++) {
+		const char *eq = strchr(add[i], '=');
+		size_t klen = eq ? (size_t)(eq - add[i]) : strlen(add[i]);
+		bool done = false;
+		for (size_t j = 0; v && v[j]; j++) {
+			if (strncmp(v[j], add[i], klen) == 0 && v[j][klen] == '=') {
+				free(v[j]);
+				v[j] = xstrdup(add[i]);
+				done = true;
+				break;
+			}
+		}
+		if (!done) {
+			char *one[] = {add[i], NULL};
+			v = strv_merge(v, one);
+		}
+	}
+	return v;
+}
+
+static int parse_id(const char *s, uint32_t *out)
+{
+	uint64_t v;
+	if (parse_u64(s, &v) < 0 || v > UINT32_MAX)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* runc exec: the container's process, with the flags applied over it. */
+static int build_process(const struct husk_spec *spec, const struct husk_exec_opts *o,
+			 struct husk_process *p, struct husk_error *err)
+{
+	const struct husk_process *c = &spec->process;
+
+	memset(p, 0, sizeof *p);
+	if (o->process_file) {
+		cleanup_free char *json = NULL;
+		size_t len;
+		if (read_file_at(AT_FDCWD, o->process_file, &json, &len, err) < 0)
+			return -1;
+		return husk_process_parse(json, len, o->process_file, p, err);
+	}
+	if (o->args == NULL || o->args[0] == NULL)
+		return husk_error_set(err, EINVAL, "exec: no command given");
+	p->args = strv_dup(o->args);
+	p->env = env_merge(strv_dup(c->env), o->env);
+	p->cwd = xstrdup(o->cwd ? o->cwd : c->cwd);
+	p->terminal = o->tty;
+	p->user = c->user;
+	p->user.additional_gids = NULL;
+	p->user.n_additional_gids = 0;
+	p->user.username = NULL;
+	if (o->user) {
+		cleanup_free char *u = xstrdup(o->user);
+		char *colon = strchr(u, ':');
+		if (colon)
+			*colon++ = '\0';
+		if (parse_id(u, &p->user.uid) < 0 || (colon && parse_id(colon, &p->user.gid) < 0))
+			return husk_error_set(err, EINVAL, "--user: invalid uid[:gid] `%s`", o->user);
+		if (!colon)
+			p->user.gid = 0;
+	}
+	{
+		size_t n = o->additional_gids ? strv_len(o->additional_gids) : c->user.n_additional_gids;
+		p->user.additional_gids = xmalloc0((n + 1) * sizeof(uint32_t));
+		p->user.n_additional_gids = n;
+		for (size_t i = 0; i < n; i++) {
+			if (!o->additional_gids)
+				p->user.additional_gids[i] = c->user.additional_gids[i];
+			else if (parse_id(o->additional_gids[i], &p->user.additional_gids[i]) < 0)
+				return husk_error_set(err, EINVAL, "--additional-gids: invalid gid `%s`",
+						      o->additional_gids[i]);
+		}
+	}
+	p->has_capabilities = c->has_capabilities || o->caps;
+	p->capabilities.bounding = strv_dup(c->capabilities.bounding);
+	p->capabilities.effective = strv_dup(c->capabilities.effective);
+	p->capabilities.permitted = strv_dup(c->capabilities.permitted);
+	p->capabilities.inheritable = strv_dup(c->capabilities.inheritable);
+	p->capabilities.ambient = strv_dup(c->capabilities.ambient);
+	if (o->caps) {
+		for (size_t i = 0; o->caps[i]; i++)
+			if (husk_cap_from_name(o->caps[i]) < 0)
+				return husk_error_set(err, EINVAL, "--cap: unknown capability `%s`",
+						      o->caps[i]);
+		/* runc adds --cap to the bounding, effective and permitted sets */
+		p->capabilities.bounding = strv_merge(p->capabilities.bounding, o->caps);
+		p->capabilities.effective = strv_merge(p->capabilities.effective, o->caps);
+		p->capabilities.permitted = strv_merge(p->capabilities.permitted, o->caps);
+	}
+	p->no_new_privileges = c->no_new_privileges || o->no_new_privs;
+	p->apparmor_profile = xstrdup(o->apparmor ? o->apparmor : c->apparmor_profile);
+	p->selinux_label = xstrdup(o->process_label ? o->process_label : c->selinux_label);
+	if (c->n_rlimits) {
+		p->rlimits = xmalloc0(c->n_rlimits * sizeof *p->rlimits);
+		for (size_t i = 0; i < c->n_rlimits; i++) {
+			p->rlimits[i] = c->rlimits[i];
+			p->rlimits[i].type_name = xstrdup(c->rlimits[i].type_name);
+		}
+		p->n_rlimits = c->n_rlimits;
+	}
+	return 0;
+}
+
+struct exec_child {
+	const struct husk_spec *spec;
+	const struct husk_process *p;
+	const char *id;
+	int sync_fd;
+	int pidfd;           /* the init; -1 without pidfd */
+	int ns_fds[HUSK_NS_N]; /* fallback per-namespace fds */
+	int setns_flags;     /* namespaces to join from the pidfd */
+	int root_fd;         /* /proc/<init>/root */
+	int console_fd;
+	int preserve_fds;
+};
+
+static int exec_child_setup(struct exec_child *x, char **prog, struct husk_error *err)
+{
+	const struct husk_process *p = x->p;
+
+	if (husk_sync_recv(x->sync_fd, SYNC_GO, NULL, err) < 0)
+		return -1;
+	if (x->pidfd >= 0 && setns(x->pidfd, x->setns_flags) < 0) {
+		if (errno != EINVAL)
+			return husk_error_errno(err, "join the container's namespaces");
+		/* kernels before 5.8 take no pidfd in setns: per-namespace fds */
+		x->pidfd = -1;
+	}
+	if (x->pidfd < 0 && husk_ns_join(x->ns_fds, err) < 0)
+		return -1;
+	if (fchdir(x->root_fd) < 0 || chroot(".") < 0)
+		return husk_error_errno(err, "enter the container's root");
+	close(x->root_fd);
+	if (chdir(p->cwd) < 0)
+		return husk_error_errno(err, "chdir to cwd (`%s`)", p->cwd);
+	if (p->terminal && x->console_fd >= 0 &&
+	    husk_terminal_setup_exec(x->console_fd, p, err) < 0)
+		return -1;
+	if (husk_rlimits_apply(p->rlimits, p->n_rlimits, err) < 0)
+		return -1;
+	if (husk_sched_apply(p, err) < 0)
+		return -1;
+	if (husk_caps_prepare(&p->capabilities, err) < 0)
+		return -1;
+	if (husk_user_apply(&p->user, err) < 0)
+		return -1;
+	if (husk_caps_apply(&p->capabilities, err) < 0)
+		return -1;
+	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return husk_error_errno(err, "set no_new_privs");
+	*prog = husk_find_executable(p->args[0], p->env, err);
+	return *prog ? 0 : -1;
+}
+
+__attribute__((noreturn)) static void exec_child_main(struct exec_child *x, sigset_t *mask)
+{
+	struct husk_error err = {0};
+	char *prog = NULL;
+
+	/* nothing in the container may reach our binary through /proc/<pid>/exe */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	if (syscall(SYS_close_range, 3 + x->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		for (int fd = 3 + x->preserve_fds; fd < 1024; fd++)
+			fcntl(fd, F_SETFD, FD_CLOEXEC);
+	for (int fd = 3; fd < 3 + x->preserve_fds; fd++)
+		fcntl(fd, F_SETFD, 0);
+	if (exec_child_setup(x, &prog, &err) < 0) {
+		husk_error_wrap(&err, "exec failed");
+		husk_sync_send_error(x->sync_fd, &err);
+		_exit(err.status == ENOENT ? 127 : 126);
+	}
+	sigprocmask(SIG_SETMASK, mask, NULL);
+	execve(prog, x->p->args, x->p->env ? x->p->env : (char *[]){NULL});
+	husk_error_errno(&err, "exec failed: exec %s", x->p->args[0]);
+	husk_sync_send_error(x->sync_fd, &err);
+	_exit(127);
+}
+
+/* 0 when the child exec'd (EOF), -1 with its error otherwise. */
+static int wait_exec(int fd, struct husk_error *err)
+{
+	char buf[65536];
+	struct husk_sync h;
+	ssize_t r;
+
+	do
+		r = recv(fd, buf, sizeof buf - 1, 0);
+	while (r < 0 && errno == EINTR);
+	if (r == 0)
+		return 0;
+	if (r < (ssize_t)sizeof h)
+		return husk_error_errno(err, "exec: sync");
+	memcpy(&h, buf, sizeof h);
+	buf[r] = '\0';
+	return husk_error_set(err, h.status, "%s", buf + sizeof h);
+}
+
+int husk_exec(const struct husk_ctx *ctx, const char *id, const struct husk_exec_opts *o,
+	      int *exit_status, struct husk_error *err)
+{
+	cleanup_store struct husk_store st = {.root_fd = -1, .dir_fd = -1};
+	cleanup_spec struct husk_spec *spec = NULL;
+	cleanup_cgroup struct husk_cgroup *cg = NULL;
+	cleanup_close int pidfd = -1, root_fd = -1, pid_saved = -1, time_saved = -1, console = -1,
+			  pty_sock = -1, master = -1, sync_fd = -1;
+	struct husk_state s = {0};
+	struct husk_process proc;
+	struct exec_child x = {.console_fd = -1};
+	const char *status;
+	sigset_t all, old;
+	bool into_cgroup = false;
+	int sv[2], r = -1;
+	pid_t pid;
+	char path[64];
+
+	*exit_status = 0;
+	memset(&proc, 0, sizeof proc);
+	for (int t = 0; t < HUSK_NS_N; t++)
+		x.ns_fds[t] = -1;
+	if (husk_store_open(ctx->root ? ctx->root : HUSK_DEFAULT_ROOT, id, false, &st, err) < 0)
+		return -1;
+	if (husk_store_read(&st, &s, err) < 0)
+		return -1;
+	status = husk_state_status(&s);
+	if (strcmp(status, "stopped") == 0 || strcmp(status, "creating") == 0) {
+		husk_error_set(err, EINVAL, "cannot exec in a stopped container");
+		goto out;
+	}
+	if (strcmp(status, "paused") == 0 && !o->ignore_paused) {
+		husk_error_set(err, EINVAL,
+			       "cannot exec in a paused container (use --ignore-paused to override)");
+		goto out;
+	}
+	if (o->tty && o->detach && !o->console_socket) {
+		husk_error_set(err, EINVAL,
+			       "cannot allocate a tty with --detach without --console-socket");
+		goto out;
+	}
+	if (husk_load_bundle_config(s.bundle, &spec, err) < 0 ||
+	    build_process(spec, o, &proc, err) < 0)
+		goto out;
+	if (proc.args == NULL || proc.args[0] == NULL) {
+		husk_error_set(err, EINVAL, "%s: args: must not be empty",
+			       o->process_file ? o->process_file : "exec");
+		goto out;
+	}
+	if (proc.cwd == NULL)
+		proc.cwd = xstrdup("/");
+
+	pidfd = husk_open_init(&s);
+	if (pidfd == -1) {
+		husk_error_set(err, ESRCH, "cannot exec in a stopped container");
+		goto out;
+	}
+	x.pidfd = pidfd >= 0 ? pidfd : -1;
+	for (int t = 0; t < HUSK_NS_N; t++) {
+		if (!spec->linux_.namespaces[t].present || t == HUSK_NS_PID || t == HUSK_NS_TIME)
+			continue;
+		x.setns_flags |= husk_ns_clone_flag(t);
+		snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)s.pid,
+			 t == HUSK_NS_NETWORK ? "net" : t == HUSK_NS_MOUNT ? "mnt" : husk_ns_name(t));
+		if (x.pidfd < 0 && (x.ns_fds[t] = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+			husk_error_errno(err, "open `%s`", path);
+			goto out;
+		}
+	}
+	snprintf(path, sizeof path, "/proc/%d/root", (int)s.pid);
+	root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root_fd < 0) {
+		husk_error_errno(err, "open the container's root");
+		goto out;
+	}
+	/* pid and time namespaces take effect for our children: enter them here */
+	if (spec->linux_.namespaces[HUSK_NS_PID].present) {
+		snprintf(path, sizeof path, "/proc/%d/ns/pid", (int)s.pid);
+		pid_saved = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+		if (husk_setns_path(path, CLONE_NEWPID, err) < 0)
+			goto out;
+	}
+	if (spec->linux_.namespaces[HUSK_NS_TIME].present) {
+		snprintf(path, sizeof path, "/proc/%d/ns/time", (int)s.pid);
+		time_saved = open("/proc/self/ns/time", O_RDONLY | O_CLOEXEC);
+		if (husk_setns_path(path, CLONE_NEWTIME, err) < 0)
+			goto out;
+	}
+	if (s.cgroup_path && husk_cgroup_load(s.cgroup_path, &cg, err) < 0)
+		goto out;
+
+	if (proc.terminal) {
+		if (o->console_socket) {
+			console = husk_console_socket_connect(o->console_socket, err);
+			if (console < 0)
+				goto out;
+		} else {
+			int ps[2];
+			if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ps) < 0) {
+				husk_error_errno(err, "socketpair");
+				goto out;
+			}
+			pty_sock = ps[0];
+			console = ps[1];
+		}
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		husk_error_errno(err, "socketpair");
+		goto out;
+	}
+	sync_fd = sv[0];
+	x.spec = spec;
+	x.p = &proc;
+	x.id = id;
+	x.sync_fd = sv[1];
+	x.root_fd = root_fd;
+	x.console_fd = console;
+	x.preserve_fds = o->preserve_fds;
+
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	pid = husk_clone(0, cg ? husk_cgroup_clone_fd(cg) : -1, &into_cgroup);
+	if (pid == 0)
+		exec_child_main(&x, &old);
+	close(sv[1]);
+	if (pid_saved >= 0)
+		setns(pid_saved, CLONE_NEWPID);
+	if (time_saved >= 0)
+		setns(time_saved, CLONE_NEWTIME);
+	if (pid < 0) {
+		husk_error_errno(err, "clone exec process");
+		goto out_mask;
+	}
+	if ((cg && husk_cgroup_enter(cg, pid, into_cgroup, err) < 0) ||
+	    husk_sync_send(sync_fd, SYNC_GO, NULL, err) < 0 || wait_exec(sync_fd, err) < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		if (err->status == ENOENT)
+			*exit_status = 127;
+		goto out_mask;
+	}
+	if (pty_sock >= 0 && (master = husk_recv_fd(pty_sock, err)) < 0)
+		goto out_mask;
+	if (o->pid_file && husk_write_pid_file(o->pid_file, pid, err) < 0)
+		goto out_mask;
+	if (o->detach) {
+		r = 0;
+		goto out_mask;
+	}
+	r = husk_run_wait(pid, master, exit_status, err);
+out_mask:
+	sigprocmask(SIG_SETMASK, &old, NULL);
+out:
+	for (int t = 0; t < HUSK_NS_N; t++)
+		if (x.ns_fds[t] >= 0)
+			close(x.ns_fds[t]);
+	husk_process_clear(&proc);
+	husk_state_clear(&s);
+	return r;
+}
