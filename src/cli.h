@@ -41,6 +41,7 @@ struct cli {
 	const char *log_path;	 /* --log, NULL: none */
 	enum cli_log_format log_format;
 	int log_fd;		 /* -1 when no --log */
+	char *root_buf;		 /* owns ctx.root when --root was relative */
 };
 
 /* ---- options (options.c) ---- */
@@ -132,7 +133,7 @@ extern const struct cli_command cli_cmd_features;
 	{"pid-file", 0, CLI_OPT_STRING, &(o)->pid_file, "FILE",                                     \
 	 "write the container's init pid to FILE"},                                                  \
 	{"preserve-fds", 0, CLI_OPT_UINT, &(o)->preserve_fds, "N",                                  \
-	 "pass N extra file descriptors (3 to 3+N-1) to the container"},                            \
+	 "pass N more file descriptors to the container, after stdio and LISTEN_FDS"},                            \
 	{"no-pivot", 0, CLI_OPT_BOOL, &(o)->no_pivot, NULL,                                         \
 	 "use chroot instead of pivot_root (for a rootfs on a ramdisk)"},                           \
 	{"no-new-keyring", 0, CLI_OPT_BOOL, &(o)->no_new_keyring, NULL,                             \

@@ -171,7 +171,14 @@ static int parse_globals(struct cli *cli, int argc, char **argv, int *i, bool *d
 	if (g.root != NULL) {
 		if (g.root[0] == '\0')
 			return husk_error_set(err, EINVAL, "global options: `--root` must not be empty");
-		cli->ctx.root = g.root;
+		/* runc makes the root absolute too */
+		if (g.root[0] != '/') {
+			if (cli_abspath(g.root, &cli->root_buf, err) < 0)
+				return -1;
+			cli->ctx.root = cli->root_buf;
+		} else {
+			cli->ctx.root = g.root;
+		}
 	}
 	cli->ctx.debug = g.debug;
 	cli->ctx.systemd_cgroup = g.systemd_cgroup;
@@ -207,6 +214,7 @@ static int finish(struct cli *cli, int status, struct husk_error *err)
 		status = 1;
 	}
 	husk_error_clear(err);
+	free(cli->root_buf);
 	return status;
 }
 
