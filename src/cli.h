@@ -38,10 +38,10 @@ enum cli_log_format {
 /* Global state of one invocation: the parsed global options and the log. */
 struct cli {
 	struct husk_ctx ctx;
-	const char *log_path;	 /* --log, NULL: none */
+	const char *log_path; /* --log, NULL: none */
 	enum cli_log_format log_format;
-	int log_fd;		 /* -1 when no --log */
-	char *root_buf;		 /* owns ctx.root when --root was relative */
+	int log_fd;	/* -1 when no --log */
+	char *root_buf; /* owns ctx.root when --root was relative */
 };
 
 /* ---- options (options.c) ---- */
@@ -62,8 +62,8 @@ struct cli_opt {
 };
 
 struct cli_command;
-typedef int (*cli_command_fn)(struct cli *cli, const struct cli_command *cmd, int argc,
-			      char **argv, struct husk_error *err);
+typedef int (*cli_command_fn)(struct cli *cli, const struct cli_command *cmd, int argc, char **argv,
+			      struct husk_error *err);
 
 struct cli_command {
 	const char *name;
@@ -126,18 +126,28 @@ extern const struct cli_command cli_cmd_features;
 
 /* The options create and run share (o: struct husk_create_opts *). */
 #define CLI_CREATE_OPTIONS(o)                                                                       \
-	{"bundle", 'b', CLI_OPT_STRING, &(o)->bundle, "DIR",                                        \
-	 "path to the bundle directory (default: the current directory)"},                          \
-	{"console-socket", 0, CLI_OPT_STRING, &(o)->console_socket, "PATH",                         \
-	 "unix socket that receives the pty master when process.terminal is true"},                \
-	{"pid-file", 0, CLI_OPT_STRING, &(o)->pid_file, "FILE",                                     \
-	 "write the container's init pid to FILE"},                                                  \
-	{"preserve-fds", 0, CLI_OPT_UINT, &(o)->preserve_fds, "N",                                  \
-	 "pass N more file descriptors to the container, after stdio and LISTEN_FDS"},                            \
-	{"no-pivot", 0, CLI_OPT_BOOL, &(o)->no_pivot, NULL,                                         \
-	 "use chroot instead of pivot_root (for a rootfs on a ramdisk)"},                           \
-	{"no-new-keyring", 0, CLI_OPT_BOOL, &(o)->no_new_keyring, NULL,                             \
-	 "do not create a new session keyring for the container"}
+	{"bundle",     'b',   CLI_OPT_STRING,                                                       \
+	 &(o)->bundle, "DIR", "path to the bundle directory (default: the current directory)"},     \
+	    {"console-socket",                                                                      \
+	     0,                                                                                     \
+	     CLI_OPT_STRING,                                                                        \
+	     &(o)->console_socket,                                                                  \
+	     "PATH",                                                                                \
+	     "unix socket that receives the pty master when process.terminal is true"},             \
+	    {"pid-file",     0,	     CLI_OPT_STRING,                                                \
+	     &(o)->pid_file, "FILE", "write the container's init pid to FILE"},                     \
+	    {"preserve-fds",                                                                        \
+	     0,                                                                                     \
+	     CLI_OPT_UINT,                                                                          \
+	     &(o)->preserve_fds,                                                                    \
+	     "N",                                                                                   \
+	     "pass N more file descriptors to the container, after stdio and LISTEN_FDS"},          \
+	    {"no-pivot",     0,	   CLI_OPT_BOOL,                                                    \
+	     &(o)->no_pivot, NULL, "use chroot instead of pivot_root (for a rootfs on a ramdisk)"}, \
+	{                                                                                           \
+		"no-new-keyring", 0, CLI_OPT_BOOL, &(o)->no_new_keyring, NULL,                      \
+		    "do not create a new session keyring for the container"                         \
+	}
 
 /*
  * create.c: checks shared by create and run (--systemd-cgroup), and makes the

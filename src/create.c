@@ -32,8 +32,8 @@ static int cmd_create(struct cli *cli, const struct cli_command *cmd, int argc, 
 {
 	struct husk_create_opts o = {0};
 	const struct cli_opt opts[] = {
-		CLI_CREATE_OPTIONS(&o),
-		{NULL, 0, 0, NULL, NULL, NULL},
+	    CLI_CREATE_OPTIONS(&o),
+	    {NULL, 0, 0, NULL, NULL, NULL},
 	};
 	cli_cleanup_paths char *paths[3] = {NULL, NULL, NULL};
 	int nargs;
@@ -51,12 +51,11 @@ static int cmd_create(struct cli *cli, const struct cli_command *cmd, int argc, 
 }
 
 const struct cli_command cli_cmd_create = {
-	.name = "create",
-	.args = "<container-id>",
-	.summary = "create a container",
-	.description =
-		"Create a container named <container-id> from the bundle (a directory holding\n"
-		"config.json and the root filesystem).  The container's process is set up and\n"
-		"waits; `husk start` makes it run the program in config.json's process.args.",
-	.run = cmd_create,
+    .name = "create",
+    .args = "<container-id>",
+    .summary = "create a container",
+    .description = "Create a container named <container-id> from the bundle (a directory holding\n"
+		   "config.json and the root filesystem).  The container's process is set up and\n"
+		   "waits; `husk start` makes it run the program in config.json's process.args.",
+    .run = cmd_create,
 };

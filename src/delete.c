@@ -7,9 +7,9 @@ static int cmd_delete(struct cli *cli, const struct cli_command *cmd, int argc, 
 {
 	bool force = false;
 	const struct cli_opt opts[] = {
-		{"force", 'f', CLI_OPT_BOOL, &force, NULL,
-		 "kill the container if it is running; succeed if it does not exist"},
-		{NULL, 0, 0, NULL, NULL, NULL},
+	    {"force", 'f', CLI_OPT_BOOL, &force, NULL,
+	     "kill the container if it is running; succeed if it does not exist"},
+	    {NULL, 0, 0, NULL, NULL, NULL},
 	};
 	int nargs;
 	int r;
@@ -21,12 +21,11 @@ static int cmd_delete(struct cli *cli, const struct cli_command *cmd, int argc, 
 }
 
 const struct cli_command cli_cmd_delete = {
-	.name = "delete",
-	.args = "<container-id>",
-	.summary = "delete a container and the resources it holds",
-	.description =
-		"Delete the container <container-id>: remove its cgroup and state and run its\n"
-		"poststop hooks.  A container that is not stopped is refused unless --force is\n"
-		"given, which kills it first.",
-	.run = cmd_delete,
+    .name = "delete",
+    .args = "<container-id>",
+    .summary = "delete a container and the resources it holds",
+    .description = "Delete the container <container-id>: remove its cgroup and state and run its\n"
+		   "poststop hooks.  A container that is not stopped is refused unless --force is\n"
+		   "given, which kills it first.",
+    .run = cmd_delete,
 };

@@ -9,7 +9,7 @@ static int cmd_features(struct cli *cli, const struct cli_command *cmd, int argc
 			struct husk_error *err)
 {
 	const struct cli_opt opts[] = {
-		{NULL, 0, 0, NULL, NULL, NULL},
+	    {NULL, 0, 0, NULL, NULL, NULL},
 	};
 	cli_cleanup_free char *json = NULL;
 	size_t len;
@@ -30,12 +30,11 @@ static int cmd_features(struct cli *cli, const struct cli_command *cmd, int argc
 }
 
 const struct cli_command cli_cmd_features = {
-	.name = "features",
-	.args = "",
-	.summary = "print the features this build of husk supports, as JSON",
-	.description =
-		"Print the runtime-spec's features document (features.md): the spec versions,\n"
-		"hooks, mount options, namespaces, capabilities, cgroup, seccomp, AppArmor and\n"
-		"SELinux support of this build of husk, and its annotations.",
-	.run = cmd_features,
+    .name = "features",
+    .args = "",
+    .summary = "print the features this build of husk supports, as JSON",
+    .description = "Print the runtime-spec's features document (features.md): the spec versions,\n"
+		   "hooks, mount options, namespaces, capabilities, cgroup, seccomp, AppArmor and\n"
+		   "SELinux support of this build of husk, and its annotations.",
+    .run = cmd_features,
 };

@@ -12,21 +12,21 @@ static const struct {
 	const char *name;
 	int num;
 } signal_names[] = {
-	{"HUP", SIGHUP},       {"INT", SIGINT},	    {"QUIT", SIGQUIT},	   {"ILL", SIGILL},
-	{"TRAP", SIGTRAP},     {"ABRT", SIGABRT},   {"IOT", SIGIOT},	   {"BUS", SIGBUS},
-	{"FPE", SIGFPE},       {"KILL", SIGKILL},   {"USR1", SIGUSR1},	   {"SEGV", SIGSEGV},
-	{"USR2", SIGUSR2},     {"PIPE", SIGPIPE},   {"ALRM", SIGALRM},	   {"TERM", SIGTERM},
+    {"HUP", SIGHUP},	   {"INT", SIGINT},   {"QUIT", SIGQUIT},     {"ILL", SIGILL},
+    {"TRAP", SIGTRAP},	   {"ABRT", SIGABRT}, {"IOT", SIGIOT},	     {"BUS", SIGBUS},
+    {"FPE", SIGFPE},	   {"KILL", SIGKILL}, {"USR1", SIGUSR1},     {"SEGV", SIGSEGV},
+    {"USR2", SIGUSR2},	   {"PIPE", SIGPIPE}, {"ALRM", SIGALRM},     {"TERM", SIGTERM},
 #ifdef SIGSTKFLT
-	{"STKFLT", SIGSTKFLT},
+    {"STKFLT", SIGSTKFLT},
 #endif
-	{"CHLD", SIGCHLD},     {"CLD", SIGCHLD},    {"CONT", SIGCONT},	   {"STOP", SIGSTOP},
-	{"TSTP", SIGTSTP},     {"TTIN", SIGTTIN},   {"TTOU", SIGTTOU},	   {"URG", SIGURG},
-	{"XCPU", SIGXCPU},     {"XFSZ", SIGXFSZ},   {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},
-	{"WINCH", SIGWINCH},   {"IO", SIGIO},	    {"POLL", SIGPOLL},
+    {"CHLD", SIGCHLD},	   {"CLD", SIGCHLD},  {"CONT", SIGCONT},     {"STOP", SIGSTOP},
+    {"TSTP", SIGTSTP},	   {"TTIN", SIGTTIN}, {"TTOU", SIGTTOU},     {"URG", SIGURG},
+    {"XCPU", SIGXCPU},	   {"XFSZ", SIGXFSZ}, {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},
+    {"WINCH", SIGWINCH},   {"IO", SIGIO},     {"POLL", SIGPOLL},
 #ifdef SIGPWR
-	{"PWR", SIGPWR},
+    {"PWR", SIGPWR},
 #endif
-	{"SYS", SIGSYS},
+    {"SYS", SIGSYS},
 };
 
 /* Decimal digits only: 0..max, else -1. */
@@ -81,9 +81,9 @@ static int cmd_kill(struct cli *cli, const struct cli_command *cmd, int argc, ch
 {
 	bool all = false;
 	const struct cli_opt opts[] = {
-		{"all", 'a', CLI_OPT_BOOL, &all, NULL,
-		 "send the signal to every process of the container, not only its init"},
-		{NULL, 0, 0, NULL, NULL, NULL},
+	    {"all", 'a', CLI_OPT_BOOL, &all, NULL,
+	     "send the signal to every process of the container, not only its init"},
+	    {NULL, 0, 0, NULL, NULL, NULL},
 	};
 	int sig = SIGTERM;
 	int nargs;
@@ -102,12 +102,11 @@ static int cmd_kill(struct cli *cli, const struct cli_command *cmd, int argc, ch
 }
 
 const struct cli_command cli_cmd_kill = {
-	.name = "kill",
-	.args = "<container-id> [signal]",
-	.summary = "send a signal to a container (default: TERM)",
-	.description =
-		"Send [signal] to the init process of the container <container-id>.  The\n"
-		"signal is a number or a name, with or without SIG, in any case (9, KILL,\n"
-		"SIGKILL, sigkill; also RTMIN+N and RTMAX-N); the default is TERM.",
-	.run = cmd_kill,
+    .name = "kill",
+    .args = "<container-id> [signal]",
+    .summary = "send a signal to a container (default: TERM)",
+    .description = "Send [signal] to the init process of the container <container-id>.  The\n"
+		   "signal is a number or a name, with or without SIG, in any case (9, KILL,\n"
+		   "SIGKILL, sigkill; also RTMIN+N and RTMAX-N); the default is TERM.",
+    .run = cmd_kill,
 };

@@ -82,10 +82,10 @@ static int cmd_list(struct cli *cli, const struct cli_command *cmd, int argc, ch
 	const char *format = "table";
 	bool quiet = false;
 	const struct cli_opt opts[] = {
-		{"format", 'f', CLI_OPT_STRING, &format, "FORMAT",
-		 "output format: table (default) or json"},
-		{"quiet", 'q', CLI_OPT_BOOL, &quiet, NULL, "print only the container ids"},
-		{NULL, 0, 0, NULL, NULL, NULL},
+	    {"format", 'f', CLI_OPT_STRING, &format, "FORMAT",
+	     "output format: table (default) or json"},
+	    {"quiet", 'q', CLI_OPT_BOOL, &quiet, NULL, "print only the container ids"},
+	    {NULL, 0, 0, NULL, NULL, NULL},
 	};
 	struct husk_container_info *v = NULL;
 	bool json;
@@ -99,8 +99,8 @@ static int cmd_list(struct cli *cli, const struct cli_command *cmd, int argc, ch
 		return r == CLI_HELP ? 0 : -1;
 	json = strcmp(format, "json") == 0;
 	if (!json && strcmp(format, "table") != 0)
-		return husk_error_set(err, EINVAL, "list: unknown format `%s` (expected table or json)",
-				      format);
+		return husk_error_set(err, EINVAL,
+				      "list: unknown format `%s` (expected table or json)", format);
 	if (husk_list(&cli->ctx, &v, &n, err) < 0)
 		return -1;
 	if (n > 1)
@@ -117,10 +117,10 @@ static int cmd_list(struct cli *cli, const struct cli_command *cmd, int argc, ch
 }
 
 const struct cli_command cli_cmd_list = {
-	.name = "list",
-	.args = "",
-	.summary = "list the containers under the state root",
-	.description = "List the containers whose state is under --root: id, init pid, status,\n"
-		       "bundle, creation time and owner.",
-	.run = cmd_list,
+    .name = "list",
+    .args = "",
+    .summary = "list the containers under the state root",
+    .description = "List the containers whose state is under --root: id, init pid, status,\n"
+		   "bundle, creation time and owner.",
+    .run = cmd_list,
 };

@@ -27,8 +27,8 @@ int cli_log_open(struct cli *cli, struct husk_error *err)
 {
 	if (cli->log_path == NULL || cli->log_path[0] == '\0')
 		return 0;
-	cli->log_fd = open(cli->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY,
-			   0644);
+	cli->log_fd =
+	    open(cli->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0644);
 	if (cli->log_fd < 0)
 		return husk_error_errno(err, "open log file `%s`", cli->log_path);
 	return 0;

@@ -18,8 +18,8 @@
 #include "cli.h"
 
 static const struct cli_command *const commands[] = {
-	&cli_cmd_create, &cli_cmd_start, &cli_cmd_run,	&cli_cmd_state,	   &cli_cmd_kill,
-	&cli_cmd_delete, &cli_cmd_list,	 &cli_cmd_spec, &cli_cmd_features, NULL,
+    &cli_cmd_create, &cli_cmd_start, &cli_cmd_run,  &cli_cmd_state,    &cli_cmd_kill,
+    &cli_cmd_delete, &cli_cmd_list,  &cli_cmd_spec, &cli_cmd_features, NULL,
 };
 
 static const struct cli_command *find_command(const char *name)
@@ -42,21 +42,32 @@ struct globals {
 	bool help;
 };
 
-#define GLOBAL_OPTS(g)                                                                              \
-	{                                                                                           \
-		{"root", 0, CLI_OPT_STRING, &(g)->root, "DIR",                                      \
-		 "directory for container state (default: " HUSK_DEFAULT_ROOT ")"},               \
-		{"log", 0, CLI_OPT_STRING, &(g)->log, "FILE",                                       \
-		 "append error and debug records to FILE (created at startup)"},                    \
-		{"log-format", 0, CLI_OPT_STRING, &(g)->log_format, "FORMAT",                       \
-		 "format of the --log records: text (default) or json"},                           \
-		{"debug", 0, CLI_OPT_BOOL, &(g)->debug, NULL, "write debug records to the log"},   \
-		{"systemd-cgroup", 0, CLI_OPT_BOOL, &(g)->systemd_cgroup, NULL,                    \
-		 "use the systemd cgroup driver (not supported yet: create and run fail)"},         \
-		{"version", 'v', CLI_OPT_BOOL, &(g)->version, NULL,                                 \
-		 "print the version and build features and exit"},                                  \
-		{"help", 'h', CLI_OPT_BOOL, &(g)->help, NULL, "show this help and exit"},         \
-		{NULL, 0, 0, NULL, NULL, NULL},                                                     \
+#define GLOBAL_OPTS(g)                                                                               \
+	{                                                                                            \
+		{                                                                                    \
+		    "root",                                                                          \
+		    0,                                                                               \
+		    CLI_OPT_STRING,                                                                  \
+		    &(g)->root,                                                                      \
+		    "DIR",                                                                           \
+		    "directory for container state (default: " HUSK_DEFAULT_ROOT ")"},               \
+		    {"log",	     0,                                                              \
+		     CLI_OPT_STRING, &(g)->log,                                                      \
+		     "FILE",	     "append error and debug records to FILE (created at startup)"}, \
+		    {"log-format",   0,                                                              \
+		     CLI_OPT_STRING, &(g)->log_format,                                               \
+		     "FORMAT",	     "format of the --log records: text (default) or json"},         \
+		    {"debug", 0, CLI_OPT_BOOL, &(g)->debug, NULL, "write debug records to the log"}, \
+		    {"systemd-cgroup",                                                               \
+		     0,                                                                              \
+		     CLI_OPT_BOOL,                                                                   \
+		     &(g)->systemd_cgroup,                                                           \
+		     NULL,                                                                           \
+		     "use the systemd cgroup driver (not supported yet: create and run fail)"},      \
+		    {"version",	    'v',  CLI_OPT_BOOL,                                              \
+		     &(g)->version, NULL, "print the version and build features and exit"},          \
+		    {"help", 'h', CLI_OPT_BOOL, &(g)->help, NULL, "show this help and exit"},        \
+		    {NULL, 0, 0, NULL, NULL, NULL},                                                  \
 	}
 
 static void print_help(FILE *f)
@@ -66,7 +77,8 @@ static void print_help(FILE *f)
 	size_t i;
 
 	fprintf(f, "Usage: %s [GLOBAL OPTIONS] COMMAND [OPTIONS] [ARGUMENTS]\n\n", CLI_NAME);
-	fprintf(f, "husk is an OCI container runtime (runtime-spec %s) with runc's command line.\n\n",
+	fprintf(f,
+		"husk is an OCI container runtime (runtime-spec %s) with runc's command line.\n\n",
 		husk_spec_version());
 	fprintf(f, "Commands:\n");
 	for (i = 0; commands[i] != NULL; i++)
@@ -170,7 +182,8 @@ static int parse_globals(struct cli *cli, int argc, char **argv, int *i, bool *d
 		return -1;
 	if (g.root != NULL) {
 		if (g.root[0] == '\0')
-			return husk_error_set(err, EINVAL, "global options: `--root` must not be empty");
+			return husk_error_set(err, EINVAL,
+					      "global options: `--root` must not be empty");
 		/* runc makes the root absolute too */
 		if (g.root[0] != '/') {
 			if (cli_abspath(g.root, &cli->root_buf, err) < 0)
@@ -221,9 +234,9 @@ static int finish(struct cli *cli, int status, struct husk_error *err)
 int main(int argc, char **argv)
 {
 	struct cli cli = {
-		.ctx = {.root = HUSK_DEFAULT_ROOT},
-		.log_format = CLI_LOG_TEXT,
-		.log_fd = -1,
+	    .ctx = {.root = HUSK_DEFAULT_ROOT},
+	    .log_format = CLI_LOG_TEXT,
+	    .log_fd = -1,
 	};
 	struct husk_error err = {0};
 	const struct cli_command *cmd;

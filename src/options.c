@@ -75,8 +75,8 @@ int cli_parse_opt(const char *who, const struct cli_opt *opts, int argc, char **
 	if (eq != NULL)
 		value = eq + 1;
 	o = find_opt(opts, name, len);
-	if (o == NULL && ((len == 4 && strncmp(name, "help", 4) == 0) ||
-			  (len == 1 && name[0] == 'h'))) {
+	if (o == NULL &&
+	    ((len == 4 && strncmp(name, "help", 4) == 0) || (len == 1 && name[0] == 'h'))) {
 		*help = true;
 		(*i)++;
 		return 0;
@@ -112,10 +112,11 @@ int cli_parse_opt(const char *who, const struct cli_opt *opts, int argc, char **
 			return 0;
 		}
 		if (parse_uint(value, o->value) < 0)
-			return husk_error_set(err, EINVAL,
-					      "%s: invalid value `%s` for option `--%s`: expected a "
-					      "non-negative integer",
-					      who, value, o->name);
+			return husk_error_set(
+			    err, EINVAL,
+			    "%s: invalid value `%s` for option `--%s`: expected a "
+			    "non-negative integer",
+			    who, value, o->name);
 		return 0;
 	}
 	return husk_error_set(err, EINVAL, "%s: bad option table", who);
@@ -150,7 +151,8 @@ int cli_parse(const struct cli_command *cmd, const struct cli_opt *opts, int arg
 	}
 	if (n < min_args) {
 		if (n == 0 && strncmp(cmd->args, "<container-id>", 14) == 0)
-			return husk_error_set(err, EINVAL, "%s: missing container id (usage: %s %s %s)",
+			return husk_error_set(err, EINVAL,
+					      "%s: missing container id (usage: %s %s %s)",
 					      cmd->name, CLI_NAME, cmd->name, cmd->args);
 		return husk_error_set(err, EINVAL, "%s: missing argument (usage: %s %s %s)",
 				      cmd->name, CLI_NAME, cmd->name, cmd->args);
@@ -168,7 +170,7 @@ static void print_opt(FILE *f, const char *shortpart, const char *name, const ch
 	char left[64];
 
 	snprintf(left, sizeof(left), "--%s%s%s", name, metavar ? " " : "", metavar ? metavar : "");
-	fprintf(f, "  %-4s%-28s %s\n", shortpart, left, help);
+	fprintf(f, "  %-4s%-23s %s\n", shortpart, left, help);
 }
 
 void cli_print_opts(FILE *f, const struct cli_opt *opts)

@@ -7,12 +7,11 @@ static int cmd_run(struct cli *cli, const struct cli_command *cmd, int argc, cha
 {
 	struct husk_create_opts o = {0};
 	const struct cli_opt opts[] = {
-		CLI_CREATE_OPTIONS(&o),
-		{"detach", 'd', CLI_OPT_BOOL, &o.detach, NULL,
-		 "do not wait for the container: exit once it has started"},
-		{"keep", 0, CLI_OPT_BOOL, &o.keep, NULL,
-		 "do not delete the container after it exits"},
-		{NULL, 0, 0, NULL, NULL, NULL},
+	    CLI_CREATE_OPTIONS(&o),
+	    {"detach", 'd', CLI_OPT_BOOL, &o.detach, NULL,
+	     "do not wait for the container: exit once it has started"},
+	    {"keep", 0, CLI_OPT_BOOL, &o.keep, NULL, "do not delete the container after it exits"},
+	    {NULL, 0, 0, NULL, NULL, NULL},
 	};
 	cli_cleanup_paths char *paths[3] = {NULL, NULL, NULL};
 	int status = 0;
@@ -35,12 +34,12 @@ static int cmd_run(struct cli *cli, const struct cli_command *cmd, int argc, cha
 }
 
 const struct cli_command cli_cmd_run = {
-	.name = "run",
-	.args = "<container-id>",
-	.summary = "create and start a container, and wait for it",
-	.description =
-		"Create the container <container-id> from the bundle and start it.  Unless\n"
-		"--detach is given, wait for its process to exit, delete the container (unless\n"
-		"--keep) and exit with the process's exit status (128+N when killed by signal N).",
-	.run = cmd_run,
+    .name = "run",
+    .args = "<container-id>",
+    .summary = "create and start a container, and wait for it",
+    .description =
+	"Create the container <container-id> from the bundle and start it.  Unless\n"
+	"--detach is given, wait for its process to exit, delete the container (unless\n"
+	"--keep) and exit with the process's exit status (128+N when killed by signal N).",
+    .run = cmd_run,
 };

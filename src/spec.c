@@ -28,11 +28,11 @@ static int cmd_spec(struct cli *cli, const struct cli_command *cmd, int argc, ch
 	const char *bundle = NULL;
 	bool rootless = false;
 	const struct cli_opt opts[] = {
-		{"bundle", 'b', CLI_OPT_STRING, &bundle, "DIR",
-		 "write config.json into DIR (default: the current directory)"},
-		{"rootless", 0, CLI_OPT_BOOL, &rootless, NULL,
-		 "make a spec for a rootless container (user namespace, no cgroup limits)"},
-		{NULL, 0, 0, NULL, NULL, NULL},
+	    {"bundle", 'b', CLI_OPT_STRING, &bundle, "DIR",
+	     "write config.json into DIR (default: the current directory)"},
+	    {"rootless", 0, CLI_OPT_BOOL, &rootless, NULL,
+	     "make a spec for a rootless container (user namespace, no cgroup limits)"},
+	    {NULL, 0, 0, NULL, NULL, NULL},
 	};
 	cli_cleanup_free char *path = NULL;
 	cli_cleanup_free char *text = NULL;
@@ -76,11 +76,10 @@ static int cmd_spec(struct cli *cli, const struct cli_command *cmd, int argc, ch
 }
 
 const struct cli_command cli_cmd_spec = {
-	.name = "spec",
-	.args = "",
-	.summary = "write a default config.json into a bundle",
-	.description =
-		"Write a default config.json into the bundle directory: a starting point to\n"
-		"edit, with runc's defaults.  An existing config.json is never overwritten.",
-	.run = cmd_spec,
+    .name = "spec",
+    .args = "",
+    .summary = "write a default config.json into a bundle",
+    .description = "Write a default config.json into the bundle directory: a starting point to\n"
+		   "edit, with runc's defaults.  An existing config.json is never overwritten.",
+    .run = cmd_spec,
 };

@@ -6,7 +6,7 @@ static int cmd_start(struct cli *cli, const struct cli_command *cmd, int argc, c
 		     struct husk_error *err)
 {
 	const struct cli_opt opts[] = {
-		{NULL, 0, 0, NULL, NULL, NULL},
+	    {NULL, 0, 0, NULL, NULL, NULL},
 	};
 	int nargs;
 	int r;
@@ -18,10 +18,10 @@ static int cmd_start(struct cli *cli, const struct cli_command *cmd, int argc, c
 }
 
 const struct cli_command cli_cmd_start = {
-	.name = "start",
-	.args = "<container-id>",
-	.summary = "start a created container",
-	.description = "Start the container <container-id>, made by `husk create`: its process runs\n"
-		       "the program in config.json's process.args.",
-	.run = cmd_start,
+    .name = "start",
+    .args = "<container-id>",
+    .summary = "start a created container",
+    .description = "Start the container <container-id>, made by `husk create`: its process runs\n"
+		   "the program in config.json's process.args.",
+    .run = cmd_start,
 };

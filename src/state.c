@@ -8,7 +8,7 @@ static int cmd_state(struct cli *cli, const struct cli_command *cmd, int argc, c
 		     struct husk_error *err)
 {
 	const struct cli_opt opts[] = {
-		{NULL, 0, 0, NULL, NULL, NULL},
+	    {NULL, 0, 0, NULL, NULL, NULL},
 	};
 	cli_cleanup_free char *json = NULL;
 	size_t len;
@@ -28,12 +28,12 @@ static int cmd_state(struct cli *cli, const struct cli_command *cmd, int argc, c
 }
 
 const struct cli_command cli_cmd_state = {
-	.name = "state",
-	.args = "<container-id>",
-	.summary = "print the state of a container as JSON",
-	.description = "Print the state of the container <container-id> as JSON: the runtime-spec's\n"
-		       "state (ociVersion, id, status, pid, bundle, annotations) plus runc's rootfs,\n"
-		       "created and owner.  status is one of creating, created, running, paused or\n"
-		       "stopped; pid is 0 once the container has stopped.",
-	.run = cmd_state,
+    .name = "state",
+    .args = "<container-id>",
+    .summary = "print the state of a container as JSON",
+    .description = "Print the state of the container <container-id> as JSON: the runtime-spec's\n"
+		   "state (ociVersion, id, status, pid, bundle, annotations) plus runc's rootfs,\n"
+		   "created and owner.  status is one of creating, created, running, paused or\n"
+		   "stopped; pid is 0 once the container has stopped.",
+    .run = cmd_state,
 };
