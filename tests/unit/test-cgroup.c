@@ -388,9 +388,11 @@ static void test_default_path(void)
 	husk_cgroup_free(pr);
 	ok(husk_cgroup_create(NULL, "a/b", NULL, &cg, &e) < 0, "an id with `/` is refused");
 	husk_error_clear(&e);
-	ok(husk_cgroup_create("/husk-test/../x", "x", NULL, &cg, &e) < 0 &&
-		   strstr(e.msg, "`..`") != NULL,
-	   "`..` is refused: %s", e.msg ? e.msg : "");
+	{
+		bool failed = husk_cgroup_create("/husk-test/../x", "x", NULL, &cg, &e) < 0;
+		ok(failed && strstr(e.msg, "`..`") != NULL, "`..` is refused: %s",
+		   e.msg ? e.msg : "");
+	}
 	husk_error_clear(&e);
 }
 
@@ -696,6 +698,382 @@ static void test_relative(void)
 	}
 }
 
+/* ---- device rules (v1) ---- */
+
+static bool list_has(const char *list, const char *rule)
+{
+	size_t len = strlen(rule);
+	for (const char *p = list; (p = strstr(p, rule)) != NULL; p += len)
+		if ((p == list || p[-1] == '\n') && (p[len] == '\n' || p[len] == '\0'))
+			return true;
+	return false;
+}
+
+static int open_result;
+
+static void fn_open_devices(int report)
+{
+	int r[2];
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	r[0] = fd >= 0 ? 0 : errno;
+	fd = open("/dev/kmsg", O_RDONLY | O_CLOEXEC);
+	r[1] = fd >= 0 ? 0 : errno;
+	if (write(report, r, sizeof r) != sizeof r)
+		_exit(1);
+	_exit(0);
+}
+
+static void test_devices(void)
+{
+	cleanup_cgroup struct husk_cgroup *pr = probe("/husk-test/x");
+	struct husk_device_rule rules[2] = {
+		{.allow = false, .access = (char *)"rwm"},
+		{.allow = true, .type = (char *)"c", .has_major = true, .major = 10,
+		 .has_minor = true, .minor = 229, .access = (char *)"rwm"},
+	};
+	struct husk_device devs[1] = {
+		{.type = (char *)"c", .path = (char *)"/dev/sda9", .major = 8, .minor = 9},
+	};
+	struct husk_resources res = {.devices = rules, .n_devices = 2};
+	struct husk_cgroup *cg;
+	struct husk_error e = {0};
+	struct child c = {0};
+	cleanup_free char *path = xasprintf("/husk-test/unit-%d-dev", (int)getpid());
+	const char *defaults[] = {"c *:* m",   "b *:* m",   "c 1:3 rwm",   "c 1:5 rwm",
+				  "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm",   "c 5:0 rwm",
+				  "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm", "c 10:200 rwm"};
+
+	(void)open_result;
+	if (pr == NULL || cg_v1_dir(pr, "devices") == NULL) {
+		ok(true, "# SKIP no v1 devices hierarchy");
+		return;
+	}
+	/* no rules at all: runc's defaults on top of deny-all */
+	cg = make(NULL, NULL);
+	if (cg) {
+		cleanup_free char *list = readf(cg_v1_dir(cg, "devices")->path, "devices.list");
+		bool all = true;
+		for (size_t i = 0; i < ARRAY_SIZE(defaults); i++) {
+			if (!list_has(list, defaults[i])) {
+				printf("# missing `%s`\n", defaults[i]);
+				all = false;
+			}
+		}
+		ok(all, "default device rules in devices.list");
+		ok(!list_has(list, "a *:* rwm"), "not allow-all");
+		ok(spawn(cg, fn_open_devices, &c), "a child opens devices");
+		if (c.pid > 0) {
+			int r[2] = {-1, -1};
+			bool got = read(c.report, r, sizeof r) == sizeof r;
+			ok(got && r[0] == 0, "/dev/null opens: %s", strerror(r[0]));
+			ok(r[1] == EPERM, "/dev/kmsg is refused: %s", strerror(r[1]));
+			waitpid(c.pid, NULL, 0);
+			c.pid = -1;
+		}
+		child_done(&c);
+		destroy(cg);
+	}
+	/* podman: deny-all, plus a rule and a linux.devices entry */
+	note_parents(pr);
+	cg = NULL;
+	ok(husk_cgroup_create_ex(path, "x", &res, devs, 1, &cg, &e) == 0, "create with rules");
+	if (cg) {
+		cleanup_free char *list = readf(cg_v1_dir(cg, "devices")->path, "devices.list");
+		ok(list_has(list, "c 10:229 rwm"), "resources.devices rule applied");
+		ok(list_has(list, "c 8:9 rwm"), "linux.devices allowed");
+		ok(list_has(list, "c 1:3 rwm") && !list_has(list, "a *:* rwm"),
+		   "defaults still there");
+		destroy(cg);
+	} else {
+		diag("create", &e);
+	}
+	/* allow-all */
+	rules[0].allow = true;
+	res.n_devices = 1;
+	cg = make(&res, NULL);
+	if (cg) {
+		cleanup_free char *list = readf(cg_v1_dir(cg, "devices")->path, "devices.list");
+		ok(list_has(list, "a *:* rwm"), "allow-all rule gives `a *:* rwm`");
+		destroy(cg);
+	}
+	rules[0].type = (char *)"x";
+	ok(husk_cgroup_create(path, "x", &res, &cg, &e) < 0 && strstr(e.msg, "`x`"),
+	   "bad device type refused");
+	if (e.msg)
+		printf("# %s\n", e.msg);
+	husk_error_clear(&e);
+	{
+		cleanup_cgroup struct husk_cgroup *gone = probe(path);
+		ok(gone && all_dirs(gone, false), "nothing left after refused rules");
+	}
+}
+
+/* ---- resources (v1 files here; cgroup2 ones where the host is v2) ---- */
+
+static const char *block_dev(void)
+{
+	static const char *candidates[] = {"/sys/block/vda/dev", "/sys/block/sda/dev",
+					   "/sys/block/nvme0n1/dev", "/sys/block/loop0/dev"};
+	static char buf[32];
+	for (size_t i = 0; i < ARRAY_SIZE(candidates); i++) {
+		char *v = NULL;
+		struct husk_error e = {0};
+		if (read_file_at(AT_FDCWD, candidates[i], &v, NULL, &e) == 0) {
+			snprintf(buf, sizeof buf, "%s", v);
+			buf[strcspn(buf, "\n")] = '\0';
+			free(v);
+			return buf;
+		}
+		husk_error_clear(&e);
+	}
+	return NULL;
+}
+
+static void test_resources_v1(void)
+{
+	struct husk_resources res = {0};
+	struct husk_throttle_device thr = {0};
+	struct husk_kv uni[1] = {{(char *)"cgroup.max.descendants", (char *)"5"}};
+	struct husk_cgroup *cg;
+	struct husk_error e = {0};
+	const char *bdev = block_dev();
+	struct cg_dir *d;
+	bool memsw;
+
+	res.has_memory = true;
+	res.memory.has_limit = res.memory.has_reservation = res.memory.has_swap = true;
+	res.memory.limit = 64 << 20;
+	res.memory.reservation = 32 << 20;
+	res.memory.swap = 128 << 20;
+	res.memory.has_swappiness = true;
+	res.memory.swappiness = 10;
+	res.memory.has_disable_oom_killer = res.memory.disable_oom_killer = true;
+	res.memory.has_kernel = true;
+	res.memory.kernel = 1 << 20; /* ignored */
+	res.has_cpu = true;
+	res.cpu.has_shares = res.cpu.has_quota = res.cpu.has_period = res.cpu.has_burst = true;
+	res.cpu.shares = 512;
+	res.cpu.quota = 20000;
+	res.cpu.period = 100000;
+	res.cpu.burst = 1000;
+	res.cpu.has_idle = true;
+	res.cpu.idle = 0;
+	res.cpu.has_realtime_period = true;
+	res.cpu.realtime_period = 1000000;
+	res.cpu.cpus = (char *)"0";
+	res.cpu.mems = (char *)"0";
+	res.has_pids = res.has_pids_limit = true;
+	res.pids_limit = 42;
+	res.has_blkio = true;
+	res.blkio.has_weight = true;
+	res.blkio.weight = 0; /* Docker's "unset" */
+	if (bdev) {
+		sscanf(bdev, "%" SCNd64 ":%" SCNd64, &thr.major, &thr.minor);
+		thr.rate = 1048576;
+		res.blkio.throttle_read_bps.v = &thr;
+		res.blkio.throttle_read_bps.n = 1;
+		res.blkio.throttle_write_iops.v = &thr;
+		res.blkio.throttle_write_iops.n = 1;
+	}
+	res.unified = uni;
+	res.n_unified = 1;
+
+	cg = make(&res, NULL);
+	ok(cg != NULL, "create with resources");
+	if (cg == NULL)
+		return;
+	if ((d = cg_v1_dir(cg, "memory")) != NULL) {
+		cleanup_free char *oom = readf(d->path, "memory.oom_control");
+		memsw = cg_has_file(d->path, "memory.memsw.limit_in_bytes");
+		ok(file_is(d->path, "memory.limit_in_bytes", "67108864"), "memory limit");
+		ok(file_is(d->path, "memory.soft_limit_in_bytes", "33554432"), "memory reservation");
+		ok(!memsw || file_is(d->path, "memory.memsw.limit_in_bytes", "134217728"),
+		   "memory+swap");
+		ok(file_is(d->path, "memory.swappiness", "10"), "swappiness");
+		ok(strstr(oom, "oom_kill_disable 1") != NULL, "disableOOMKiller");
+	}
+	if ((d = cg_v1_dir(cg, "cpu")) != NULL) {
+		ok(file_is(d->path, "cpu.shares", "512"), "cpu shares");
+		ok(file_is(d->path, "cpu.cfs_quota_us", "20000"), "cpu quota");
+		ok(file_is(d->path, "cpu.cfs_period_us", "100000"), "cpu period");
+		ok(!cg_has_file(d->path, "cpu.cfs_burst_us") ||
+			   file_is(d->path, "cpu.cfs_burst_us", "1000"),
+		   "cpu burst");
+		ok(!cg_has_file(d->path, "cpu.idle") || file_is(d->path, "cpu.idle", "0"),
+		   "cpu idle");
+		ok(!cg_has_file(d->path, "cpu.rt_period_us") ||
+			   file_is(d->path, "cpu.rt_period_us", "1000000"),
+		   "cpu rt period");
+	}
+	if ((d = cg_v1_dir(cg, "cpuset")) != NULL) {
+		ok(file_is(d->path, "cpuset.cpus", "0"), "cpuset cpus");
+		ok(file_is(d->path, "cpuset.mems", "0"), "cpuset mems");
+	}
+	if ((d = cg_v1_dir(cg, "pids")) != NULL)
+		ok(file_is(d->path, "pids.max", "42"), "pids limit");
+	if ((d = cg_v1_dir(cg, "blkio")) != NULL && bdev) {
+		cleanup_free char *want = xasprintf("%s 1048576", bdev);
+		ok(file_is(d->path, "blkio.throttle.read_bps_device", want), "blkio read bps");
+		ok(file_is(d->path, "blkio.throttle.write_iops_device", want), "blkio write iops");
+	}
+	if (cg->v2)
+		ok(file_is(cg->v2->path, "cgroup.max.descendants", "5"),
+		   "unified key on the cgroup2 directory");
+
+	/* update: grow, then shrink (memsw must stay >= limit at every step) */
+	memset(&res, 0, sizeof res);
+	res.has_memory = true;
+	res.memory.has_limit = res.memory.has_swap = true;
+	res.memory.limit = 256 << 20;
+	res.memory.swap = 512 << 20;
+	res.has_pids = res.has_pids_limit = true;
+	res.pids_limit = -1;
+	res.has_cpu = true;
+	res.cpu.has_period = res.cpu.has_quota = true;
+	res.cpu.period = 10000;
+	res.cpu.quota = 5000;
+	ok(husk_cgroup_update(cg, &res, &e) == 0, "update: grow");
+	if (e.msg)
+		diag("update", &e);
+	if ((d = cg_v1_dir(cg, "memory")) != NULL)
+		ok(file_is(d->path, "memory.limit_in_bytes", "268435456"), "updated memory limit");
+	if ((d = cg_v1_dir(cg, "pids")) != NULL)
+		ok(file_is(d->path, "pids.max", "max"), "updated pids limit: max");
+	if ((d = cg_v1_dir(cg, "cpu")) != NULL)
+		ok(file_is(d->path, "cpu.cfs_period_us", "10000") &&
+			   file_is(d->path, "cpu.cfs_quota_us", "5000"),
+		   "shorter cpu period with its quota");
+	res.memory.limit = 16 << 20;
+	res.memory.swap = 32 << 20;
+	ok(husk_cgroup_update(cg, &res, &e) == 0, "update: shrink");
+	if (e.msg)
+		diag("update", &e);
+	if ((d = cg_v1_dir(cg, "memory")) != NULL)
+		ok(file_is(d->path, "memory.limit_in_bytes", "16777216"), "shrunk memory limit");
+	memset(&res, 0, sizeof res);
+	res.has_blkio = res.blkio.has_weight = true;
+	res.blkio.weight = 300;
+	if ((d = cg_v1_dir(cg, "blkio")) != NULL &&
+	    (cg_has_file(d->path, "blkio.weight") || cg_has_file(d->path, "blkio.bfq.weight"))) {
+		const char *f = cg_has_file(d->path, "blkio.weight") ? "blkio.weight"
+								      : "blkio.bfq.weight";
+		cleanup_free char *w = NULL;
+		ok(husk_cgroup_update(cg, &res, &e) == 0, "update blkio weight");
+		if (e.msg)
+			diag("update", &e);
+		w = readf(d->path, f);
+		ok(strstr(w, "300") != NULL, "%s: %s", f, w);
+	}
+	memset(&res, 0, sizeof res);
+	res.has_network = res.has_class_id = true;
+	res.class_id = 0x100001;
+	if (cg_v1_dir(cg, "net_cls") == NULL) {
+		bool failed = husk_cgroup_update(cg, &res, &e) < 0;
+		ok(failed && strstr(e.msg, "`net_cls`"), "net_cls without its hierarchy: %s",
+		   e.msg ? e.msg : "");
+		husk_error_clear(&e);
+	}
+	memset(&res, 0, sizeof res);
+	uni[0].key = (char *)"memory.high";
+	res.unified = uni;
+	res.n_unified = 1;
+	if (cg->layout != CG_LAYOUT_V2) {
+		bool failed = husk_cgroup_update(cg, &res, &e) < 0;
+		ok(failed && strstr(e.msg, "`memory.high`"), "unified memory.high on v1 refused: %s",
+		   e.msg ? e.msg : "");
+		husk_error_clear(&e);
+	}
+	destroy(cg);
+}
+
+/* ---- limits that bite ---- */
+
+static void fn_fork_bomb(int report)
+{
+	int n = 0, r[2];
+	for (; n < 100; n++) {
+		pid_t p = fork();
+		if (p < 0)
+			break;
+		if (p == 0) {
+			for (;;)
+				pause();
+		}
+	}
+	r[0] = n;
+	r[1] = errno;
+	if (write(report, r, sizeof r) != sizeof r)
+		_exit(1);
+	for (;;)
+		pause();
+}
+
+static void test_pids_limit(void)
+{
+	struct husk_resources res = {.has_pids = true, .has_pids_limit = true, .pids_limit = 5};
+	struct husk_cgroup *cg = make(&res, NULL);
+	struct child c = {0};
+	int r[2] = {-1, -1};
+
+	if (cg == NULL) {
+		ok(false, "create with pids limit");
+		return;
+	}
+	ok(spawn(cg, fn_fork_bomb, &c) && read(c.report, r, sizeof r) == sizeof r,
+	   "a child forks until it cannot");
+	ok(r[0] == 4 && r[1] == EAGAIN, "pids.max 5: 4 forks, then EAGAIN (%d, %s)", r[0],
+	   strerror(r[1]));
+	destroy(cg);
+	waitpid(c.pid, NULL, 0);
+	c.pid = -1;
+	reap_all();
+	child_done(&c);
+}
+
+static void fn_hog(int report)
+{
+	for (size_t i = 0; i < 1024; i++) {
+		char *p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			_exit(3);
+		memset(p, 1, 1 << 20);
+	}
+	_exit(2);
+}
+
+static void test_memory_oom(void)
+{
+	struct husk_resources res = {0};
+	struct husk_cgroup *cg;
+	struct child c = {0};
+	int status = 0;
+
+	res.has_memory = true;
+	res.memory.has_limit = res.memory.has_swap = true;
+	res.memory.limit = 32 << 20;
+	res.memory.swap = 32 << 20;
+	cg = make(&res, NULL);
+	if (cg == NULL) {
+		ok(false, "create with a memory limit");
+		return;
+	}
+	ok(spawn(cg, fn_hog, &c), "a child eats 1 GiB under a 32 MiB limit");
+	waitpid(c.pid, &status, 0);
+	c.pid = -1;
+	ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "the OOM killer took it (status %#x)",
+	   status);
+	if (cg_v1_dir(cg, "memory")) {
+		cleanup_free char *oom = readf(cg_v1_dir(cg, "memory")->path, "memory.oom_control");
+		ok(strstr(oom, "oom_kill 0") == NULL, "memory.oom_control counts the kill");
+	} else if (cg->v2) {
+		cleanup_free char *ev = readf(cg->v2->path, "memory.events");
+		ok(strstr(ev, "oom_kill 0") == NULL, "memory.events counts the kill");
+	}
+	child_done(&c);
+	destroy(cg);
+}
+
 int main(void)
 {
 	struct stat st;
@@ -715,6 +1093,10 @@ int main(void)
 	test_kill_pids();
 	test_freeze();
 	test_relative();
+	test_devices();
+	test_resources_v1();
+	test_pids_limit();
+	test_memory_oom();
 	remove_parents();
 	printf("1..%d\n", n_tests);
 	return n_failed ? 1 : 0;
