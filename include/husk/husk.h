@@ -93,6 +93,20 @@ HUSK_EXPORT int husk_exec(const struct husk_ctx *ctx, const char *id,
 			  const struct husk_exec_opts *opts, int *exit_status,
 			  struct husk_error *err);
 
+/* pause/resume: freeze and thaw the container's cgroup. */
+HUSK_EXPORT int husk_pause(const struct husk_ctx *ctx, const char *id, struct husk_error *err);
+HUSK_EXPORT int husk_resume(const struct husk_ctx *ctx, const char *id, struct husk_error *err);
+/* The host pids of every process of the container (malloc'd; none when stopped). */
+HUSK_EXPORT int husk_ps(const struct husk_ctx *ctx, const char *id, pid_t **pids, size_t *n,
+			struct husk_error *err);
+/*
+ * Apply a LinuxResources JSON (the spec's linux.resources object) to a
+ * container's cgroup; `source` names it in errors ("resources.json", "stdin").
+ */
+HUSK_EXPORT int husk_update(const struct husk_ctx *ctx, const char *id,
+			    const char *resources_json, const char *source,
+			    struct husk_error *err);
+
 /* `husk spec`: the default config.json text (malloc'd). */
 HUSK_EXPORT char *husk_spec_template(bool rootless);
 /* `husk features`: the spec's features JSON (malloc'd), from the code's tables. */
