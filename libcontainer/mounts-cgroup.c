@@ -71,7 +71,8 @@ static const struct husk_mountinfo_entry *find_hierarchy(const struct cg_mount *
 			continue;
 		if (!v2 && !has_controllers(e->super_options, controllers))
 			continue;
-		if (husk_path_has_prefix(path, e->root))
+		/* in a cgroupns the roots read "/.." and only the hierarchy matters */
+		if (g->c->o->cgroupns || husk_path_has_prefix(path, e->root))
 			return e;
 	}
 	return NULL;
@@ -83,7 +84,7 @@ static char *bind_source(const struct husk_mountinfo_entry *e, const char *path)
 	char *s;
 	const char *rel = path;
 
-	if (strcmp(e->root, "/") != 0)
+	if (strcmp(e->root, "/") != 0 && husk_path_has_prefix(path, e->root))
 		rel = path + strlen(e->root);
 	if (asprintf(&s, "%s%s", e->mount_point, rel) < 0)
 		abort();

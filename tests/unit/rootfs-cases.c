@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* test-rootfs, part two: path resolution (openat2 and the walk), errors, cgroup mounts. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "mounts.h"
+#include "rootfs-helpers.h"
+
+#define OPTS(...) ((char *[]){__VA_ARGS__, NULL})
+#define MNT(d, t, s, o)                                                                            \
+	{.destination = (char *)(d), .type = (char *)(t), .source = (char *)(s), .options = (o)}
+
+/* ---- resolution ---- */
+
+static bool same_file(int fd, const char *path)
+{
+	struct stat a, b;
+	return fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_ino == b.st_ino &&
+	       a.st_dev == b.st_dev;
+}
+
+static mode_t type_of(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0 ? st.st_mode & S_IFMT : 0;
+}
+
+static void scenario_resolve(const char *base, void *arg)
+{
+	char root[256], host[256], p[768], t[768];
+	cleanup_close int rootfd = -1;
+	struct {
+		const char *path, *want;
+		int err;
+	} cases[] = {
+		{"a/b/c", "a/b/c", 0},
+		{"/abs/c", "a/b/c", 0},
+		{"rel/b/c", "a/b/c", 0},
+		{"a/up/a/b", "a/b", 0},
+		{"../../a", "a", 0},
+		{"abs/../b", "a/b", 0},
+		{"a/b/c/../../../..", ".", 0},
+		{"", ".", 0},
+		{"//", ".", 0},
+		{"linkfile", "file", 0},
+		{"loop1", NULL, ELOOP},
+		{"loop1/x", NULL, ELOOP},
+		{"file/x", NULL, ENOTDIR},
+		{"host", NULL, ENOENT},
+		{"hostrel/marker", NULL, ENOENT},
+	};
+
+	snprintf(root, sizeof(root), "%s/r", base);
+	snprintf(host, sizeof(host), "%s/hostside", base);
+	snprintf(p, sizeof(p), "%s/marker", host);
+	put_file(p, "host");
+	snprintf(p, sizeof(p), "%s/a/b/c/keep", root);
+	put_file(p, "");
+	snprintf(p, sizeof(p), "%s/file", root);
+	put_file(p, "f");
+	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	symlinkat("/a/b", rootfd, "abs");
+	symlinkat("../../../a", rootfd, "rel");
+	symlinkat("../..", rootfd, "a/up");
+	symlinkat("file", rootfd, "linkfile");
+	symlinkat("loop2", rootfd, "loop1");
+	symlinkat("/loop1", rootfd, "loop2");
+	symlinkat(host, rootfd, "host");
+	snprintf(t, sizeof(t), "../../../../..%s", host);
+	symlinkat(t, rootfd, "hostrel");
+	symlinkat("/made/here", rootfd, "dangling");
+	symlinkat("/made/there", rootfd, "dangling2");
+
+	for (int walk = 0; walk < 2; walk++) {
+		const char *how = walk ? "walk" : "openat2";
+
+		for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+			cleanup_close int fd = walk ? husk_resolve_walk(rootfd, cases[i].path, 0, NULL)
+						    : husk_resolve(rootfd, cases[i].path, 0, NULL, NULL);
+			int e = errno;
+
+			snprintf(p, sizeof(p), "%s/%s", root, cases[i].want ? cases[i].want : "");
+			if (cases[i].want)
+				report(fd >= 0 && same_file(fd, p), "%s: `%s` is rootfs/%s", how,
+				       cases[i].path, cases[i].want);
+			else
+				report(fd < 0 && e == cases[i].err, "%s: `%s` fails with %s (%s)", how,
+				       cases[i].path, strerror(cases[i].err),
+				       fd < 0 ? strerror(e) : "succeeded");
+		}
+	}
+
+	/* creation follows symlinks inside the rootfs, never onto the host */
+	close(husk_resolve_walk(rootfd, "dangling/sub", HUSK_RESOLVE_MKDIR, NULL));
+	snprintf(p, sizeof(p), "%s/made/here/sub", root);
+	report(type_of(p) == S_IFDIR, "walk: mkdir through a dangling symlink lands inside");
+	close(husk_resolve(rootfd, "dangling2/sub", HUSK_RESOLVE_MKDIR, NULL, NULL));
+	snprintf(p, sizeof(p), "%s/made/there/sub", root);
+	report(type_of(p) == S_IFDIR, "openat2: mkdir through a dangling symlink lands inside");
+	close(husk_resolve_walk(rootfd, "host/x", HUSK_RESOLVE_MKDIR, NULL));
+	close(husk_resolve(rootfd, "host/y", HUSK_RESOLVE_MKDIR, NULL, NULL));
+	snprintf(p, sizeof(p), "%s%s/x", root, host);
+	snprintf(t, sizeof(t), "%s%s/y", root, host);
+	report(type_of(p) == S_IFDIR && type_of(t) == S_IFDIR,
+	       "mkdir through a symlink to a host path creates it inside the rootfs");
+	snprintf(p, sizeof(p), "%s/x", host);
+	snprintf(t, sizeof(t), "%s/y", host);
+	report(type_of(p) == 0 && type_of(t) == 0, "... and nothing on the host");
+	close(husk_resolve_walk(rootfd, "nd/nf", HUSK_RESOLVE_MKFILE, NULL));
+	snprintf(p, sizeof(p), "%s/nd/nf", root);
+	report(type_of(p) == S_IFREG, "walk: MKFILE makes parents and a file");
+	snprintf(t, sizeof(t), "%s/marker", host);
+	close(husk_resolve(rootfd, "likefile", HUSK_RESOLVE_MKDIR | HUSK_RESOLVE_MKFILE, t, NULL));
+	close(husk_resolve(rootfd, "likedir", HUSK_RESOLVE_MKDIR | HUSK_RESOLVE_MKFILE, host, NULL));
+	close(husk_resolve_walk(rootfd, "wlikefile", HUSK_RESOLVE_MKDIR | HUSK_RESOLVE_MKFILE, t));
+	snprintf(p, sizeof(p), "%s/likefile", root);
+	report(type_of(p) == S_IFREG, "a missing bind destination is a file for a file source");
+	snprintf(p, sizeof(p), "%s/likedir", root);
+	report(type_of(p) == S_IFDIR, "... and a directory for a directory source");
+	snprintf(p, sizeof(p), "%s/wlikefile", root);
+	report(type_of(p) == S_IFREG, "... with the walk too");
+	{
+		unsigned probe = 0;
+		int blocked = block_openat2();
+		cleanup_close int fd = husk_resolve(rootfd, "/abs/c", 0, NULL, &probe);
+
+		report(blocked == 0, "seccomp filter against openat2");
+		snprintf(p, sizeof(p), "%s/a/b/c", root);
+		report(fd >= 0 && same_file(fd, p) && (probe & HUSK_RESOLVE_NO_OPENAT2),
+		       "ENOSYS from openat2: falls back to the walk and remembers it");
+	}
+}
+
+void run_resolve_tests(const char *base)
+{
+	run_scenario("resolve", base, 0, scenario_resolve, NULL);
+}
+
+/* ---- errors name the mount ---- */
+
+struct err_case {
+	const char *name;
+	struct husk_mount mounts[3];
+	size_t n;
+	const char *propagation;
+	const char *want; /* substring of the error; NULL: must succeed */
+};
+
+static void scenario_error(const char *base, void *arg)
+{
+	const struct err_case *ec = arg;
+	char root[256], p[512];
+	struct husk_error err = {0};
+	struct husk_spec spec = {
+		.mounts = (struct husk_mount *)ec->mounts,
+		.n_mounts = ec->n,
+		.has_linux = true,
+		.linux_ = {.rootfs_propagation = (char *)ec->propagation},
+	};
+	struct husk_rootfs_opts o = {.rootfs = root};
+	int r;
+
+	snprintf(root, sizeof(root), "%s/root", base);
+	if (make_rootfs(root) < 0) {
+		report_errno(-1, "make rootfs");
+		return;
+	}
+	snprintf(p, sizeof(p), "%s/sneaky", root);
+	symlink("/proc/sys", p);
+	snprintf(p, sizeof(p), "%s/uptime", base);
+	put_file(p, "42.0 42.0\n");
+	r = husk_rootfs_setup(&spec, &o, &err);
+	if (ec->want)
+		report(r < 0 && err.msg && strstr(err.msg, ec->want), "error `%s` (got `%s`)",
+		       ec->want, err.msg ? err.msg : "success");
+	else
+		report(r == 0, "succeeds # %s", err.msg ? err.msg : "");
+	free(err.msg);
+	if (r == 0 && ec->want == NULL) {
+		char buf[64] = {0};
+		cleanup_close int fd = open("/proc/uptime", O_RDONLY | O_CLOEXEC);
+		report(fd >= 0 && read(fd, buf, sizeof(buf) - 1) > 0 && strcmp(buf, "42.0 42.0\n") == 0,
+		       "bind over /proc/uptime (lxcfs style) is allowed");
+	}
+}
+
+void run_error_tests(const char *base)
+{
+	char uptime[300];
+	struct err_case cases[] = {
+		{"inside proc",
+		 {MNT("/proc", "proc", "proc", NULL), MNT("/proc/sys", "tmpfs", "tmpfs", NULL)},
+		 2, NULL, "mount `tmpfs` on `/proc/sys` (mounts[1]): not allowed on or inside /proc"},
+		{"symlink into proc",
+		 {MNT("/proc", "proc", "proc", NULL), MNT("/sneaky", "tmpfs", "tmpfs", NULL)},
+		 2, NULL, "mount `tmpfs` on `/sneaky` (mounts[1])"},
+		{"unknown fs type", {MNT("/x", "nosuchfs", "src", NULL)}, 1, NULL,
+		 "mount `src` on `/x` (mounts[0]): No such device"},
+		{"missing bind source", {MNT("/y", "bind", "/nonexistent-husk", OPTS("bind"))}, 1,
+		 NULL, "mount `/nonexistent-husk` on `/y` (mounts[0]): No such file or directory"},
+		{"bad propagation", {MNT("/proc", "proc", "proc", NULL)}, 1, "sideways",
+		 "linux.rootfsPropagation: unknown value `sideways`"},
+		{"lxcfs", {MNT("/proc", "proc", "proc", NULL), MNT("/proc/uptime", "bind", uptime, OPTS("bind"))},
+		 2, NULL, NULL},
+	};
+
+	snprintf(uptime, sizeof(uptime), "%s/uptime", base);
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		run_scenario(cases[i].name, base, 0, scenario_error, &cases[i]);
+}
+
+/* ---- cgroup mounts ---- */
+
+static void check_hierarchy(const char *dir, const char *controllers, const char *path,
+			    bool cgroupns)
+{
+	struct husk_mountinfo mi;
+	const struct husk_mountinfo_entry *e = find_mount(&mi, dir);
+	bool v2 = *controllers == '\0';
+
+	report(e && strcmp(e->fstype, v2 ? "cgroup2" : "cgroup") == 0 &&
+		       husk_opt_has(e->options, "ro") && husk_opt_has(e->options, "nosuid"),
+	       "%s: %s ro,nosuid (%s %s)", dir, v2 ? "cgroup2" : controllers,
+	       e ? e->fstype : "missing", e ? e->options : "");
+	if (e && !v2) {
+		bool all = true;
+		for (char *c = strdupa(controllers), *s = NULL, *one = strtok_r(c, ",", &s); one;
+		     one = strtok_r(NULL, ",", &s))
+			all = all && husk_opt_has(e->super_options, one);
+		report(all, "%s has %s (%s)", dir, controllers, e->super_options);
+	}
+	/* in a cgroupns the container sees its own cgroup as the root */
+	if (e)
+		report(strcmp(e->root, cgroupns ? "/" : path) == 0, "%s shows `%s` (root %s)", dir,
+		       cgroupns ? "/" : path, e->root);
+	husk_mountinfo_clear(&mi);
+}
+
+static void scenario_cgroup(const char *base, void *arg)
+{
+	bool cgroupns = arg != NULL;
+	char root[256], dir[512], *cg = NULL, *save = NULL;
+	struct husk_error err = {0};
+	struct husk_mountinfo host;
+	size_t len;
+	bool v1 = false, unified = false;
+
+	struct husk_mount mounts[] = {
+		MNT("/proc", "proc", "proc", NULL),
+		MNT("/sys/fs/cgroup", "cgroup", "cgroup",
+		    OPTS("nosuid", "noexec", "nodev", "relatime", "ro")),
+	};
+	struct husk_spec spec = {.mounts = mounts, .n_mounts = ARRAY_SIZE(mounts)};
+	struct husk_rootfs_opts o = {.rootfs = root, .cgroupns = cgroupns};
+
+	snprintf(root, sizeof(root), "%s/root", base);
+	if (make_rootfs(root) < 0 || read_file_at(AT_FDCWD, "/proc/self/cgroup", &cg, &len, &err) < 0 ||
+	    husk_mountinfo_read("/proc/self/mountinfo", &host) < 0) {
+		report_errno(-1, "prepare");
+		free(err.msg);
+		return;
+	}
+	for (size_t i = 0; i < host.n; i++) {
+		v1 = v1 || strcmp(host.v[i].fstype, "cgroup") == 0;
+		unified = unified || strcmp(host.v[i].fstype, "cgroup2") == 0;
+	}
+	husk_mountinfo_clear(&host);
+
+	if (husk_rootfs_setup(&spec, &o, &err) < 0) {
+		report(false, "rootfs setup # %s", err.msg);
+		free(err.msg);
+		free(cg);
+		return;
+	}
+	report(true, "rootfs setup");
+	if (!v1) {
+		char *path = strchr(cg, '\n');
+		if (path)
+			*path = '\0';
+		check_hierarchy("/sys/fs/cgroup", "", cg + 3, cgroupns);
+		free(cg);
+		return;
+	}
+	report(statfs("/sys/fs/cgroup", &(struct statfs){0}) == 0 &&
+		       mount_has_opt("/sys/fs/cgroup", "ro"),
+	       "v1: a read-only tmpfs on /sys/fs/cgroup");
+	for (char *line = strtok_r(cg, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *controllers = strchr(line, ':'), *path;
+		const char *name;
+
+		if (!controllers || !(path = strchr(++controllers, ':')))
+			continue;
+		*path++ = '\0';
+		if (*controllers == '\0') {
+			if (unified)
+				check_hierarchy("/sys/fs/cgroup/unified", "", path, cgroupns);
+			continue;
+		}
+		name = strncmp(controllers, "name=", 5) == 0 ? controllers + 5 : controllers;
+		snprintf(dir, sizeof(dir), "/sys/fs/cgroup/%s", name);
+		check_hierarchy(dir, controllers, path, cgroupns);
+		if (strchr(name, ',')) {
+			char *c = strdupa(name), *s = NULL;
+			for (char *one = strtok_r(c, ",", &s); one; one = strtok_r(NULL, ",", &s)) {
+				char l[256];
+				ssize_t n;
+				snprintf(dir, sizeof(dir), "/sys/fs/cgroup/%s", one);
+				n = readlink(dir, l, sizeof(l) - 1);
+				report(n > 0 && (l[n] = '\0', strcmp(l, name) == 0), "%s -> %s", dir,
+				       name);
+			}
+		}
+	}
+	free(cg);
+}
+
+void run_cgroup_tests(const char *base)
+{
+	run_scenario("cgroup without cgroupns", base, 0, scenario_cgroup, NULL);
+	run_scenario("cgroup with cgroupns", base, CLONE_NEWCGROUP, scenario_cgroup, (void *)1);
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Helpers for test-rootfs: scenarios run in forked children (own mount
+ * namespace, everything on a tmpfs no one else sees) and report TAP results
+ * to the parent over a pipe; the parent numbers them.
+ */
+#ifndef HUSK_TEST_ROOTFS_HELPERS_H
+#define HUSK_TEST_ROOTFS_HELPERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "internal.h"
+#include "mountinfo.h"
+
+/* ---- in the child ---- */
+
+/* Report one result ("ok - what" / "not ok - what # why"). */
+void report(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Report ok when the call succeeded (r >= 0), else with strerror(errno). */
+void report_errno(int r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* unshare(CLONE_NEWNS | extra), "/" rprivate, and a tmpfs on `base` (the scratch dir). */
+int enter_scratch(const char *base, int extra_flags);
+/* A busybox rootfs at `dir` (its own tmpfs, mounted nosuid). */
+int make_rootfs(const char *dir);
+/* Create a file with `content` (and missing parents). */
+int put_file(const char *path, const char *content);
+
+/* The topmost mount at `mount_point` in /proc/self/mountinfo (mi filled), or NULL. */
+const struct husk_mountinfo_entry *find_mount(struct husk_mountinfo *mi, const char *mount_point);
+/* Per-mount option list holds `opt` for the mount at `mount_point`. */
+bool mount_has_opt(const char *mount_point, const char *opt);
+/* fstype of the topmost mount at `mount_point`, or "" if none; copied into buf. */
+const char *mount_fstype(const char *mount_point, char *buf, size_t size);
+/* The mount's optional fields (propagation), copied into buf ("" if none). */
+const char *mount_optional(const char *mount_point, char *buf, size_t size);
+
+/* Make openat2 fail with ENOSYS in this process (seccomp filter). */
+int block_openat2(void);
+
+/* ---- in the parent ---- */
+
+/*
+ * Run `fn(arg)` in a child that has `base` as scratch (see enter_scratch);
+ * prints the child's results as TAP lines; a child that dies or exits non-zero
+ * is one failed test more.
+ */
+void run_scenario(const char *name, const char *base, int unshare_flags,
+		  void (*fn)(const char *base, void *arg), void *arg);
+/* rootfs-cases.c: path resolution, error messages, cgroup mounts */
+void run_resolve_tests(const char *base);
+void run_error_tests(const char *base);
+void run_cgroup_tests(const char *base);
+
+/* Print the plan; returns the exit status (0 all passed). */
+int tap_done(void);
+
+#endif
