@@ -50,6 +50,7 @@ enum cli_opt_type {
 	CLI_OPT_BOOL,	/* bool *; also takes =true/=false like Go's flag package */
 	CLI_OPT_STRING, /* const char **; `--opt value` or `--opt=value` */
 	CLI_OPT_UINT,	/* int *, 0..INT_MAX */
+	CLI_OPT_STRV,	/* char ***: repeatable, appends to a malloc'd NULL-terminated array */
 };
 
 struct cli_opt {
@@ -71,6 +72,8 @@ struct cli_command {
 	const char *summary;	 /* one line for `husk --help` */
 	const char *description; /* paragraph for `husk COMMAND --help` */
 	cli_command_fn run;	 /* returns the exit status (>= 0), or -1 with *err */
+	bool options_first;	 /* options end at the first argument (exec: the command's own
+				    options follow the container id) */
 };
 
 /* cli_parse() result when --help was given and printed: exit 0. */
@@ -123,6 +126,7 @@ extern const struct cli_command cli_cmd_delete;
 extern const struct cli_command cli_cmd_list;
 extern const struct cli_command cli_cmd_spec;
 extern const struct cli_command cli_cmd_features;
+extern const struct cli_command cli_cmd_exec;
 
 /* The options create and run share (o: struct husk_create_opts *). */
 #define CLI_CREATE_OPTIONS(o)                                                                       \

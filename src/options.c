@@ -58,6 +58,22 @@ static int parse_uint(const char *s, int *out)
 	return 0;
 }
 
+static int strv_append(char ***v, const char *value, struct husk_error *err)
+{
+	size_t n = 0;
+	char **r;
+
+	while (*v != NULL && (*v)[n] != NULL)
+		n++;
+	r = realloc(*v, (n + 2) * sizeof(*r));
+	if (r == NULL)
+		return husk_error_set(err, ENOMEM, "out of memory");
+	r[n] = (char *)value;
+	r[n + 1] = NULL;
+	*v = r;
+	return 0;
+}
+
 int cli_parse_opt(const char *who, const struct cli_opt *opts, int argc, char **argv, int *i,
 		  bool *help, struct husk_error *err)
 {
@@ -98,6 +114,7 @@ int cli_parse_opt(const char *who, const struct cli_opt *opts, int argc, char **
 		return 0;
 	case CLI_OPT_STRING:
 	case CLI_OPT_UINT:
+	case CLI_OPT_STRV:
 		if (value == NULL) {
 			if (*i + 1 >= argc)
 				return husk_error_set(err, EINVAL,
@@ -111,6 +128,8 @@ int cli_parse_opt(const char *who, const struct cli_opt *opts, int argc, char **
 			*(const char **)o->value = value;
 			return 0;
 		}
+		if (o->type == CLI_OPT_STRV)
+			return strv_append(o->value, value, err);
 		if (parse_uint(value, o->value) < 0)
 			return husk_error_set(
 			    err, EINVAL,
@@ -133,7 +152,7 @@ int cli_parse(const struct cli_command *cmd, const struct cli_opt *opts, int arg
 	while (i < argc) {
 		const char *a = argv[i];
 
-		if (dashdash || a[0] != '-' || a[1] == '\0') {
+		if (dashdash || a[0] != '-' || a[1] == '\0' || (cmd->options_first && n > 0)) {
 			argv[n++] = argv[i++];
 			continue;
 		}

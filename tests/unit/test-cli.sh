@@ -27,6 +27,7 @@ run() {
 }
 has() { grep -qF -- "$1" "$2"; }
 differ() { ! cmp -s "$1" "$2"; }
+differ_text() { ! grep -qF -- "$1" "$2"; }
 ok_and_empty() { [ "$rc" -eq 0 ] && [ ! -s "$1" ]; }
 json_ok() { # JSON-valid file whose every line is one object; python3 prints field $2 of line 1
 	python3 -c 'import json,sys
@@ -49,7 +50,7 @@ run -v
 check "-v is --version" cmp -s "$tmp/out" "$tmp/version"
 run --help
 check "--help exits 0" [ $rc -eq 0 ]
-for c in create start run state kill delete list spec features help; do
+for c in create start run exec state kill delete list spec features help; do
 	check "--help lists $c" grep -Eq "^  $c +[a-z]" "$tmp/out"
 done
 for f in --root --log --log-format --debug --systemd-cgroup --version --help; do
@@ -84,11 +85,19 @@ check "unknown global option message" has 'unknown option `--bogus`' "$tmp/err"
 run --root "$root" delete --bogus=1 x
 check "unknown command option exits 1" [ $rc -eq 1 ]
 check "unknown command option message" has 'husk: delete: unknown option `--bogus`' "$tmp/err"
-for c in create start run state kill delete; do
+for c in create start run exec state kill delete; do
 	run --root "$root" $c
 	check "$c without an id exits 1" [ $rc -eq 1 ]
 	check "$c without an id: message" has "husk: $c: missing container id" "$tmp/err"
 done
+run --root "$root" exec x
+check "exec without a command exits 1" [ $rc -eq 1 ]
+check "exec without a command: message" has "husk: exec: missing command" "$tmp/err"
+run --root "$root" exec --bogus x sh
+check "exec: options before the id are husk's" has 'husk: exec: unknown option `--bogus`' "$tmp/err"
+run --root "$root" exec nope sh --bogus -t
+check "exec: arguments after the id are the command's" differ_text "unknown option" "$tmp/err"
+check "exec: ... and the id is looked up" has "does not exist" "$tmp/err"
 run --root "$root" state a b
 check "state with two ids exits 1" [ $rc -eq 1 ]
 check "state with two ids: message" has 'unexpected argument `b`' "$tmp/err"
