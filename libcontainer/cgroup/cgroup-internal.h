@@ -97,6 +97,25 @@ int cg_v2_apply(struct cg_dir *d, const struct husk_resources *res, bool update,
 /* hugetlb.<size>.max on a cgroup2 dir (hybrid hosts keep hugetlb there) */
 int cg_v2_apply_hugetlb(struct cg_dir *d, const struct husk_resources *res,
 			struct husk_error *err);
+/* ---- devices.c, devices-v1.c, devices-bpf.c ---- */
+
+enum { CG_DEV_M = 1, CG_DEV_R = 2, CG_DEV_W = 4, CG_DEV_RWM = 7 }; /* = BPF_DEVCG_ACC_* */
+
+struct cg_dev_rule {
+	bool allow;
+	char type;            /* 'a', 'b', 'c' */
+	int64_t major, minor; /* -1: any */
+	unsigned access;      /* CG_DEV_* */
+};
+
+/* Every rule in the order it applies (the last match wins), deny-all first. */
+int cg_device_rules(const struct husk_resources *res, const struct husk_device *devs,
+		    size_t n_devs, struct cg_dev_rule **out, size_t *n, struct husk_error *err);
+/* "a *:* rwm": resets everything to allow or deny */
+bool cg_dev_rule_is_all(const struct cg_dev_rule *r);
+/* Load the rules as a BPF_PROG_TYPE_CGROUP_DEVICE program and attach it to the cgroup2 dir. */
+int cg_v2_devices_apply(struct cg_dir *d, const struct husk_resources *res,
+			const struct husk_device *devs, size_t n_devs, struct husk_error *err);
 int cg_v1_devices_apply(struct cg_dir *d, const struct husk_resources *res,
 			const struct husk_device *devs, size_t n_devs, struct husk_error *err);
 

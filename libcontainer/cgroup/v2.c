@@ -218,7 +218,12 @@ static int v2_create(struct husk_cgroup *cg, const struct husk_resources *res,
 static int v2_apply(struct husk_cgroup *cg, const struct husk_resources *res, bool update,
 		    struct husk_error *err)
 {
-	return cg_v2_apply(cg->v2, res, update, err);
+	if (cg_v2_apply(cg->v2, res, update, err) < 0)
+		return -1;
+	/* device rules are set once, at creation, even without linux.resources */
+	if (!update && cg_v2_devices_apply(cg->v2, res, cg->devs, cg->n_devs, err) < 0)
+		return -1;
+	return 0;
 }
 
 static int v2_freeze(struct husk_cgroup *cg, bool freeze, struct husk_error *err)

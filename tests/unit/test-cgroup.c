@@ -808,6 +808,110 @@ static void test_devices(void)
 	}
 }
 
+/* ---- the cgroup2 eBPF device filter (also testable on a hybrid host) ---- */
+
+struct open_case {
+	const char *path;
+	int flags;
+	int want; /* 0 or an errno */
+};
+static const struct open_case *open_cases;
+static size_t n_open_cases;
+
+static void fn_open_cases(int report)
+{
+	for (size_t i = 0; i < n_open_cases; i++) {
+		int fd = open(open_cases[i].path, open_cases[i].flags | O_CLOEXEC | O_NONBLOCK);
+		int r = fd >= 0 ? 0 : errno;
+		if (write(report, &r, sizeof r) != sizeof r)
+			_exit(1);
+		if (fd >= 0)
+			close(fd);
+	}
+	_exit(0);
+}
+
+static void bpf_case(const char *name, const struct husk_device_rule *rules, size_t n,
+		     const struct open_case *cases, size_t n_cases)
+{
+	/* v1 (hybrid): allow every device there, so only the eBPF filter decides */
+	struct husk_device_rule all = {.allow = true};
+	struct husk_resources v1res = {.devices = &all, .n_devices = 1};
+	struct husk_resources res = {.devices = (struct husk_device_rule *)rules, .n_devices = n};
+	struct husk_cgroup *cg = make(&v1res, NULL);
+	struct husk_error e = {0};
+	struct child c = {0};
+
+	if (cg == NULL || cg->v2 == NULL) {
+		ok(false, "%s: create", name);
+		destroy(cg);
+		return;
+	}
+	/* pure v2: create() attached the allow-all filter; this one narrows it */
+	ok(cg_v2_devices_apply(cg->v2, n ? &res : NULL, NULL, 0, &e) == 0,
+	   "%s: load and attach the filter", name);
+	if (e.msg)
+		diag("bpf", &e);
+	open_cases = cases;
+	n_open_cases = n_cases;
+	if (spawn(cg, fn_open_cases, &c)) {
+		for (size_t i = 0; i < n_cases; i++) {
+			int r = -1;
+			bool got = read(c.report, &r, sizeof r) == sizeof r;
+			ok(got && r == cases[i].want, "%s: open %s %s: %s", name, cases[i].path,
+			   (cases[i].flags & O_ACCMODE) == O_RDONLY   ? "r"
+			   : (cases[i].flags & O_ACCMODE) == O_WRONLY ? "w"
+								      : "rw",
+			   strerror(r));
+		}
+		waitpid(c.pid, NULL, 0);
+		c.pid = -1;
+	}
+	child_done(&c);
+	destroy(cg);
+}
+
+static void test_devices_bpf(void)
+{
+	cleanup_cgroup struct husk_cgroup *pr = probe("/husk-test/x");
+	static const struct open_case defaults[] = {
+		{"/dev/null", O_RDWR, 0},
+		{"/dev/zero", O_RDONLY, 0},
+		{"/dev/full", O_WRONLY, 0},
+		{"/dev/kmsg", O_RDONLY, EPERM},
+	};
+	static const struct husk_device_rule kmsg_ro[] = {
+		{.allow = false, .access = (char *)"rwm"},
+		{.allow = true, .type = (char *)"c", .has_major = true, .major = 1,
+		 .has_minor = true, .minor = 11, .access = (char *)"r"},
+	};
+	static const struct open_case kmsg_ro_cases[] = {
+		{"/dev/kmsg", O_RDONLY, 0},
+		{"/dev/kmsg", O_WRONLY, EPERM},
+		{"/dev/null", O_RDWR, 0},
+	};
+	static const struct husk_device_rule zero_nowrite[] = {
+		{.allow = true, .access = (char *)"rwm"},
+		{.allow = false, .type = (char *)"c", .has_major = true, .major = 1,
+		 .has_minor = true, .minor = 5, .access = (char *)"w"},
+	};
+	static const struct open_case zero_nowrite_cases[] = {
+		{"/dev/zero", O_RDONLY, 0},
+		{"/dev/zero", O_WRONLY, EPERM},
+		{"/dev/kmsg", O_RDONLY, 0},
+	};
+
+	if (pr == NULL || pr->v2 == NULL || !exists("/dev/kmsg")) {
+		ok(true, "# SKIP no cgroup2 directory or no /dev/kmsg");
+		return;
+	}
+	bpf_case("bpf defaults", NULL, 0, defaults, ARRAY_SIZE(defaults));
+	bpf_case("bpf deny-all + kmsg r", kmsg_ro, ARRAY_SIZE(kmsg_ro), kmsg_ro_cases,
+		 ARRAY_SIZE(kmsg_ro_cases));
+	bpf_case("bpf allow-all - zero w", zero_nowrite, ARRAY_SIZE(zero_nowrite),
+		 zero_nowrite_cases, ARRAY_SIZE(zero_nowrite_cases));
+}
+
 /* ---- resources (v1 files here; cgroup2 ones where the host is v2) ---- */
 
 static const char *block_dev(void)
@@ -1094,6 +1198,7 @@ int main(void)
 	test_freeze();
 	test_relative();
 	test_devices();
+	test_devices_bpf();
 	test_resources_v1();
 	test_pids_limit();
 	test_memory_oom();
