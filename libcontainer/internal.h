@@ -22,6 +22,10 @@ struct husk_rootfs_opts {
 	bool no_pivot;      /* chroot instead of pivot_root */
 	bool userns;        /* in a new user namespace: bind devices instead of mknod */
 	bool cgroupns;      /* in a new cgroup namespace */
+	const char *bundle; /* relative bind sources start here (NULL: the cwd) */
+	/* called after the mounts and /dev, before pivot_root (createContainer hooks) */
+	int (*before_pivot)(void *data, struct husk_error *err);
+	void *before_pivot_data;
 };
 
 /*
