@@ -86,15 +86,17 @@ int husk_cap_last(void)
 /*
  * Highest capability the running kernel knows (what
  * /proc/sys/kernel/cap_last_cap says, without needing /proc): probe
- * PR_CAPBSET_READ, which fails with EINVAL past the last one.  Usually one
- * call.
+ * PR_CAPBSET_READ, which fails with EINVAL past the last one.  With
+ * `beyond_table`, also count caps newer than our table (they have no name,
+ * but must still leave the bounding set); else stop at the table's end.
  */
-static int kernel_cap_last(void)
+static int kernel_cap_last(bool beyond_table)
 {
 	int last = husk_cap_last();
 
 	if (prctl(PR_CAPBSET_READ, (unsigned long)last, 0, 0, 0) >= 0) {
-		while (last < 63 && prctl(PR_CAPBSET_READ, (unsigned long)last + 1, 0, 0, 0) >= 0)
+		while (beyond_table && last < 63 &&
+		       prctl(PR_CAPBSET_READ, (unsigned long)last + 1, 0, 0, 0) >= 0)
 			last++;
 		return last;
 	}
@@ -130,7 +132,7 @@ int husk_caps_prepare(const struct husk_caps *caps, struct husk_error *err)
 	 * they are (it only sets KEEPCAPS around the uid switch).
 	 */
 	if (caps) {
-		last = kernel_cap_last();
+		last = kernel_cap_last(true);
 		bounding = caps_mask(caps->bounding, last);
 		for (c = 0; c <= last; c++) {
 			if (bounding & (UINT64_C(1) << c))
@@ -159,7 +161,7 @@ int husk_caps_apply(const struct husk_caps *caps, struct husk_error *err)
 	int last, c;
 
 	if (caps) {
-		last = kernel_cap_last();
+		last = kernel_cap_last(false);
 		eff = caps_mask(caps->effective, last);
 		prm = caps_mask(caps->permitted, last);
 		inh = caps_mask(caps->inheritable, last);

@@ -240,7 +240,8 @@ static int test_unread_stdin(void)
 {
 	size_t big = 1 << 20;
 	char *s = malloc(big + 1);
-	char *args[] = {"sh", "-c", "sleep 0.2; exit 0", NULL};
+	/* stdin closed while the hook still runs: our next write gets EPIPE */
+	char *args[] = {"sh", "-c", "exec 0<&-; sleep 0.5; exit 0", NULL};
 	struct husk_hook h = {.path = "/bin/sh", .args = args, .has_timeout = true, .timeout = 10};
 	struct husk_hook_list l = {.hooks = &h, .n = 1};
 	struct husk_error e = {0};
