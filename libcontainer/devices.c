@@ -34,26 +34,14 @@ static const struct {
 	{"/dev/random", 1, 8},  {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},
 };
 
-static bool is_bind(const struct husk_mount *m)
-{
-	if (m->type && strcmp(m->type, "bind") == 0)
-		return true;
-	for (char **o = m->options; o && *o; o++)
-		if (strcmp(*o, "bind") == 0 || strcmp(*o, "rbind") == 0)
-			return true;
-	return false;
-}
-
 bool husk_dev_needs_setup(const struct husk_spec *spec)
 {
-	char clean[PATH_MAX];
+	bool bind;
 
 	/* runc: unless /dev is bound from somewhere, it is ours to fill */
-	for (size_t i = 0; i < spec->n_mounts; i++) {
-		husk_clean_path(spec->mounts[i].destination, clean, sizeof(clean));
-		if (strcmp(clean, "/dev") == 0 && is_bind(&spec->mounts[i]))
+	for (size_t i = 0; i < spec->n_mounts; i++)
+		if (husk_mount_is_dev(&spec->mounts[i], &bind) && bind)
 			return false;
-	}
 	return true;
 }
 
@@ -89,8 +77,7 @@ static int create_device(struct rootfs_ctx *c, int devfd, const struct devnode *
 	cleanup_close int dirfd = -1;
 	const char *base;
 
-	husk_clean_path(d->path, path, sizeof(path));
-	if (strcmp(path, "/") == 0)
+	if (husk_clean_path(d->path, path, sizeof(path)) < 0 || strcmp(path, "/") == 0)
 		return husk_error_set(err, EINVAL, "device path `%s` is not a file", d->path);
 	dirfd = open_parent(c, devfd, path, &base);
 	if (dirfd < 0)
@@ -120,11 +107,11 @@ static bool listed(const struct husk_linux *l, const char *path)
 {
 	char clean[PATH_MAX];
 
-	for (size_t i = 0; i < l->n_devices; i++) {
-		husk_clean_path(l->devices[i].path, clean, sizeof(clean));
-		if (strcmp(clean, path) == 0)
+	for (size_t i = 0; i < l->n_devices; i++)
+		if (l->devices[i].path &&
+		    husk_clean_path(l->devices[i].path, clean, sizeof(clean)) == 0 &&
+		    strcmp(clean, path) == 0)
 			return true;
-	}
 	return false;
 }
 

@@ -147,7 +147,9 @@ static int mount_v2(struct cg_mount *g, const char *path, struct husk_error *err
 				      "cgroup mount on `%s` (mounts[%zu]): no cgroup2 mount on the "
 				      "host",
 				      g->m->destination, g->idx);
-	husk_clean_path(g->m->destination, dest, sizeof(dest));
+	if (husk_clean_path(g->m->destination, dest, sizeof(dest)) < 0)
+		return husk_error_errno(err, "cgroup mount on `%s` (mounts[%zu])", g->m->destination,
+					g->idx);
 	slash = strrchr(dest, '/');
 	if (slash[1] == '\0')
 		return husk_error_set(err, EINVAL, "cgroup mount on `/` (mounts[%zu])", g->idx);

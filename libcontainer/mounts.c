@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/magic.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -156,7 +157,7 @@ int husk_mount_setattr(int fd, uint64_t set, uint64_t clr, uint64_t propagation,
 	return mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a));
 }
 
-void husk_clean_path(const char *in, char *out, size_t size)
+int husk_clean_path(const char *in, char *out, size_t size)
 {
 	size_t n = 0;
 
@@ -176,12 +177,17 @@ void husk_clean_path(const char *in, char *out, size_t size)
 			out[n++] = '/';
 			memcpy(out + n, in, len);
 			n += len;
+		} else {
+			out[0] = '\0';
+			errno = ENAMETOOLONG;
+			return -1;
 		}
 		in = end;
 	}
 	if (n == 0)
 		out[n++] = '/';
 	out[n] = '\0';
+	return 0;
 }
 
 /*
@@ -197,12 +203,11 @@ static int check_proc_dest(int dstfd, const char *dest, const char *source, bool
 		"/proc/swaps",   "/proc/uptime",    "/proc/loadavg", "/proc/slabinfo",
 		"/proc/net/dev", "/proc/sys/kernel/ns_last_pid",
 	};
-	char clean[4096];
+	char clean[PATH_MAX];
 	struct statfs sf;
 
-	if (fstatfs(dstfd, &sf) < 0)
+	if (fstatfs(dstfd, &sf) < 0 || husk_clean_path(dest, clean, sizeof(clean)) < 0)
 		return -1;
-	husk_clean_path(dest, clean, sizeof(clean));
 	if (strcmp(clean, "/proc") == 0) {
 		if (!bind)
 			return 0;
@@ -222,16 +227,45 @@ static int check_proc_dest(int dstfd, const char *dest, const char *source, bool
 	return -1;
 }
 
+bool husk_mount_is_dev(const struct husk_mount *m, bool *bind)
+{
+	char clean[PATH_MAX];
+
+	if (m->destination == NULL || husk_clean_path(m->destination, clean, sizeof(clean)) < 0 ||
+	    strcmp(clean, "/dev") != 0)
+		return false;
+	*bind = m->type && strcmp(m->type, "bind") == 0;
+	for (char **o = m->options; o && *o && !*bind; o++)
+		*bind = strcmp(*o, "bind") == 0 || strcmp(*o, "rbind") == 0;
+	return true;
+}
+
+/*
+ * Rootless fallbacks (like crun): sysfs and mqueue can't be mounted in a user
+ * namespace that does not own the network or IPC namespace; bind the host's
+ * instead.  Returns 1 if a fallback applies (flags then go through a remount).
+ */
+static const char *fallback_source(const char *type)
+{
+	if (type && strcmp(type, "sysfs") == 0)
+		return "/sys";
+	if (type && strcmp(type, "mqueue") == 0)
+		return "/dev/mqueue";
+	return NULL;
+}
+
 int husk_mount_one(struct rootfs_ctx *c, size_t idx, struct husk_error *err)
 {
 	const struct husk_mount *m = &c->spec->mounts[idx];
 	__attribute__((cleanup(mount_opts_freep))) struct mount_opts mo = {0};
 	cleanup_close int dst = -1;
 	cleanup_close int top = -1;
+	cleanup_close int below = -1;
+	cleanup_free char *abs_src = NULL;
 	struct fd_path fp;
-	const char *type = m->type, *src = m->source;
-	unsigned long extra;
-	bool bind;
+	const char *type = m->type, *src = m->source, *fb;
+	unsigned long extra = 0;
+	bool bind, dev_bind;
 
 	if (husk_mount_opts_parse(m->options, &mo, err) < 0)
 		return husk_error_wrap(err, "mounts[%zu]", idx);
@@ -240,11 +274,20 @@ int husk_mount_one(struct rootfs_ctx *c, size_t idx, struct husk_error *err)
 		return husk_mount_cgroup(c, idx, &mo, err);
 	if (src == NULL)
 		src = type ? type : "none";
+	/* bind sources are absolute or relative to the bundle */
+	if (bind && src[0] != '/' && c->o->bundle) {
+		if (asprintf(&abs_src, "%s/%s", c->o->bundle, src) < 0)
+			return husk_error_set(err, ENOMEM, "out of memory");
+		src = abs_src;
+	}
 	if (mo.idmap)
 		return husk_error_set(err, ENOTSUP,
 				      "mount `%s` on `%s` (mounts[%zu]): idmapped mounts are not "
 				      "supported",
 				      src, m->destination, idx);
+	/* runc: a read-only /dev is filled first and made read-only at the end */
+	if (!bind && (mo.flags & MS_RDONLY) && husk_mount_is_dev(m, &dev_bind))
+		mo.flags &= ~MS_RDONLY;
 
 	dst = husk_resolve(c->rootfd, m->destination,
 			   HUSK_RESOLVE_MKDIR | (bind ? HUSK_RESOLVE_MKFILE : 0), bind ? src : NULL,
@@ -259,26 +302,36 @@ int husk_mount_one(struct rootfs_ctx *c, size_t idx, struct husk_error *err)
 					src, m->destination, idx);
 	if (bind || (type && strcmp(type, "proc") == 0))
 		c->proc_check = true;
+	if (mo.tmpcopyup) {
+		below = openat(dst, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (below < 0)
+			return husk_error_errno(err, "mount `%s` on `%s` (mounts[%zu]): tmpcopyup",
+						src, m->destination, idx);
+	}
 
 	if (mo.flags & MS_REMOUNT) {
 		/* change an existing mount: one call with everything */
 		if (mount(src, fd_path(&fp, dst), type, mo.flags, mo.data) < 0)
 			return husk_error_errno(err, "remount `%s` (mounts[%zu])", m->destination,
 						idx);
-		extra = 0;
 	} else if (bind) {
 		/* the kernel ignores every flag but MS_REC on a new bind mount */
 		if (mount(src, fd_path(&fp, dst), NULL, MS_BIND | (mo.flags & MS_REC), NULL) < 0)
 			return husk_error_errno(err, "mount `%s` on `%s` (mounts[%zu])", src,
 						m->destination, idx);
 		extra = mo.flags & MS_BIND_REMOUNT_MASK;
-	} else {
-		if (mount(src, fd_path(&fp, dst), type, mo.flags, mo.data) < 0)
+	} else if (mount(src, fd_path(&fp, dst), type, mo.flags, mo.data) < 0) {
+		int saved = errno;
+
+		fb = saved == EPERM ? fallback_source(type) : NULL;
+		if (fb == NULL || mount(fb, fp.s, NULL, MS_BIND | MS_REC, NULL) < 0) {
+			errno = saved;
 			return husk_error_errno(err, "mount `%s` on `%s` (mounts[%zu])", src,
 						m->destination, idx);
-		extra = 0;
+		}
+		extra = mo.flags & MS_BIND_REMOUNT_MASK;
 	}
-	if (extra == 0 && mo.n_prop == 0 && mo.attr_set == 0 && mo.attr_clr == 0)
+	if (extra == 0 && mo.n_prop == 0 && mo.attr_set == 0 && mo.attr_clr == 0 && below < 0)
 		return 0;
 
 	/* the fd still names the directory below the new mount: re-open it */
@@ -287,6 +340,9 @@ int husk_mount_one(struct rootfs_ctx *c, size_t idx, struct husk_error *err)
 		return husk_error_errno(err, "mount `%s` on `%s` (mounts[%zu]): re-open", src,
 					m->destination, idx);
 	fd_path(&fp, top);
+	if (below >= 0 && husk_copy_tree(below, top, 0) < 0)
+		return husk_error_errno(err, "mount `%s` on `%s` (mounts[%zu]): tmpcopyup", src,
+					m->destination, idx);
 	if (extra && husk_remount(fp.s, extra, false) < 0)
 		return husk_error_errno(err, "remount `%s` (mounts[%zu])", m->destination, idx);
 	for (size_t i = 0; i < mo.n_prop; i++)

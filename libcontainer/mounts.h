@@ -53,7 +53,7 @@ const char *fd_path(struct fd_path *b, int fd);
 /* ---- mounts.c: one spec mount; flags ---- */
 
 /* Lexically clean an absolute or relative path into "/a/b" form (".." stops at "/"). */
-void husk_clean_path(const char *in, char *out, size_t size);
+int husk_clean_path(const char *in, char *out, size_t size); /* -1/ENAMETOOLONG */
 
 struct mount_opts {
 	unsigned long flags;       /* MS_* for mount(2) */
@@ -84,6 +84,14 @@ int husk_mount_flags(const char *path, unsigned long *flags);
 int husk_mount_setattr(int fd, uint64_t set, uint64_t clr, uint64_t propagation, int userns_fd);
 /* Propagation "shared", "rslave" ... -> MS_* flags; 0 if unknown. */
 unsigned long husk_propagation_flags(const char *name);
+
+/* Whether spec->mounts[idx] is a bind mount of /dev (then /dev is not ours to fill). */
+bool husk_mount_is_dev(const struct husk_mount *m, bool *bind);
+
+/* ---- copyup.c ---- */
+
+/* Copy the content of directory `src` into `dst` (tmpcopyup); -1 with errno. */
+int husk_copy_tree(int src, int dst, int depth);
 
 /* ---- mounts-cgroup.c ---- */
 

@@ -144,6 +144,8 @@ int husk_rootfs_setup(const struct husk_spec *spec, const struct husk_rootfs_opt
 			return -1;
 	if (husk_dev_needs_setup(spec) && husk_dev_setup(&c, err) < 0)
 		return -1;
+	if (o->before_pivot && o->before_pivot(o->before_pivot_data, err) < 0)
+		return -1;
 
 	if (o->no_pivot)
 		return move_root(o->rootfs, rootfd, err);
@@ -173,10 +175,34 @@ static int readonly_path(const char *path, struct husk_error *err)
 	return 0;
 }
 
+/* runc: a /dev mounted read-only was filled read-write; make it read-only now */
+static int dev_readonly(const struct husk_spec *spec, struct husk_error *err)
+{
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		const struct husk_mount *m = &spec->mounts[i];
+		bool bind, ro = false;
+
+		if (!husk_mount_is_dev(m, &bind))
+			continue;
+		if (bind)
+			return 0;
+		for (char **opt = m->options; opt && *opt; opt++)
+			if (strcmp(*opt, "ro") == 0 || strcmp(*opt, "rw") == 0)
+				ro = (*opt)[1] == 'o';
+		if (ro && husk_remount("/dev", MS_RDONLY, true) < 0)
+			return husk_error_errno(err, "remount `/dev` read-only (mounts[%zu])", i);
+		return 0;
+	}
+	return 0;
+}
+
 int husk_rootfs_finalize(const struct husk_spec *spec, const struct husk_rootfs_opts *o,
 			 struct husk_error *err)
 {
 	const char *pname = rootfs_propagation(spec);
+
+	if (dev_readonly(spec, err) < 0)
+		return -1;
 
 	if (spec->has_linux) {
 		for (char **p = spec->linux_.readonly_paths; p && *p; p++)

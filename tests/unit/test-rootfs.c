@@ -162,6 +162,16 @@ static void scenario_full(const char *base, void *arg)
 	put_file(p, "secret");
 	snprintf(p, sizeof(p), "%s/ro-dir/f", root);
 	put_file(p, "f");
+	snprintf(p, sizeof(p), "%s/etc/passwd", root);
+	put_file(p, "root:x:0:0::/:/bin/sh\n");
+	snprintf(p, sizeof(p), "%s/etc/masked-file", root);
+	put_file(p, "secret");
+	snprintf(p, sizeof(p), "%s/etc/sub/deep", root);
+	put_file(p, "deep");
+	chmod(p, 0600);
+	chown(p, 1000, 1002);
+	snprintf(p, sizeof(p), "%s/etc/link", root);
+	symlink("passwd", p);
 	fp.kcore = access("/proc/kcore", F_OK) == 0;
 	full_checks(&fp);
 }
@@ -189,6 +199,7 @@ static void full_checks(const struct full_paths *fp)
 		    OPTS("size=4m", "mode=0700", "noexec", "nosuid", "nodev")),
 		MNT("data", "bind", hostdir, OPTS("bind", "ro", "nosuid")),
 		MNT("/rro", "none", rsrc, OPTS("rbind", "rro")),
+		MNT("/etc", "tmpfs", "tmpfs", OPTS("tmpcopyup", "mode=755")),
 		MNT("/etc/hostfile", "bind", hostfile, OPTS("bind", "ro")),
 		MNT("/shared", "tmpfs", "tmpfs", OPTS("shared")),
 		MNT("/unbind", "tmpfs", "tmpfs", OPTS("unbindable")),
@@ -218,7 +229,8 @@ static void full_checks(const struct full_paths *fp)
 			{
 				.devices = devices,
 				.n_devices = ARRAY_SIZE(devices),
-				.masked_paths = OPTS("/proc/kcore", "/masked-dir", "/does/not/exist"),
+				.masked_paths = OPTS("/proc/kcore", "/masked-dir", "/does/not/exist",
+						     "/etc/masked-file"),
 				.readonly_paths = OPTS("/proc/sys", "/ro-dir", "/nope"),
 			},
 	};
@@ -339,7 +351,14 @@ static void full_checks(const struct full_paths *fp)
 	else
 		report(lstat("/dev/core", &st) < 0, "no /dev/core without /proc/kcore");
 
+	/* tmpcopyup */
+	report(fs_is("/etc", TMPFS_MAGIC) && read_is("/etc/passwd", "root:x:0:0::/:/bin/sh\n"),
+	       "tmpcopyup: /etc is a tmpfs with the old content");
+	check_node("/etc/sub/deep", S_IFREG, 0, 0, 0600, 1000, 1002);
+	check_link("/etc/link", "passwd");
+
 	/* masked and read-only paths */
+	check_node("/etc/masked-file", S_IFCHR, 1, 3, 0666, 0, 0);
 	if (kcore)
 		check_node("/proc/kcore", S_IFCHR, 1, 3, 0666, 0, 0);
 	report(fs_is("/masked-dir", TMPFS_MAGIC) && is_ro("/masked-dir") &&
@@ -354,20 +373,48 @@ static void full_checks(const struct full_paths *fp)
 
 /* ---- --no-pivot, devices bound (userns), host side untouched ---- */
 
+struct before_pivot_data {
+	const char *root;
+	bool called;
+};
+
+/* called before pivot: the mounts are there, the rootfs is not "/" yet */
+static int before_pivot(void *data, struct husk_error *err)
+{
+	struct before_pivot_data *d = data;
+	char p[512];
+	struct stat a, b;
+
+	snprintf(p, sizeof(p), "%s/proc", d->root);
+	d->called = true;
+	report(fs_is(p, PROC_SUPER_MAGIC) && stat("/", &a) == 0 && stat(d->root, &b) == 0 &&
+		       a.st_ino != b.st_ino,
+	       "before_pivot runs after the mounts, before the pivot");
+	return 0;
+}
+
 static void scenario_no_pivot(const char *base, void *arg)
 {
 	char root[256], victim[256], p[512];
 	cleanup_close int hostfd = -1;
 	struct husk_mountinfo mi;
 	struct stat a, b;
-
+	struct before_pivot_data bp = {.root = root};
 	struct husk_mount mounts[] = {
 		MNT("/proc", "proc", "proc", NULL),
-		MNT("/dev", "tmpfs", "tmpfs", OPTS("mode=755")),
+		MNT("/dev", "tmpfs", "tmpfs", OPTS("mode=755", "ro")),
 		MNT("/evil", "tmpfs", "tmpfs", NULL),
+		MNT("/bundle-rel", "bind", "rel-src", OPTS("rbind")),
 	};
 	struct husk_spec spec = {.mounts = mounts, .n_mounts = ARRAY_SIZE(mounts)};
-	struct husk_rootfs_opts o = {.rootfs = root, .no_pivot = true, .userns = true};
+	struct husk_rootfs_opts o = {
+		.rootfs = root,
+		.no_pivot = true,
+		.userns = true,
+		.bundle = base,
+		.before_pivot = before_pivot,
+		.before_pivot_data = &bp,
+	};
 
 	snprintf(root, sizeof(root), "%s/root", base);
 	snprintf(victim, sizeof(victim), "%s/victim", base);
@@ -377,12 +424,15 @@ static void scenario_no_pivot(const char *base, void *arg)
 	}
 	snprintf(p, sizeof(p), "%s/marker", victim);
 	put_file(p, "host");
+	snprintf(p, sizeof(p), "%s/rel-src/file", base);
+	put_file(p, "bundle");
 	snprintf(p, sizeof(p), "%s/evil", root);
 	symlink(victim, p);
 	hostfd = open(base, O_PATH | O_DIRECTORY | O_CLOEXEC);
 
 	if (!setup(&spec, &o))
 		return;
+	report(bp.called, "before_pivot was called");
 	report(stat("/", &a) == 0 && stat("/..", &b) == 0 && a.st_ino == b.st_ino,
 	       "chroot: /.. is /");
 	report(stat("/bin/busybox", &a) == 0 && try_exec("/bin/busybox") == 0, "exec busybox");
@@ -392,11 +442,84 @@ static void scenario_no_pivot(const char *base, void *arg)
 	check_node("/dev/null", S_IFCHR, 1, 3, 0666, 0, 0);
 	report(find_mount(&mi, "/dev/null") != NULL, "userns: /dev/null is a bind mount");
 	husk_mountinfo_clear(&mi);
+	report(is_ro("/dev") && lstat("/dev/ptmx", &a) == 0,
+	       "/dev with ro: filled first, read-only at the end");
+	report(read_is("/bundle-rel/file", "bundle"), "relative bind source is under the bundle");
 	report(find_mount(&mi, "/proc") && mi.n > 0, "proc mounted");
 	for (size_t i = 0; i < mi.n; i++)
 		if (strcmp(mi.v[i].fstype, "proc") == 0 && strcmp(mi.v[i].mount_point, "/proc"))
 			report(false, "host proc still visible at %s", mi.v[i].mount_point);
 	husk_mountinfo_clear(&mi);
+}
+
+/* ---- in a user namespace: rootless rules (locked flags, sysfs, devices) ---- */
+
+static int write_str(const char *path, const char *s)
+{
+	cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
+	return fd < 0 ? -1 : write_all(fd, s, strlen(s));
+}
+
+static void userns_container(const char *root, const char *hostdir)
+{
+	struct husk_mount mounts[] = {
+		MNT("/proc", "proc", "proc", OPTS("nosuid", "noexec", "nodev")),
+		MNT("/dev", "tmpfs", "tmpfs", OPTS("nosuid", "mode=755")),
+		MNT("/sys", "sysfs", "sysfs", OPTS("nosuid", "noexec", "nodev", "ro")),
+		MNT("/data", "bind", hostdir, OPTS("rbind", "ro")),
+	};
+	struct husk_spec spec = {
+		.root_readonly = true,
+		.mounts = mounts,
+		.n_mounts = ARRAY_SIZE(mounts),
+		.has_linux = true,
+		.linux_ = {.masked_paths = OPTS("/proc/kcore"), .readonly_paths = OPTS("/proc/sys")},
+	};
+	struct husk_rootfs_opts o = {.rootfs = root, .userns = true};
+	struct husk_mountinfo mi;
+
+	if (!setup(&spec, &o))
+		return;
+	report(is_ro("/") && mount_has_opt("/", "nosuid"),
+	       "read-only root keeps the locked nosuid");
+	report(fs_is("/proc", PROC_SUPER_MAGIC), "proc (own pid namespace)");
+	report(fs_is("/sys", SYSFS_MAGIC) && is_ro("/sys"),
+	       "sysfs without a network namespace: the host's /sys bound read-only");
+	check_node("/dev/null", S_IFCHR, 1, 3, 0666, 0, 0);
+	report(find_mount(&mi, "/dev/null") != NULL, "devices are bind mounts");
+	husk_mountinfo_clear(&mi);
+	report(is_ro("/data") && read_is("/data/hello", "hi"), "rbind ro");
+	report(is_ro("/proc/sys"), "readonly path");
+}
+
+static void scenario_userns(const char *base, void *arg)
+{
+	char root[256], hostdir[256], p[512];
+	pid_t pid;
+	int status;
+
+	snprintf(root, sizeof(root), "%s/root", base);
+	snprintf(hostdir, sizeof(hostdir), "%s/hostdir", base);
+	snprintf(p, sizeof(p), "%s/hello", hostdir);
+	if (make_rootfs(root) < 0 || put_file(p, "hi") < 0) {
+		report_errno(-1, "make rootfs");
+		return;
+	}
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID) < 0 ||
+	    write_str("/proc/self/setgroups", "deny") < 0 ||
+	    write_str("/proc/self/uid_map", "0 0 1") < 0 ||
+	    write_str("/proc/self/gid_map", "0 0 1") < 0) {
+		report_errno(-1, "enter a user namespace");
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		userns_container(root, hostdir);
+		_exit(0);
+	}
+	report(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+		       WEXITSTATUS(status) == 0,
+	       "container child");
 }
 
 /* ---- propagation: nothing leaks to the parent namespace ---- */
@@ -480,6 +603,7 @@ int main(void)
 	run_scenario("pivot", base, 0, scenario_full, NULL);
 	run_scenario("pivot, no openat2", base, 0, scenario_full, (void *)1);
 	run_scenario("no-pivot", base, 0, scenario_no_pivot, NULL);
+	run_scenario("userns", base, 0, scenario_userns, NULL);
 	run_scenario("rslave", base, 0, scenario_propagation, &slave);
 	run_scenario("rootfsPropagation shared", base, 0, scenario_propagation, &shared);
 	run_scenario("rootfsPropagation rprivate", base, 0, scenario_propagation, &private);
