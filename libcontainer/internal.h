@@ -46,7 +46,11 @@ int husk_rootfs_finalize(const struct husk_spec *spec, const struct husk_rootfs_
 int husk_sysctl_apply(const struct husk_kv *v, size_t n, struct husk_error *err);
 int husk_rlimits_apply(const struct husk_rlimit *v, size_t n, struct husk_error *err);
 int husk_oom_score_adj_apply(int adj, struct husk_error *err);
-/* scheduler, ioPriority, personality, execCPUAffinity.initial */
+/*
+ * scheduler and ioPriority.  Not execCPUAffinity: its `initial` belongs before
+ * the move into the container's cgroup and `final` after it, so the caller
+ * applies them with husk_cpu_affinity_apply at those points.
+ */
 int husk_sched_apply(const struct husk_process *p, struct husk_error *err);
 int husk_personality_apply(const struct husk_linux *l, struct husk_error *err);
 /* cpu list "0-3,7" -> sched_setaffinity(0, ...) */

@@ -65,9 +65,6 @@ int husk_sched_apply(const struct husk_process *p, struct husk_error *err)
 		return -1;
 	if (p->has_io_priority && apply_io_priority(&p->io_priority, err) < 0)
 		return -1;
-	if (p->exec_cpu_affinity_initial &&
-	    husk_cpu_affinity_apply(p->exec_cpu_affinity_initial, err) < 0)
-		return -1;
 	return 0;
 }
 

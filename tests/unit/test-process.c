@@ -402,13 +402,12 @@ static int test_cpu_affinity(void)
 	static const char *const bad[] = {"",	  "a",	"0,",	",0",	 "1-0",	  "0-",
 					  "0--1", "-1", "0 ,1", "0-1-2", "99999", "+1"};
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	struct husk_process p = {.exec_cpu_affinity_initial = "0"};
 	struct husk_error e = {0};
 	char msg[64];
 	cpu_set_t set;
 	size_t i;
 
-	CHECK_OK(husk_sched_apply(&p, &e));
+	CHECK_OK(husk_cpu_affinity_apply("0", &e));
 	CHECK(sched_getaffinity(0, sizeof(set), &set) == 0);
 	CHECK(CPU_COUNT(&set) == 1 && CPU_ISSET(0, &set));
 	if (ncpu >= 2) {
