@@ -127,6 +127,10 @@ extern const struct cli_command cli_cmd_list;
 extern const struct cli_command cli_cmd_spec;
 extern const struct cli_command cli_cmd_features;
 extern const struct cli_command cli_cmd_exec;
+extern const struct cli_command cli_cmd_pause;
+extern const struct cli_command cli_cmd_resume;
+extern const struct cli_command cli_cmd_ps;
+extern const struct cli_command cli_cmd_update;
 
 /* The options create and run share (o: struct husk_create_opts *). */
 #define CLI_CREATE_OPTIONS(o)                                                                       \

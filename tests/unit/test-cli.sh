@@ -50,7 +50,7 @@ run -v
 check "-v is --version" cmp -s "$tmp/out" "$tmp/version"
 run --help
 check "--help exits 0" [ $rc -eq 0 ]
-for c in create start run exec state kill delete list spec features help; do
+for c in create start run exec state kill delete pause resume ps update list spec features help; do
 	check "--help lists $c" grep -Eq "^  $c +[a-z]" "$tmp/out"
 done
 for f in --root --log --log-format --debug --systemd-cgroup --version --help; do
@@ -85,7 +85,7 @@ check "unknown global option message" has 'unknown option `--bogus`' "$tmp/err"
 run --root "$root" delete --bogus=1 x
 check "unknown command option exits 1" [ $rc -eq 1 ]
 check "unknown command option message" has 'husk: delete: unknown option `--bogus`' "$tmp/err"
-for c in create start run exec state kill delete; do
+for c in create start run exec state kill delete pause resume ps update; do
 	run --root "$root" $c
 	check "$c without an id exits 1" [ $rc -eq 1 ]
 	check "$c without an id: message" has "husk: $c: missing container id" "$tmp/err"
@@ -98,6 +98,18 @@ check "exec: options before the id are husk's" has 'husk: exec: unknown option `
 run --root "$root" exec nope sh --bogus -t
 check "exec: arguments after the id are the command's" differ_text "unknown option" "$tmp/err"
 check "exec: ... and the id is looked up" has "does not exist" "$tmp/err"
+run --root "$root" update --memory 12q x
+check "update: bad size" has 'husk: update: invalid value `12q` for option `--memory`' "$tmp/err"
+run --root "$root" update -r - --pids-limit 5 x
+check "update: --resources and options" has "give either --resources or resource options" "$tmp/err"
+run --root "$root" update -r "$tmp/none.json" x
+check "update: missing resources file" has "update: open \`$tmp/none.json\`" "$tmp/err"
+run --root "$root" ps --format yaml x
+check "ps --format yaml exits 1" [ $rc -eq 1 ]
+for c in pause resume ps update; do
+	run --root "$root" $c nope
+	check "$c of a missing container: does not exist" has "does not exist" "$tmp/err"
+done
 run --root "$root" state a b
 check "state with two ids exits 1" [ $rc -eq 1 ]
 check "state with two ids: message" has 'unexpected argument `b`' "$tmp/err"
