@@ -82,11 +82,12 @@ static int memory_apply(struct cg_dir *d, const struct husk_memory *m, struct hu
 				      swap, limit);
 	else
 		swap_v2 = swap - limit;
-	if (swap_v2 != 0) {
+	/* swap == limit: no swap at all, "0" (runc) */
+	if (swap_v2 != 0 || swap > 0) {
 		if (cg_has_file(d->path, "memory.swap.max")) {
 			if (set_max(d, "memory.swap.max", swap_v2, err) < 0)
 				return -1;
-		} else if (swap_v2 != -1) {
+		} else if (swap_v2 > 0) {
 			return husk_error_set(err, ENOTSUP,
 					      "linux.resources.memory.swap: `%s/memory.swap.max` "
 					      "does not exist (no swap accounting)",

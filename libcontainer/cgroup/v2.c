@@ -80,13 +80,23 @@ static bool word_in(const char *list, const char *w)
 	return false;
 }
 
-/* Enable the controllers of `want` that `dir` has in its subtree. */
-static void enable_controllers(const char *dir, char **want)
+/*
+ * Enable the controllers of `want` that `dir` has in its subtree.  A
+ * non-root cgroup with processes of its own is left alone: the kernel
+ * would take only the threaded controllers there and turn it into a thread
+ * root, breaking whoever owns it (a relative path under the caller's own
+ * cgroup); the limits that need them then fail naming the controller.
+ */
+static void enable_controllers(const char *dir, bool root, char **want)
 {
-	cleanup_free char *avail = NULL, *on = NULL, *line = NULL;
+	cleanup_free char *avail = NULL, *on = NULL, *line = NULL, *procs = NULL;
 	struct husk_error e = {0};
 	size_t len = 1;
 
+	if (!root && (cg_read(dir, "cgroup.procs", &procs, &e) < 0 || procs[0] != '\0')) {
+		husk_error_clear(&e);
+		return;
+	}
 	if (cg_read(dir, "cgroup.controllers", &avail, &e) < 0 ||
 	    cg_read(dir, "cgroup.subtree_control", &on, &e) < 0) {
 		husk_error_clear(&e);
@@ -148,12 +158,12 @@ int cg_v2_create_dir(struct cg_dir *d, char **want, struct husk_error *err)
 		return 0;
 	/* every level above the leaf, from the root down */
 	p = xstrdup(d->path);
-	enable_controllers(d->mnt, want);
+	enable_controllers(d->mnt, true, want);
 	for (char *s = p + start + 1; *s; s++) {
 		if (*s != '/')
 			continue;
 		*s = '\0';
-		enable_controllers(p, want);
+		enable_controllers(p, false, want);
 		*s = '/';
 	}
 	return 0;

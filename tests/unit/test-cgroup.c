@@ -639,6 +639,7 @@ static void test_relative(void)
 	struct husk_error e = {0};
 	cleanup_free char *self = NULL;
 	char *made[32] = {NULL};
+	cleanup_free char *own_dir = NULL, *own_ctl_before = NULL;
 	bool good = true;
 	struct child c = {0};
 
@@ -646,10 +647,27 @@ static void test_relative(void)
 		diag("read", &e);
 		return;
 	}
+	{
+		/* our own cgroup2 cgroup: its subtree_control must not change */
+		cleanup_cgroup struct husk_cgroup *pr = probe("/husk-test/x");
+		cleanup_free char *own = NULL, *dir = NULL;
+		char *l = strstr(self, "0::");
+		if (pr && pr->v2 && l) {
+			own = strndup(l + 3, strcspn(l + 3, "\n"));
+			dir = xasprintf("%s%s", pr->v2->mnt, strcmp(own, "/") == 0 ? "" : own);
+			own_ctl_before = readf(dir, "cgroup.subtree_control");
+			own_dir = steal_pointer(&dir);
+		}
+	}
 	ok(husk_cgroup_create(rel, "x", NULL, &cg, &e) == 0, "create relative `%s`", rel);
 	if (cg == NULL) {
 		diag("create", &e);
 		return;
+	}
+	if (own_dir) {
+		cleanup_free char *after = readf(own_dir, "cgroup.subtree_control");
+		ok(strcmp(after, own_ctl_before) == 0,
+		   "our own cgroup's subtree_control is untouched (`%s`)", after);
 	}
 	printf("# stored: %s\n", husk_cgroup_path(cg));
 	for (size_t i = 0; i < cg->n_dirs && i < 32; i++) {
@@ -982,6 +1000,13 @@ static void test_resources_v1(void)
 	res.unified = uni;
 	res.n_unified = 1;
 
+	{
+		cleanup_cgroup struct husk_cgroup *pr = probe("/husk-test/x");
+		if (pr == NULL || pr->layout == CG_LAYOUT_V2) {
+			ok(true, "# SKIP v1 resources need a v1 or hybrid host");
+			return;
+		}
+	}
 	cg = make(&res, NULL);
 	ok(cg != NULL, "create with resources");
 	if (cg == NULL)
@@ -1084,6 +1109,124 @@ static void test_resources_v1(void)
 	if (cg->layout != CG_LAYOUT_V2) {
 		bool failed = husk_cgroup_update(cg, &res, &e) < 0;
 		ok(failed && strstr(e.msg, "`memory.high`"), "unified memory.high on v1 refused: %s",
+		   e.msg ? e.msg : "");
+		husk_error_clear(&e);
+	}
+	destroy(cg);
+}
+
+static void test_resources_v2(void)
+{
+	cleanup_cgroup struct husk_cgroup *pr = probe("/husk-test/x");
+	struct husk_resources res = {0};
+	struct husk_throttle_device thr = {0};
+	struct husk_hugepage_limit huge = {(char *)"2MB", 4 << 20};
+	struct husk_kv uni[1] = {{(char *)"memory.high", (char *)"104857600"}};
+	struct husk_cgroup *cg;
+	struct husk_error e = {0};
+	const char *bdev = block_dev();
+	cleanup_free char *avail = NULL;
+	char *p;
+
+	if (pr == NULL || pr->layout != CG_LAYOUT_V2) {
+		ok(true, "# SKIP cgroup2 resources need a pure v2 host");
+		return;
+	}
+	avail = readf(pr->v2->mnt, "cgroup.controllers");
+	printf("# root controllers: %s\n", avail);
+	ok(cg_shares_to_weight(2) == 1 && cg_shares_to_weight(262144) == 10000 &&
+		   cg_shares_to_weight(1024) == 39,
+	   "cpu shares to weight (runc's formula)");
+	res.has_memory = true;
+	res.memory.has_limit = res.memory.has_reservation = res.memory.has_swap = true;
+	res.memory.limit = 64 << 20;
+	res.memory.reservation = 32 << 20;
+	res.memory.swap = 128 << 20;
+	res.has_cpu = true;
+	res.cpu.has_shares = res.cpu.has_quota = res.cpu.has_period = res.cpu.has_burst = true;
+	res.cpu.shares = 1024;
+	res.cpu.quota = 20000;
+	res.cpu.period = 100000;
+	res.cpu.burst = 1000;
+	res.cpu.has_idle = true;
+	res.cpu.idle = 0;
+	res.cpu.cpus = (char *)"0";
+	res.cpu.mems = (char *)"0";
+	res.has_pids = res.has_pids_limit = true;
+	res.pids_limit = 42;
+	res.has_blkio = true;
+	res.blkio.has_weight = true;
+	res.blkio.weight = 500;
+	if (bdev) {
+		sscanf(bdev, "%" SCNd64 ":%" SCNd64, &thr.major, &thr.minor);
+		thr.rate = 1048576;
+		res.blkio.throttle_read_bps.v = &thr;
+		res.blkio.throttle_read_bps.n = 1;
+	}
+	if (strstr(avail, "hugetlb") && exists("/sys/kernel/mm/hugepages/hugepages-2048kB")) {
+		res.hugepage_limits = &huge;
+		res.n_hugepage_limits = 1;
+	}
+	res.unified = uni;
+	res.n_unified = 1;
+	cg = make(&res, NULL);
+	ok(cg != NULL, "create with resources on cgroup2");
+	if (cg == NULL)
+		return;
+	p = cg->v2->path;
+	ok(file_is(p, "memory.max", "67108864"), "memory.max");
+	ok(file_is(p, "memory.low", "33554432"), "memory.low");
+	ok(!cg_has_file(p, "memory.swap.max") || file_is(p, "memory.swap.max", "67108864"),
+	   "memory.swap.max = swap - limit");
+	ok(file_is(p, "memory.high", "104857600"), "unified memory.high");
+	ok(file_is(p, "cpu.weight", "39"), "cpu.weight from shares 1024");
+	ok(file_is(p, "cpu.max", "20000 100000"), "cpu.max");
+	ok(!cg_has_file(p, "cpu.max.burst") || file_is(p, "cpu.max.burst", "1000"),
+	   "cpu.max.burst");
+	ok(file_is(p, "cpu.idle", "0"), "cpu.idle");
+	ok(file_is(p, "cpuset.cpus", "0") && file_is(p, "cpuset.mems", "0"), "cpuset");
+	ok(file_is(p, "pids.max", "42"), "pids.max");
+	{
+		bool bfq = cg_has_file(p, "io.bfq.weight");
+		cleanup_free char *w = readf(p, bfq ? "io.bfq.weight" : "io.weight");
+		printf("# %s: %s\n", bfq ? "io.bfq.weight" : "io.weight", w);
+		ok(strstr(w, bfq ? "500" : "default 4950") != NULL, "io weight");
+	}
+	if (bdev) {
+		cleanup_free char *m = readf(p, "io.max");
+		cleanup_free char *want = xasprintf("%s rbps=1048576", bdev);
+		ok(strstr(m, want) != NULL, "io.max: %s", m);
+	}
+	if (res.n_hugepage_limits)
+		ok(file_is(p, "hugetlb.2MB.max", "4194304"), "hugetlb.2MB.max");
+
+	memset(&res, 0, sizeof res);
+	res.has_memory = true;
+	res.memory.has_limit = true;
+	res.memory.limit = -1;
+	res.has_pids = res.has_pids_limit = true;
+	res.pids_limit = -1;
+	res.has_cpu = true;
+	res.cpu.has_quota = true;
+	res.cpu.quota = -1;
+	ok(husk_cgroup_update(cg, &res, &e) == 0, "update to unlimited");
+	if (e.msg)
+		diag("update", &e);
+	ok(file_is(p, "memory.max", "max"), "memory.max max");
+	ok(!cg_has_file(p, "memory.swap.max") || file_is(p, "memory.swap.max", "max"),
+	   "memory.swap.max max along");
+	ok(file_is(p, "pids.max", "max"), "pids.max max");
+	{
+		cleanup_free char *m = readf(p, "cpu.max");
+		ok(strncmp(m, "max ", 4) == 0, "cpu.max max");
+	}
+	memset(&res, 0, sizeof res);
+	res.has_cpu = true;
+	res.cpu.has_realtime_runtime = true;
+	res.cpu.realtime_runtime = 1000;
+	{
+		bool failed = husk_cgroup_update(cg, &res, &e) < 0;
+		ok(failed && e.msg && strstr(e.msg, "realtime"), "realtime refused on v2: %s",
 		   e.msg ? e.msg : "");
 		husk_error_clear(&e);
 	}
@@ -1200,6 +1343,7 @@ int main(void)
 	test_devices();
 	test_devices_bpf();
 	test_resources_v1();
+	test_resources_v2();
 	test_pids_limit();
 	test_memory_oom();
 	remove_parents();
