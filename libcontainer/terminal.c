@@ -97,8 +97,10 @@ static int bind_console(int master, struct husk_error *err)
 	if (ioctl(master, TIOCGPTN, &n) < 0)
 		return husk_error_errno(err, "get the pty number");
 	snprintf(src, sizeof(src), "/dev/pts/%u", n);
-	fd = open("/dev/console", O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0666);
-	if (fd < 0)
+	/* O_EXCL: never open an existing /dev/console (it may be a real device node) */
+	fd = open("/dev/console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
+		  0666);
+	if (fd < 0 && errno != EEXIST)
 		return husk_error_errno(err, "create `/dev/console`");
 	if (mount(src, "/dev/console", NULL, MS_BIND, NULL) < 0)
 		return husk_error_errno(err, "mount `%s` on `/dev/console`", src);

@@ -16,6 +16,7 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -73,7 +74,7 @@ static int private_dev(void)
 }
 
 /* The container side: set up the terminal, check it, then echo one line. */
-static int child(bool exec)
+static int child(bool exec, bool console_node)
 {
 	struct husk_process p = {
 	    .terminal = true, .has_console_size = true, .console_height = 30, .console_width = 100};
@@ -86,6 +87,9 @@ static int child(bool exec)
 	diag_fd = dup(2);
 	if (private_dev() < 0)
 		return -1;
+	/* a device node already there (/dev/null's numbers): bound over, never opened */
+	if (console_node)
+		CHECK(mknod("/dev/console", S_IFCHR | 0600, makedev(1, 3)) == 0);
 	sock = husk_console_socket_connect(sock_path, &e);
 	if (sock < 0) {
 		diag("connect: %s", e.msg);
@@ -171,7 +175,7 @@ static int read_until(int fd, const char *needle)
 	return -1;
 }
 
-static int run_terminal(bool exec)
+static int run_terminal(bool exec, bool console_node)
 {
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
 	struct pollfd pfd;
@@ -191,7 +195,7 @@ static int run_terminal(bool exec)
 	pid = fork();
 	CHECK(pid >= 0);
 	if (pid == 0)
-		_exit(child(exec) == 0 ? 0 : 1);
+		_exit(child(exec, console_node) == 0 ? 0 : 1);
 
 	pfd = (struct pollfd){.fd = lsock, .events = POLLIN};
 	if (poll(&pfd, 1, 5000) != 1) {
@@ -270,8 +274,9 @@ int main(void)
 	}
 	snprintf(sock_path, sizeof(sock_path), "%s/console.sock", dir);
 	result("terminal: master over the socket, winsize, ctty, /dev/console, echo",
-	       run_terminal(false));
-	result("terminal for exec: no /dev/console", run_terminal(true));
+	       run_terminal(false, false));
+	result("terminal: bound over an existing /dev/console node", run_terminal(false, true));
+	result("terminal for exec: no /dev/console", run_terminal(true, false));
 	result("console socket connect errors", test_connect_errors());
 	rmdir(dir);
 	printf("1..%d\n", n_tests);
