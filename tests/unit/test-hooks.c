@@ -12,7 +12,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "internal.h"
+
+#if HAVE_SECCOMP
+#include <seccomp.h>
+#endif
 
 static int n_tests, n_failed;
 static char dir[] = "/tmp/husk-test-hooks.XXXXXX";
@@ -323,6 +328,45 @@ static int test_empty(void)
 	return 0;
 }
 
+/*
+ * The same hooks on a kernel without pidfd_open (a seccomp filter answers
+ * ENOSYS): the poll-and-WNOHANG fallback.
+ */
+static int test_without_pidfd(void)
+{
+#if HAVE_SECCOMP
+	pid_t pid;
+	int status;
+
+	fflush(stdout);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+
+		if (!ctx ||
+		    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(pidfd_open), 0) ||
+		    seccomp_load(ctx) != 0)
+			_exit(2);
+		seccomp_release(ctx);
+		if (sys_pidfd_open(getpid(), 0) >= 0 || errno != ENOSYS)
+			_exit(3);
+		_exit(test_success() || test_exit_status() || test_timeout() || test_signal() ||
+			      test_unread_stdin() || test_big_output()
+			  ? 1
+			  : 0);
+	}
+	CHECK(waitpid(pid, &status, 0) == pid);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		diag("child status %#x", status);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	return 0;
+#else
+	diag("built without seccomp: fallback not tested");
+	return 0;
+#endif
+}
+
 int main(void)
 {
 	char cmd[300];
@@ -343,6 +387,7 @@ int main(void)
 	result("big output is capped", test_big_output());
 	result("background child holding stdout", test_background_child());
 	result("empty hook list", test_empty());
+	result("without pidfd_open (fallback)", test_without_pidfd());
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		diag("could not remove %s", dir);
