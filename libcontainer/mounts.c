@@ -86,6 +86,7 @@ int husk_mount_opts_parse(char *const *options, struct mount_opts *out, struct h
 			break;
 		case HUSK_MOUNT_OPT_IDMAP:
 			out->idmap = true;
+			out->idmap_recursive = o->recursive;
 			break;
 		case HUSK_MOUNT_OPT_TMPCOPYUP:
 			out->tmpcopyup = true;
@@ -265,7 +266,7 @@ int husk_mount_one(struct rootfs_ctx *c, size_t idx, struct husk_error *err)
 	struct fd_path fp;
 	const char *type = m->type, *src = m->source, *fb;
 	unsigned long extra = 0;
-	bool bind, dev_bind;
+	bool bind, dev_bind, idmapped;
 
 	if (husk_mount_opts_parse(m->options, &mo, err) < 0)
 		return husk_error_wrap(err, "mounts[%zu]", idx);
@@ -280,10 +281,12 @@ int husk_mount_one(struct rootfs_ctx *c, size_t idx, struct husk_error *err)
 			return husk_error_set(err, ENOMEM, "out of memory");
 		src = abs_src;
 	}
-	if (mo.idmap)
-		return husk_error_set(err, ENOTSUP,
-				      "mount `%s` on `%s` (mounts[%zu]): idmapped mounts are not "
-				      "supported",
+	/* runc: mappings alone make an idmapped mount too */
+	idmapped = mo.idmap || m->n_uid_mappings || m->n_gid_mappings;
+	if (idmapped && !bind)
+		return husk_error_set(err, EINVAL,
+				      "mount `%s` on `%s` (mounts[%zu]): idmapped mounts must be bind "
+				      "mounts",
 				      src, m->destination, idx);
 	/* runc: a read-only /dev is filled first and made read-only at the end */
 	if (!bind && (mo.flags & MS_RDONLY) && husk_mount_is_dev(m, &dev_bind))
@@ -316,9 +319,14 @@ int husk_mount_one(struct rootfs_ctx *c, size_t idx, struct husk_error *err)
 						idx);
 	} else if (bind) {
 		/* the kernel ignores every flag but MS_REC on a new bind mount */
-		if (mount(src, fd_path(&fp, dst), NULL, MS_BIND | (mo.flags & MS_REC), NULL) < 0)
+		if (idmapped) {
+			if (husk_mount_idmapped(c, idx, &mo, src, dst, err) < 0)
+				return -1;
+		} else if (mount(src, fd_path(&fp, dst), NULL, MS_BIND | (mo.flags & MS_REC),
+				 NULL) < 0) {
 			return husk_error_errno(err, "mount `%s` on `%s` (mounts[%zu])", src,
 						m->destination, idx);
+		}
 		extra = mo.flags & MS_BIND_REMOUNT_MASK;
 	} else if (mount(src, fd_path(&fp, dst), type, mo.flags, mo.data) < 0) {
 		int saved = errno;

@@ -60,7 +60,7 @@ struct mount_opts {
 	unsigned long prop[8];     /* propagation changes, in order */
 	size_t n_prop;
 	uint64_t attr_set, attr_clr; /* recursive attributes (mount_setattr) */
-	bool idmap, tmpcopyup;
+	bool idmap, idmap_recursive, tmpcopyup;
 	char *data;                /* filesystem options joined by ",", or NULL */
 };
 
@@ -87,6 +87,12 @@ unsigned long husk_propagation_flags(const char *name);
 
 /* Whether spec->mounts[idx] is a bind mount of /dev (then /dev is not ours to fill). */
 bool husk_mount_is_dev(const struct husk_mount *m, bool *bind);
+
+/* ---- idmap.c ---- */
+
+/* Bind `src` onto the resolved `dst` as an idmapped mount (spec->mounts[idx]). */
+int husk_mount_idmapped(struct rootfs_ctx *c, size_t idx, const struct mount_opts *mo,
+			const char *src, int dst, struct husk_error *err);
 
 /* ---- copyup.c ---- */
 

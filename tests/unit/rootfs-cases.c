@@ -210,6 +210,8 @@ void run_error_tests(const char *base)
 		 NULL, "mount `/nonexistent-husk` on `/y` (mounts[0]): No such file or directory"},
 		{"bad propagation", {MNT("/proc", "proc", "proc", NULL)}, 1, "sideways",
 		 "linux.rootfsPropagation: unknown value `sideways`"},
+		{"idmap on a tmpfs", {MNT("/t", "tmpfs", "tmpfs", OPTS("idmap"))}, 1, NULL,
+		 "mount `tmpfs` on `/t` (mounts[0]): idmapped mounts must be bind mounts"},
 		{"lxcfs", {MNT("/proc", "proc", "proc", NULL), MNT("/proc/uptime", "bind", uptime, OPTS("bind"))},
 		 2, NULL, NULL},
 	};

@@ -186,6 +186,8 @@ static void full_checks(const struct full_paths *fp)
 	const struct husk_mountinfo_entry *e;
 	struct statfs sf;
 	struct stat st;
+	struct husk_id_mapping idm = {.container_id = 0, .host_id = 1000, .size = 1};
+	int r;
 	struct husk_mount mounts[] = {
 		MNT("/proc", "proc", "proc", OPTS("nosuid", "noexec", "nodev")),
 		MNT("/dev", "tmpfs", "tmpfs", OPTS("nosuid", "strictatime", "mode=755", "size=65536k")),
@@ -210,6 +212,14 @@ static void full_checks(const struct full_paths *fp)
 		    OPTS("noatime", "nodiratime", "nosymfollow", "sync", "dirsync")),
 		MNT("/shared", "tmpfs", "tmpfs", OPTS("remount", "ro")),
 		MNT("/rw-bind", "bind", hostdir, OPTS("rbind", "rw", "suid", "dev", "exec")),
+		{.destination = (char *)"/idmapped",
+		 .type = (char *)"bind",
+		 .source = (char *)hostdir,
+		 .options = OPTS("rbind", "idmap", "ro"),
+		 .uid_mappings = &idm,
+		 .n_uid_mappings = 1,
+		 .gid_mappings = &idm,
+		 .n_gid_mappings = 1},
 	};
 	struct husk_device devices[] = {
 		{.type = "c", .path = "/dev/mydev", .major = 1, .minor = 3, .has_file_mode = true,
@@ -299,6 +309,13 @@ static void full_checks(const struct full_paths *fp)
 	report(!is_ro("/rw-bind") && !mount_has_opt("/rw-bind", "nosuid") &&
 		       read_is("/rw-bind/hello", "hi"),
 	       "rbind rw,suid,dev,exec");
+
+	/* a mapping container 0 -> host 1000: the host's 0 shows as 1000 (runc's semantics) */
+	r = stat("/idmapped/hello", &st);
+	report(r == 0 && st.st_uid == 1000 && st.st_gid == 1000 &&
+		       mount_has_opt("/idmapped", "idmapped") && is_ro("/idmapped"),
+	       "idmap: the file shows as 1000:1000, ro (%u:%u)", r ? 0 : st.st_uid,
+	       r ? 0 : st.st_gid);
 
 	/* propagation, remount, atime & co */
 	report(strstr(mount_optional("/shared", buf, sizeof(buf)), "shared:") != NULL,
