@@ -88,8 +88,8 @@ bool husk_lsm_enabled(enum husk_lsm which)
 #else
 		/* runc's check */
 		char buf[2] = "";
-		cleanup_close int fd = open("/sys/module/apparmor/parameters/enabled",
-					    O_RDONLY | O_CLOEXEC);
+		cleanup_close int fd =
+		    open("/sys/module/apparmor/parameters/enabled", O_RDONLY | O_CLOEXEC);
 
 		if (!file_exists("/sys/kernel/security/apparmor") || fd < 0)
 			return false;

@@ -38,8 +38,8 @@ static int parse_action(const char *file, const char *path, const char *act_key,
 			const char *errno_key, const char *name, bool has_errno, uint32_t errno_ret,
 			uint32_t *out, struct husk_error *err)
 {
-	const struct husk_name_value *nv = name ? husk_table_find(&husk_seccomp_action_table, name)
-						 : NULL;
+	const struct husk_name_value *nv =
+	    name ? husk_table_find(&husk_seccomp_action_table, name) : NULL;
 	bool takes_errno;
 	uint32_t data = has_errno ? errno_ret : EPERM; /* the spec's (and runc's) default */
 
@@ -49,10 +49,11 @@ static int parse_action(const char *file, const char *path, const char *act_key,
 	takes_errno = strcmp(name, "SCMP_ACT_ERRNO") == 0 || strcmp(name, "SCMP_ACT_TRACE") == 0;
 	/* config-linux.md: an errno with an action that takes none is an error */
 	if (has_errno && !takes_errno)
-		return husk_error_set(err, EINVAL,
-				      "%s: %s%s: only valid with SCMP_ACT_ERRNO or SCMP_ACT_TRACE, not "
-				      "`%s`",
-				      file, path, errno_key, name);
+		return husk_error_set(
+		    err, EINVAL,
+		    "%s: %s%s: only valid with SCMP_ACT_ERRNO or SCMP_ACT_TRACE, not "
+		    "`%s`",
+		    file, path, errno_key, name);
 	if (has_errno && errno_ret > 0xffff)
 		return husk_error_set(err, ERANGE, "%s: %s%s: `%u` out of range (0-65535)", file,
 				      path, errno_key, errno_ret);
@@ -107,13 +108,12 @@ static int parse_op(enum husk_seccomp_op op, enum scmp_compare *out)
 	return -1;
 }
 
-static int add_arches(scmp_filter_ctx ctx, char **arches, const char *file,
-		      struct husk_error *err)
+static int add_arches(scmp_filter_ctx ctx, char **arches, const char *file, struct husk_error *err)
 {
 	for (size_t i = 0; arches && arches[i]; i++) {
 		/* the table's values are the AUDIT_ARCH_* numbers, which is what SCMP_ARCH_* are */
 		const struct husk_name_value *nv =
-			husk_table_find(&husk_seccomp_arch_table, arches[i]);
+		    husk_table_find(&husk_seccomp_arch_table, arches[i]);
 		int rc;
 
 		if (nv == NULL)
@@ -126,13 +126,13 @@ static int add_arches(scmp_filter_ctx ctx, char **arches, const char *file,
 			continue;
 		if (rc < 0) {
 			if (rc == -EINVAL)
-				return husk_error_set(err, EINVAL,
-						      "%s: linux.seccomp.architectures[%zu]: "
-						      "architecture `%s` not supported by libseccomp "
-						      "%u.%u.%u",
-						      file, i, arches[i], seccomp_version()->major,
-						      seccomp_version()->minor,
-						      seccomp_version()->micro);
+				return husk_error_set(
+				    err, EINVAL,
+				    "%s: linux.seccomp.architectures[%zu]: "
+				    "architecture `%s` not supported by libseccomp "
+				    "%u.%u.%u",
+				    file, i, arches[i], seccomp_version()->major,
+				    seccomp_version()->minor, seccomp_version()->micro);
 			errno = -rc;
 			return husk_error_errno(err, "seccomp: add architecture `%s`", arches[i]);
 		}
@@ -149,8 +149,8 @@ static int set_flags(scmp_filter_ctx ctx, char **flags, const char *file, struct
 
 		if (husk_table_find(&husk_seccomp_flag_table, flag) == NULL)
 			return husk_error_set(err, EINVAL,
-					      "%s: linux.seccomp.flags[%zu]: unknown flag `%s`", file,
-					      i, flag);
+					      "%s: linux.seccomp.flags[%zu]: unknown flag `%s`",
+					      file, i, flag);
 		if (strcmp(flag, "SECCOMP_FILTER_FLAG_TSYNC") == 0) {
 			/* runc: one thread loads it and execs; other threads do not exist */
 			continue;
@@ -165,11 +165,11 @@ static int set_flags(scmp_filter_ctx ctx, char **flags, const char *file, struct
 			else
 #endif
 				return husk_error_set(
-					err, ENOTSUP,
-					"%s: linux.seccomp.flags[%zu]: flag `%s` not supported by "
-					"libseccomp %u.%u.%u",
-					file, i, flag, seccomp_version()->major,
-					seccomp_version()->minor, seccomp_version()->micro);
+				    err, ENOTSUP,
+				    "%s: linux.seccomp.flags[%zu]: flag `%s` not supported by "
+				    "libseccomp %u.%u.%u",
+				    file, i, flag, seccomp_version()->major,
+				    seccomp_version()->minor, seccomp_version()->micro);
 		}
 		rc = seccomp_attr_set(ctx, attr, 1);
 		if (rc < 0) {
@@ -238,10 +238,8 @@ static int add_syscall(struct husk_seccomp_filter *f, const struct husk_seccomp_
 					      "%s: %s.args[%zu].op: unknown operator `%d`", file,
 					      path, j, (int)a->op);
 		/* MASKED_EQ: (arg & value) == valueTwo; the others compare with value */
-		conds[j] = (struct scmp_arg_cmp){.arg = a->index,
-						 .op = op,
-						 .datum_a = a->value,
-						 .datum_b = a->value_two};
+		conds[j] = (struct scmp_arg_cmp){
+		    .arg = a->index, .op = op, .datum_a = a->value, .datum_b = a->value_two};
 		if (++per_index[a->index] > 1)
 			split = true;
 	}
@@ -253,10 +251,11 @@ static int add_syscall(struct husk_seccomp_filter *f, const struct husk_seccomp_
 			 * after loading the filter, which would hang on itself.
 			 */
 			if (strcmp(sc->names[k], "write") == 0)
-				return husk_error_set(err, EINVAL,
-						      "%s: %s.names[%zu]: SCMP_ACT_NOTIFY cannot be "
-						      "used for `write`",
-						      file, path, k);
+				return husk_error_set(
+				    err, EINVAL,
+				    "%s: %s.names[%zu]: SCMP_ACT_NOTIFY cannot be "
+				    "used for `write`",
+				    file, path, k);
 		if (seccomp_api_get() < 5)
 			return husk_error_set(err, ENOTSUP,
 					      "%s: %s.action: SCMP_ACT_NOTIFY needs libseccomp >= "
@@ -301,10 +300,11 @@ int husk_seccomp_compile(const struct husk_seccomp *s, const char *file,
 		return -1;
 	/* runc's rule: notifying every syscall would notify the runtime's own too */
 	if (def_action == SCMP_ACT_NOTIFY)
-		return husk_error_set(err, EINVAL,
-				      "%s: linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the "
-				      "default action",
-				      file);
+		return husk_error_set(
+		    err, EINVAL,
+		    "%s: linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the "
+		    "default action",
+		    file);
 
 	f = xmalloc0(sizeof(*f));
 	f->ctx = seccomp_init(def_action);

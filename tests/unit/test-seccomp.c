@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * seccomp.c and seccomp-notify.c: every case compiles a filter from a
- * struct husk_seccomp, loads it into a forked child and checks what the
- * kernel does to the child's syscalls.  The NOTIFY case runs a small agent
- * (the test process) that gets the listener fd over the listener socket and
- * answers the child's syscalls.
+ * seccomp.c: every case compiles a filter from a struct husk_seccomp, loads
+ * it into a forked child and checks what the kernel does to the child's
+ * syscalls.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,13 +12,11 @@
 #include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -28,133 +24,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "security.h"
+#include "seccomp-helpers.h"
 #include "utils.h"
-
-static int n_tests, n_failed;
-
-static void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void diag(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	dprintf(2, "# ");
-	vdprintf(2, fmt, ap);
-	dprintf(2, "\n");
-	va_end(ap);
-}
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			diag("%s:%d: check failed: %s (errno %d)", __FILE__, __LINE__, #cond,      \
-			     errno);                                                               \
-			return -1;                                                                 \
-		}                                                                                  \
-	} while (0)
-
-#define NAMES(...) ((char *[]){__VA_ARGS__, NULL})
-
-/* Run `fn` in a forked child (a filter loaded there stays there). */
-static void run(const char *name, int (*fn)(void))
-{
-	pid_t pid;
-	int status;
-
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0)
-		_exit(fn() == 0 ? 0 : 1);
-	n_tests++;
-	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
-	    WEXITSTATUS(status) != 0) {
-		n_failed++;
-		printf("not ok %d - %s\n", n_tests, name);
-	} else {
-		printf("ok %d - %s\n", n_tests, name);
-	}
-	fflush(stdout);
-}
-
-/* Fork; the child runs fn(arg) and exits with its result; returns the wait status. */
-static int fork_wait(int (*fn)(void *), void *arg)
-{
-	pid_t pid = fork();
-	int status;
-
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		/* a child killed by SIGSYS would dump core into the cwd otherwise */
-		struct rlimit no_core = {0, 0};
-
-		setrlimit(RLIMIT_CORE, &no_core);
-		prctl(PR_SET_DUMPABLE, 0);
-		_exit(fn(arg));
-	}
-	if (waitpid(pid, &status, 0) < 0)
-		return -1;
-	return status;
-}
-
-/* Compile and load `s` into this process. */
-static int load(const struct husk_seccomp *s, int *notify_fd)
-{
-	struct husk_error e = {0};
-	cleanup_seccomp_filter struct husk_seccomp_filter *f = NULL;
-
-	if (husk_seccomp_compile(s, "config.json", &f, &e) < 0 ||
-	    husk_seccomp_load(f, notify_fd, &e) < 0) {
-		diag("seccomp: %s", e.msg);
-		husk_error_clear(&e);
-		return -1;
-	}
-	return 0;
-}
-
-/* Expect compile to fail with exactly `msg`. */
-static int expect_compile_error(const struct husk_seccomp *s, const char *msg)
-{
-	struct husk_error e = {0};
-	struct husk_seccomp_filter *f = NULL;
-	int rc = husk_seccomp_compile(s, "config.json", &f, &e);
-
-	husk_seccomp_filter_free(f);
-	if (rc >= 0) {
-		diag("expected error `%s`, got success", msg);
-		return -1;
-	}
-	if (e.msg == NULL || strcmp(e.msg, msg) != 0) {
-		diag("expected error `%s`, got `%s`", msg, e.msg ? e.msg : "(null)");
-		husk_error_clear(&e);
-		return -1;
-	}
-	husk_error_clear(&e);
-	return 0;
-}
-
-static int status_field(const char *key)
-{
-	char line[256];
-	size_t klen = strlen(key);
-	FILE *f = fopen("/proc/self/status", "re");
-	int v = -1;
-
-	if (f == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (strncmp(line, key, klen) == 0 && line[klen] == ':')
-			v = atoi(line + klen + 1);
-	fclose(f);
-	return v;
-}
-
-/* -errno of a failed call, or its (non-negative) result */
-static long sys_result(long rc)
-{
-	return rc < 0 ? -errno : rc;
-}
 
 /* ---- actions ---- */
 
@@ -162,15 +33,14 @@ static int errno_child(void *arg)
 {
 	const char *dir = arg;
 	struct husk_seccomp_syscall calls[] = {
-		{.names = NAMES("mkdir", "mkdirat"), .action = "SCMP_ACT_ERRNO"},
-		{.names = NAMES("rmdir"),
-		 .action = "SCMP_ACT_ERRNO",
-		 .has_errno_ret = true,
-		 .errno_ret = EROFS},
+	    {.names = NAMES("mkdir", "mkdirat"), .action = "SCMP_ACT_ERRNO"},
+	    {.names = NAMES("rmdir"),
+	     .action = "SCMP_ACT_ERRNO",
+	     .has_errno_ret = true,
+	     .errno_ret = EROFS},
 	};
-	struct husk_seccomp s = {.default_action = "SCMP_ACT_ALLOW",
-				 .syscalls = calls,
-				 .n_syscalls = ARRAY_SIZE(calls)};
+	struct husk_seccomp s = {
+	    .default_action = "SCMP_ACT_ALLOW", .syscalls = calls, .n_syscalls = ARRAY_SIZE(calls)};
 	char sub[64];
 	struct stat st;
 	int nfd = 123;
@@ -210,9 +80,9 @@ static int test_errno(void)
 static int default_errno_child(void *arg)
 {
 	struct husk_seccomp_syscall calls[] = {
-		{.names = NAMES("write", "exit_group", "exit", "rt_sigreturn", "rmdir"),
-		 .action = "SCMP_ACT_ALLOW"},
-		{.names = NAMES("getppid"), .action = "SCMP_ACT_ERRNO"},
+	    {.names = NAMES("write", "exit_group", "exit", "rt_sigreturn", "rmdir"),
+	     .action = "SCMP_ACT_ALLOW"},
+	    {.names = NAMES("getppid"), .action = "SCMP_ACT_ERRNO"},
 	};
 	struct husk_seccomp s = {.default_action = "SCMP_ACT_ERRNO",
 				 .has_default_errno_ret = true,
@@ -260,11 +130,10 @@ static int kill_child(void *arg)
 	char action[64];
 	bool in_thread;
 	struct husk_seccomp_syscall calls[] = {
-		{.names = NAMES("getppid"), .action = action},
+	    {.names = NAMES("getppid"), .action = action},
 	};
-	struct husk_seccomp s = {.default_action = "SCMP_ACT_ALLOW",
-				 .syscalls = calls,
-				 .n_syscalls = ARRAY_SIZE(calls)};
+	struct husk_seccomp s = {
+	    .default_action = "SCMP_ACT_ALLOW", .syscalls = calls, .n_syscalls = ARRAY_SIZE(calls)};
 	pthread_t t;
 
 	snprintf(action, sizeof(action), "%s", (const char *)arg);
@@ -289,21 +158,21 @@ static int test_kill(void)
 		const char *action;
 		int exit_code; /* 0: killed by SIGSYS */
 	} cases[] = {
-		{"SCMP_ACT_KILL", 0},
-		{"SCMP_ACT_KILL_PROCESS", 0},
-		{"SCMP_ACT_KILL_THREAD", 0},
-		/* with another thread alive: only the thread unless KILL_PROCESS */
-		{"SCMP_ACT_KILL+thread", 11},
-		{"SCMP_ACT_KILL_THREAD+thread", 11},
-		{"SCMP_ACT_KILL_PROCESS+thread", 0},
-		{"SCMP_ACT_TRAP", 12},
+	    {"SCMP_ACT_KILL", 0},
+	    {"SCMP_ACT_KILL_PROCESS", 0},
+	    {"SCMP_ACT_KILL_THREAD", 0},
+	    /* with another thread alive: only the thread unless KILL_PROCESS */
+	    {"SCMP_ACT_KILL+thread", 11},
+	    {"SCMP_ACT_KILL_THREAD+thread", 11},
+	    {"SCMP_ACT_KILL_PROCESS+thread", 0},
+	    {"SCMP_ACT_TRAP", 12},
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		int st = fork_wait(kill_child, (void *)cases[i].action);
 		bool ok = cases[i].exit_code == 0
-				  ? WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS
-				  : WIFEXITED(st) && WEXITSTATUS(st) == cases[i].exit_code;
+			      ? WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS
+			      : WIFEXITED(st) && WEXITSTATUS(st) == cases[i].exit_code;
 
 		if (!ok)
 			diag("%s: child status %#x", cases[i].action, st);
@@ -323,17 +192,16 @@ static void on_sigsys(int sig, siginfo_t *si, void *ctx)
 static int test_trap_log_trace(void)
 {
 	struct husk_seccomp_syscall calls[] = {
-		{.names = NAMES("getppid"), .action = "SCMP_ACT_TRAP"},
-		{.names = NAMES("getpgrp"), .action = "SCMP_ACT_LOG"},
-		/* no tracer: the kernel fails a traced syscall with ENOSYS */
-		{.names = NAMES("getsid"),
-		 .action = "SCMP_ACT_TRACE",
-		 .has_errno_ret = true,
-		 .errno_ret = 42},
+	    {.names = NAMES("getppid"), .action = "SCMP_ACT_TRAP"},
+	    {.names = NAMES("getpgrp"), .action = "SCMP_ACT_LOG"},
+	    /* no tracer: the kernel fails a traced syscall with ENOSYS */
+	    {.names = NAMES("getsid"),
+	     .action = "SCMP_ACT_TRACE",
+	     .has_errno_ret = true,
+	     .errno_ret = 42},
 	};
-	struct husk_seccomp s = {.default_action = "SCMP_ACT_ALLOW",
-				 .syscalls = calls,
-				 .n_syscalls = ARRAY_SIZE(calls)};
+	struct husk_seccomp s = {
+	    .default_action = "SCMP_ACT_ALLOW", .syscalls = calls, .n_syscalls = ARRAY_SIZE(calls)};
 	struct sigaction sa = {.sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO};
 	pid_t pgrp = getpgrp();
 
@@ -351,15 +219,14 @@ static int test_trap_log_trace(void)
 static int test_unknown_names_and_redundant(void)
 {
 	struct husk_seccomp_syscall calls[] = {
-		{.names = NAMES("husk_no_such_syscall", "getppid", "another_unknown"),
-		 .action = "SCMP_ACT_ERRNO"},
-		/* the default action: skipped (libseccomp would refuse it) */
-		{.names = NAMES("getpid"), .action = "SCMP_ACT_ALLOW"},
-		{.names = NAMES("husk_unknown_only"), .action = "SCMP_ACT_KILL"},
+	    {.names = NAMES("husk_no_such_syscall", "getppid", "another_unknown"),
+	     .action = "SCMP_ACT_ERRNO"},
+	    /* the default action: skipped (libseccomp would refuse it) */
+	    {.names = NAMES("getpid"), .action = "SCMP_ACT_ALLOW"},
+	    {.names = NAMES("husk_unknown_only"), .action = "SCMP_ACT_KILL"},
 	};
-	struct husk_seccomp s = {.default_action = "SCMP_ACT_ALLOW",
-				 .syscalls = calls,
-				 .n_syscalls = ARRAY_SIZE(calls)};
+	struct husk_seccomp s = {
+	    .default_action = "SCMP_ACT_ALLOW", .syscalls = calls, .n_syscalls = ARRAY_SIZE(calls)};
 
 	CHECK(load(&s, NULL) == 0);
 	CHECK(sys_result(syscall(SYS_getppid)) == -EPERM);
@@ -371,16 +238,15 @@ static int test_redundant_errno(void)
 {
 	/* ERRNO(EPERM) == the default ERRNO(EPERM): skipped; ERRNO(EROFS) is a rule */
 	struct husk_seccomp_syscall calls[] = {
-		{.names = NAMES("getppid"), .action = "SCMP_ACT_ERRNO"},
-		{.names = NAMES("getpgrp"),
-		 .action = "SCMP_ACT_ERRNO",
-		 .has_errno_ret = true,
-		 .errno_ret = EROFS},
-		{.names = NAMES("write", "exit_group", "getpid"), .action = "SCMP_ACT_ALLOW"},
+	    {.names = NAMES("getppid"), .action = "SCMP_ACT_ERRNO"},
+	    {.names = NAMES("getpgrp"),
+	     .action = "SCMP_ACT_ERRNO",
+	     .has_errno_ret = true,
+	     .errno_ret = EROFS},
+	    {.names = NAMES("write", "exit_group", "getpid"), .action = "SCMP_ACT_ALLOW"},
 	};
-	struct husk_seccomp s = {.default_action = "SCMP_ACT_ERRNO",
-				 .syscalls = calls,
-				 .n_syscalls = ARRAY_SIZE(calls)};
+	struct husk_seccomp s = {
+	    .default_action = "SCMP_ACT_ERRNO", .syscalls = calls, .n_syscalls = ARRAY_SIZE(calls)};
 
 	CHECK(load(&s, NULL) == 0);
 	CHECK(sys_result(syscall(SYS_getppid)) == -EPERM);
@@ -401,18 +267,17 @@ static int op_child(void *arg)
 	const struct op_case *c = arg;
 	const int options[3] = {PR_GET_DUMPABLE, PR_GET_KEEPCAPS, PR_GET_TIMING}; /* 3, 7, 13 */
 	struct husk_seccomp_arg a = {
-		.index = 0, .value = c->value, .value_two = c->value_two, .op = c->op};
+	    .index = 0, .value = c->value, .value_two = c->value_two, .op = c->op};
 	struct husk_seccomp_syscall calls[] = {
-		{.names = NAMES("prctl"),
-		 .action = "SCMP_ACT_ERRNO",
-		 .has_errno_ret = true,
-		 .errno_ret = EXDEV,
-		 .args = &a,
-		 .n_args = 1},
+	    {.names = NAMES("prctl"),
+	     .action = "SCMP_ACT_ERRNO",
+	     .has_errno_ret = true,
+	     .errno_ret = EXDEV,
+	     .args = &a,
+	     .n_args = 1},
 	};
-	struct husk_seccomp s = {.default_action = "SCMP_ACT_ALLOW",
-				 .syscalls = calls,
-				 .n_syscalls = ARRAY_SIZE(calls)};
+	struct husk_seccomp s = {
+	    .default_action = "SCMP_ACT_ALLOW", .syscalls = calls, .n_syscalls = ARRAY_SIZE(calls)};
 
 	if (load(&s, NULL) < 0)
 		return 10;
@@ -431,18 +296,18 @@ static int op_child(void *arg)
 static int test_ops(void)
 {
 	const struct op_case cases[] = {
-		{HUSK_SCMP_CMP_NE, 7, 0, {true, false, true}},
-		{HUSK_SCMP_CMP_LT, 7, 0, {true, false, false}},
-		{HUSK_SCMP_CMP_LE, 7, 0, {true, true, false}},
-		{HUSK_SCMP_CMP_EQ, 7, 0, {false, true, false}},
-		{HUSK_SCMP_CMP_GE, 7, 0, {false, true, true}},
-		{HUSK_SCMP_CMP_GT, 7, 0, {false, false, true}},
-		/* (arg & value) == valueTwo */
-		{HUSK_SCMP_CMP_MASKED_EQ, 0x8, 0x8, {false, false, true}},
-		{HUSK_SCMP_CMP_MASKED_EQ, 0x4, 0x4, {false, true, true}},
-		{HUSK_SCMP_CMP_MASKED_EQ, 0xf, 0x3, {true, false, false}},
-		/* 64-bit values */
-		{HUSK_SCMP_CMP_GT, 0xffffffffffULL, 0, {false, false, false}},
+	    {HUSK_SCMP_CMP_NE, 7, 0, {true, false, true}},
+	    {HUSK_SCMP_CMP_LT, 7, 0, {true, false, false}},
+	    {HUSK_SCMP_CMP_LE, 7, 0, {true, true, false}},
+	    {HUSK_SCMP_CMP_EQ, 7, 0, {false, true, false}},
+	    {HUSK_SCMP_CMP_GE, 7, 0, {false, true, true}},
+	    {HUSK_SCMP_CMP_GT, 7, 0, {false, false, true}},
+	    /* (arg & value) == valueTwo */
+	    {HUSK_SCMP_CMP_MASKED_EQ, 0x8, 0x8, {false, false, true}},
+	    {HUSK_SCMP_CMP_MASKED_EQ, 0x4, 0x4, {false, true, true}},
+	    {HUSK_SCMP_CMP_MASKED_EQ, 0xf, 0x3, {true, false, false}},
+	    /* 64-bit values */
+	    {HUSK_SCMP_CMP_GT, 0xffffffffffULL, 0, {false, false, false}},
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -459,29 +324,28 @@ static int test_args_and_or(void)
 {
 	/* several args: one rule, all must match (AND) */
 	struct husk_seccomp_arg and_args[] = {
-		{.index = 0, .value = AF_INET, .op = HUSK_SCMP_CMP_EQ},
-		{.index = 1, .value = SOCK_DGRAM, .op = HUSK_SCMP_CMP_EQ},
+	    {.index = 0, .value = AF_INET, .op = HUSK_SCMP_CMP_EQ},
+	    {.index = 1, .value = SOCK_DGRAM, .op = HUSK_SCMP_CMP_EQ},
 	};
 	/* several conditions on one arg: one rule each (OR), runc's rule */
 	struct husk_seccomp_arg or_args[] = {
-		{.index = 0, .value = PR_GET_DUMPABLE, .op = HUSK_SCMP_CMP_EQ},
-		{.index = 0, .value = PR_GET_TIMING, .op = HUSK_SCMP_CMP_EQ},
+	    {.index = 0, .value = PR_GET_DUMPABLE, .op = HUSK_SCMP_CMP_EQ},
+	    {.index = 0, .value = PR_GET_TIMING, .op = HUSK_SCMP_CMP_EQ},
 	};
 	struct husk_seccomp_syscall calls[] = {
-		{.names = NAMES("socket"),
-		 .action = "SCMP_ACT_ERRNO",
-		 .has_errno_ret = true,
-		 .errno_ret = EACCES,
-		 .args = and_args,
-		 .n_args = ARRAY_SIZE(and_args)},
-		{.names = NAMES("prctl"),
-		 .action = "SCMP_ACT_ERRNO",
-		 .args = or_args,
-		 .n_args = ARRAY_SIZE(or_args)},
+	    {.names = NAMES("socket"),
+	     .action = "SCMP_ACT_ERRNO",
+	     .has_errno_ret = true,
+	     .errno_ret = EACCES,
+	     .args = and_args,
+	     .n_args = ARRAY_SIZE(and_args)},
+	    {.names = NAMES("prctl"),
+	     .action = "SCMP_ACT_ERRNO",
+	     .args = or_args,
+	     .n_args = ARRAY_SIZE(or_args)},
 	};
-	struct husk_seccomp s = {.default_action = "SCMP_ACT_ALLOW",
-				 .syscalls = calls,
-				 .n_syscalls = ARRAY_SIZE(calls)};
+	struct husk_seccomp s = {
+	    .default_action = "SCMP_ACT_ALLOW", .syscalls = calls, .n_syscalls = ARRAY_SIZE(calls)};
 	int fd;
 
 	CHECK(load(&s, NULL) == 0);
@@ -511,10 +375,10 @@ static long int80_getpid(void)
 static int int80_child(void *arg)
 {
 	struct husk_seccomp_syscall calls[] = {
-		{.names = NAMES("getpid"),
-		 .action = "SCMP_ACT_ERRNO",
-		 .has_errno_ret = true,
-		 .errno_ret = EDOM},
+	    {.names = NAMES("getpid"),
+	     .action = "SCMP_ACT_ERRNO",
+	     .has_errno_ret = true,
+	     .errno_ret = EDOM},
 	};
 	struct husk_seccomp s = {.default_action = "SCMP_ACT_ALLOW",
 				 .architectures = arg,
@@ -535,10 +399,10 @@ static int int80_child(void *arg)
 static int x32_child(void *arg)
 {
 	struct husk_seccomp_syscall calls[] = {
-		{.names = NAMES("getpid"),
-		 .action = "SCMP_ACT_ERRNO",
-		 .has_errno_ret = true,
-		 .errno_ret = EDOM},
+	    {.names = NAMES("getpid"),
+	     .action = "SCMP_ACT_ERRNO",
+	     .has_errno_ret = true,
+	     .errno_ret = EDOM},
 	};
 	struct husk_seccomp s = {.default_action = "SCMP_ACT_ALLOW",
 				 .architectures = arg,
@@ -597,11 +461,12 @@ static int test_arches(void)
 static int test_flags(void)
 {
 	struct husk_seccomp_syscall calls[] = {
-		{.names = NAMES("getppid"), .action = "SCMP_ACT_ERRNO"},
+	    {.names = NAMES("getppid"), .action = "SCMP_ACT_ERRNO"},
 	};
 	struct husk_seccomp s = {.default_action = "SCMP_ACT_ALLOW",
-				 .flags = NAMES("SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
-						"SECCOMP_FILTER_FLAG_SPEC_ALLOW"),
+				 .flags =
+				     NAMES("SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
+					   "SECCOMP_FILTER_FLAG_SPEC_ALLOW"),
 				 .syscalls = calls,
 				 .n_syscalls = ARRAY_SIZE(calls)};
 	struct husk_seccomp wk = {.default_action = "SCMP_ACT_ALLOW",
@@ -636,12 +501,13 @@ static int test_errors(void)
 	struct husk_seccomp_arg bad_index = {.index = 6, .value = 1, .op = HUSK_SCMP_CMP_EQ};
 	struct husk_seccomp_arg bad_op = {.index = 0, .value = 1, .op = (enum husk_seccomp_op)99};
 	struct husk_seccomp_syscall calls[4] = {
-		{.names = NAMES("getppid"), .action = "SCMP_ACT_ERRNO"},
-		{.names = NAMES("getpid"), .action = "SCMP_ACT_LOG"},
-		{.names = NAMES("getuid"), .action = "SCMP_ACT_TRAP"},
-		{.names = NAMES("getgid"), .action = "SCMP_ACT_FOO"},
+	    {.names = NAMES("getppid"), .action = "SCMP_ACT_ERRNO"},
+	    {.names = NAMES("getpid"), .action = "SCMP_ACT_LOG"},
+	    {.names = NAMES("getuid"), .action = "SCMP_ACT_TRAP"},
+	    {.names = NAMES("getgid"), .action = "SCMP_ACT_FOO"},
 	};
-	struct husk_seccomp s = {.default_action = "SCMP_ACT_ALLOW", .syscalls = calls, .n_syscalls = 4};
+	struct husk_seccomp s = {
+	    .default_action = "SCMP_ACT_ALLOW", .syscalls = calls, .n_syscalls = 4};
 	struct husk_error e = {0};
 	struct husk_seccomp_filter *f = NULL;
 
@@ -717,305 +583,100 @@ static int test_errors(void)
 	return 0;
 }
 
-/* ---- NOTIFY and the listener ---- */
-
-static int test_process_state_json(void)
-{
-	cleanup_free char *a =
-		husk_seccomp_process_state("{\"id\":\"c1\"}", "k=\"v\"\\\n\t\x01/é", 42);
-	cleanup_free char *b = husk_seccomp_process_state("{}", NULL, 7);
-
-	CHECK(strcmp(a, "{\"ociVersion\":\"1.3.0\",\"fds\":[\"seccompFd\"],\"pid\":42,"
-			"\"metadata\":\"k=\\\"v\\\"\\\\\\n\\t\\u0001/é\",\"state\":{\"id\":"
-			"\"c1\"}}") == 0);
-	CHECK(strcmp(b, "{\"ociVersion\":\"1.3.0\",\"fds\":[\"seccompFd\"],\"pid\":7,"
-			"\"state\":{}}") == 0);
-	return 0;
-}
-
-static int test_notify_send_errors(void)
-{
-	struct husk_error e = {0};
-	char longpath[200];
-
-	CHECK(husk_seccomp_notify_send("/nonexistent/husk.sock", 0, "{}", NULL, 1, &e) < 0);
-	CHECK(strcmp(e.msg, "seccomp listener `/nonexistent/husk.sock`: connect: No such file or "
-			    "directory") == 0);
-	husk_error_clear(&e);
-	memset(longpath, 'a', sizeof(longpath) - 1);
-	longpath[0] = '/';
-	longpath[sizeof(longpath) - 1] = '\0';
-	CHECK(husk_seccomp_notify_send(longpath, 0, "{}", NULL, 1, &e) < 0);
-	CHECK(e.status == ENAMETOOLONG);
-	husk_error_clear(&e);
-	return 0;
-}
-
-static const char *notify_state = "{\"ociVersion\":\"1.3.0\",\"id\":\"notify\",\"status\":"
-				  "\"creating\",\"pid\":1,\"bundle\":\"/b\"}";
-
-/* The "container": load a NOTIFY filter, hand the fd to the agent, then mkdir. */
-static int notify_child(void *arg)
-{
-	const char *dir = arg;
-	struct husk_seccomp_syscall calls[] = {
-		{.names = NAMES("mkdir", "mkdirat"), .action = "SCMP_ACT_NOTIFY"},
-	};
-	struct husk_seccomp s = {.default_action = "SCMP_ACT_ALLOW",
-				 .syscalls = calls,
-				 .n_syscalls = ARRAY_SIZE(calls)};
-	char sock[128], a[128], b[128];
-	struct husk_error e = {0};
-	struct stat st;
-	int nfd = -1;
-
-	snprintf(sock, sizeof(sock), "%s/agent.sock", dir);
-	snprintf(a, sizeof(a), "%s/a", dir);
-	snprintf(b, sizeof(b), "%s/b", dir);
-	if (load(&s, &nfd) < 0 || nfd < 0)
-		return 10;
-	if ((fcntl(nfd, F_GETFD) & FD_CLOEXEC) == 0)
-		return 11;
-	if (husk_seccomp_notify_send(sock, nfd, notify_state, "meta \"x\"", getpid(), &e) < 0) {
-		diag("%s", e.msg);
-		return 12;
-	}
-	close(nfd);
-	/* the agent answers 0 without doing it */
-	if (mkdir(a, 0700) != 0)
-		return 13;
-	if (stat(a, &st) == 0 || errno != ENOENT)
-		return 14;
-	/* then fails the next with EROFS */
-	if (sys_result(syscall(SYS_mkdirat, AT_FDCWD, b, 0700)) != -EROFS)
-		return 15;
-	return 0;
-}
-
-/* Read a NUL-terminated string from the child's memory. */
-static int peek_string(pid_t pid, uint64_t addr, char *buf, size_t size)
-{
-	char path[64];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = pread(fd, buf, size - 1, (off_t)addr);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	return 0;
-}
-
-static int agent(int lsock, pid_t child, const char *dir)
-{
-	char json[4096] = "", expect[4096], want[128], got[256];
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} control;
-	struct iovec iov = {.iov_base = json, .iov_len = sizeof(json) - 1};
-	struct msghdr mh = {.msg_iov = &iov,
-			    .msg_iovlen = 1,
-			    .msg_control = control.buf,
-			    .msg_controllen = sizeof(control.buf)};
-	struct pollfd pfd = {.fd = lsock, .events = POLLIN};
-	struct cmsghdr *cmsg;
-	cleanup_close int conn = -1, nfd = -1;
-	size_t len;
-	ssize_t n;
-
-	CHECK(poll(&pfd, 1, 10000) == 1);
-	CHECK((conn = accept4(lsock, NULL, NULL, SOCK_CLOEXEC)) >= 0);
-	CHECK((n = recvmsg(conn, &mh, MSG_CMSG_CLOEXEC)) > 0);
-	len = (size_t)n;
-	cmsg = CMSG_FIRSTHDR(&mh);
-	CHECK(cmsg && cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS);
-	memcpy(&nfd, CMSG_DATA(cmsg), sizeof(int));
-	/* the rest (if any) until the runtime closes the connection */
-	while ((n = read(conn, json + len, sizeof(json) - 1 - len)) > 0)
-		len += (size_t)n;
-	CHECK(n == 0);
-	json[len] = '\0';
-	snprintf(expect, sizeof(expect),
-		 "{\"ociVersion\":\"1.3.0\",\"fds\":[\"seccompFd\"],\"pid\":%d,\"metadata\":"
-		 "\"meta \\\"x\\\"\",\"state\":%s}",
-		 (int)child, notify_state);
-	if (strcmp(json, expect) != 0)
-		diag("got `%s`", json);
-	CHECK(strcmp(json, expect) == 0);
-
-	for (int i = 0; i < 2; i++) {
-		struct seccomp_notif *req = NULL;
-		struct seccomp_notif_resp *resp = NULL;
-		uint64_t path_arg;
-		int rc;
-
-		pfd = (struct pollfd){.fd = nfd, .events = POLLIN};
-		CHECK(poll(&pfd, 1, 10000) == 1);
-		CHECK(seccomp_notify_alloc(&req, &resp) == 0);
-		rc = seccomp_notify_receive(nfd, req);
-		/* libc's mkdir may be either syscall */
-		if (rc == 0 && req->pid == (uint32_t)child &&
-		    (req->data.nr == SYS_mkdirat || (i == 0 && req->data.nr != SYS_mkdirat))) {
-			path_arg = req->data.nr == SYS_mkdirat ? req->data.args[1] : req->data.args[0];
-			snprintf(want, sizeof(want), "%s/%s", dir, i == 0 ? "a" : "b");
-			if (peek_string(child, path_arg, got, sizeof(got)) < 0 ||
-			    strcmp(got, want) != 0 || seccomp_notify_id_valid(nfd, req->id) != 0)
-				rc = -1;
-			resp->id = req->id;
-			resp->val = 0;
-			resp->error = i == 0 ? 0 : -EROFS;
-			resp->flags = 0;
-			if (rc == 0)
-				rc = seccomp_notify_respond(nfd, resp);
-		} else {
-			diag("notification %d: rc %d pid %u nr %d", i, rc, req->pid, req->data.nr);
-			rc = -1;
-		}
-		seccomp_notify_free(req, resp);
-		CHECK(rc == 0);
-	}
-	return 0;
-}
-
-static int test_notify(void)
-{
-	char dir[] = "/tmp/husk-seccomp-XXXXXX", sock[128];
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	cleanup_close int lsock = -1;
-	pid_t child;
-	int rc, st;
-
-	CHECK(seccomp_api_get() >= 5);
-	CHECK(mkdtemp(dir) != NULL);
-	snprintf(sock, sizeof(sock), "%s/agent.sock", dir);
-	CHECK(strlen(sock) < sizeof(addr.sun_path));
-	memcpy(addr.sun_path, sock, strlen(sock));
-	CHECK((lsock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) >= 0);
-	CHECK(bind(lsock, (struct sockaddr *)&addr, sizeof(addr)) == 0);
-	CHECK(listen(lsock, 1) == 0);
-
-	fflush(stdout);
-	child = fork();
-	CHECK(child >= 0);
-	if (child == 0)
-		_exit(notify_child(dir));
-	rc = agent(lsock, child, dir);
-	if (rc < 0)
-		kill(child, SIGKILL); /* it may wait on us forever */
-	CHECK(waitpid(child, &st, 0) == child);
-	unlink(sock);
-	rmdir(dir);
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		diag("child status %#x", st);
-	CHECK(rc == 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	return 0;
-}
-
 /* ---- a Docker-default-like profile ---- */
 
-static char *docker_allow[] = {
-	"accept", "accept4", "access", "adjtimex", "alarm", "bind", "brk", "cachestat", "capget",
-	"capset", "chdir", "chmod", "chown", "chown32", "clock_adjtime", "clock_adjtime64",
-	"clock_getres", "clock_getres_time64", "clock_gettime", "clock_gettime64",
-	"clock_nanosleep", "clock_nanosleep_time64", "close", "close_range", "connect",
-	"copy_file_range", "creat", "dup", "dup2", "dup3", "epoll_create", "epoll_create1",
-	"epoll_ctl", "epoll_ctl_old", "epoll_pwait", "epoll_pwait2", "epoll_wait",
-	"epoll_wait_old", "eventfd", "eventfd2", "execve", "execveat", "exit", "exit_group",
-	"faccessat", "faccessat2", "fadvise64", "fadvise64_64", "fallocate", "fanotify_mark",
-	"fchdir", "fchmod", "fchmodat", "fchmodat2", "fchown", "fchown32", "fchownat", "fcntl",
-	"fcntl64", "fdatasync", "fgetxattr", "flistxattr", "flock", "fork", "fremovexattr",
-	"fsetxattr", "fstat", "fstat64", "fstatat64", "fstatfs", "fstatfs64", "fsync",
-	"ftruncate", "ftruncate64", "futex", "futex_requeue", "futex_time64", "futex_wait",
-	"futex_waitv", "futex_wake", "futimesat", "getcpu", "getcwd", "getdents", "getdents64",
-	"getegid", "getegid32", "geteuid", "geteuid32", "getgid", "getgid32", "getgroups",
-	"getgroups32", "getitimer", "getpeername", "getpgid", "getpgrp", "getpid", "getppid",
-	"getpriority", "getrandom", "getresgid", "getresgid32", "getresuid", "getresuid32",
-	"getrlimit", "get_robust_list", "getrusage", "getsid", "getsockname", "getsockopt",
-	"get_thread_area", "gettid", "gettimeofday", "getuid", "getuid32", "getxattr",
-	"inotify_add_watch", "inotify_init", "inotify_init1", "inotify_rm_watch", "io_cancel",
-	"ioctl", "io_destroy", "io_getevents", "io_pgetevents", "io_pgetevents_time64",
-	"ioprio_get", "ioprio_set", "io_setup", "io_submit", "ipc", "kill",
-	"landlock_add_rule", "landlock_create_ruleset", "landlock_restrict_self", "lchown",
-	"lchown32", "lgetxattr", "link", "linkat", "listen", "listxattr", "llistxattr",
-	"_llseek", "lremovexattr", "lseek", "lsetxattr", "lstat", "lstat64", "madvise",
-	"map_shadow_stack", "membarrier", "memfd_create", "memfd_secret", "mincore", "mkdir",
-	"mkdirat", "mknod", "mknodat", "mlock", "mlock2", "mlockall", "mmap", "mmap2",
-	"mprotect", "mq_getsetattr", "mq_notify", "mq_open", "mq_timedreceive",
-	"mq_timedreceive_time64", "mq_timedsend", "mq_timedsend_time64", "mq_unlink", "mremap",
-	"msgctl", "msgget", "msgrcv", "msgsnd", "msync", "munlock", "munlockall", "munmap",
-	"name_to_handle_at", "nanosleep", "newfstatat", "_newselect", "open", "openat",
-	"openat2", "pause", "pidfd_open", "pidfd_send_signal", "pipe", "pipe2", "pkey_alloc",
-	"pkey_free", "pkey_mprotect", "poll", "ppoll", "ppoll_time64", "prctl", "pread64",
-	"preadv", "preadv2", "prlimit64", "process_mrelease", "pselect6", "pselect6_time64",
-	"pwrite64", "pwritev", "pwritev2", "read", "readahead", "readlink", "readlinkat",
-	"readv", "recv", "recvfrom", "recvmmsg", "recvmmsg_time64", "recvmsg",
-	"remap_file_pages", "removexattr", "rename", "renameat", "renameat2", "restart_syscall",
-	"rmdir", "rseq", "rt_sigaction", "rt_sigpending", "rt_sigprocmask", "rt_sigqueueinfo",
-	"rt_sigreturn", "rt_sigsuspend", "rt_sigtimedwait", "rt_sigtimedwait_time64",
-	"rt_tgsigqueueinfo", "sched_getaffinity", "sched_getattr", "sched_getparam",
-	"sched_get_priority_max", "sched_get_priority_min", "sched_getscheduler",
-	"sched_rr_get_interval", "sched_rr_get_interval_time64", "sched_setaffinity",
-	"sched_setattr", "sched_setparam", "sched_setscheduler", "sched_yield", "seccomp",
-	"select", "semctl", "semget", "semop", "semtimedop", "semtimedop_time64", "send",
-	"sendfile", "sendfile64", "sendmmsg", "sendmsg", "sendto", "setfsgid", "setfsgid32",
-	"setfsuid", "setfsuid32", "setgid", "setgid32", "setgroups", "setgroups32", "setitimer",
-	"setpgid", "setpriority", "setregid", "setregid32", "setresgid", "setresgid32",
-	"setresuid", "setresuid32", "setreuid", "setreuid32", "setrlimit", "set_robust_list",
-	"setsid", "setsockopt", "set_thread_area", "set_tid_address", "setuid", "setuid32",
-	"setxattr", "shmat", "shmctl", "shmdt", "shmget", "shutdown", "sigaltstack", "signalfd",
-	"signalfd4", "sigprocmask", "sigreturn", "socketcall", "socketpair", "splice", "stat",
-	"stat64", "statfs", "statfs64", "statx", "symlink", "symlinkat", "sync",
-	"sync_file_range", "syncfs", "sysinfo", "tee", "tgkill", "time", "timer_create",
-	"timer_delete", "timer_getoverrun", "timer_gettime", "timer_gettime64", "timer_settime",
-	"timer_settime64", "timerfd_create", "timerfd_gettime", "timerfd_gettime64",
-	"timerfd_settime", "timerfd_settime64", "times", "tkill", "truncate", "truncate64",
-	"ugetrlimit", "umask", "uname", "unlink", "unlinkat", "utime", "utimensat",
-	"utimensat_time64", "utimes", "vfork", "vmsplice", "wait4", "waitid", "waitpid",
-	"write", "writev", "arch_prctl", "modify_ldt", NULL};
+/* moby's default profile (allow list, 2024), with names libseccomp 2.5 does not know */
+static const char docker_allow[] =
+    "accept accept4 access adjtimex alarm bind brk cachestat capget capset chdir chmod chown "
+    "chown32 clock_adjtime clock_adjtime64 clock_getres clock_getres_time64 clock_gettime "
+    "clock_gettime64 clock_nanosleep clock_nanosleep_time64 close close_range connect "
+    "copy_file_range creat dup dup2 dup3 epoll_create epoll_create1 epoll_ctl epoll_ctl_old "
+    "epoll_pwait epoll_pwait2 epoll_wait epoll_wait_old eventfd eventfd2 execve execveat exit "
+    "exit_group faccessat faccessat2 fadvise64 fadvise64_64 fallocate fanotify_mark fchdir "
+    "fchmod fchmodat fchmodat2 fchown fchown32 fchownat fcntl fcntl64 fdatasync fgetxattr "
+    "flistxattr flock fork fremovexattr fsetxattr fstat fstat64 fstatat64 fstatfs fstatfs64 "
+    "fsync ftruncate ftruncate64 futex futex_requeue futex_time64 futex_wait futex_waitv "
+    "futex_wake futimesat getcpu getcwd getdents getdents64 getegid getegid32 geteuid "
+    "geteuid32 getgid getgid32 getgroups getgroups32 getitimer getpeername getpgid getpgrp "
+    "getpid getppid getpriority getrandom getresgid getresgid32 getresuid getresuid32 "
+    "getrlimit get_robust_list getrusage getsid getsockname getsockopt get_thread_area gettid "
+    "gettimeofday getuid getuid32 getxattr inotify_add_watch inotify_init inotify_init1 "
+    "inotify_rm_watch io_cancel ioctl io_destroy io_getevents io_pgetevents "
+    "io_pgetevents_time64 ioprio_get ioprio_set io_setup io_submit ipc kill landlock_add_rule "
+    "landlock_create_ruleset landlock_restrict_self lchown lchown32 lgetxattr link linkat "
+    "listen listxattr llistxattr _llseek lremovexattr lseek lsetxattr lstat lstat64 madvise "
+    "map_shadow_stack membarrier memfd_create memfd_secret mincore mkdir mkdirat mknod "
+    "mknodat mlock mlock2 mlockall mmap mmap2 mprotect mq_getsetattr mq_notify mq_open "
+    "mq_timedreceive mq_timedreceive_time64 mq_timedsend mq_timedsend_time64 mq_unlink mremap "
+    "msgctl msgget msgrcv msgsnd msync munlock munlockall munmap name_to_handle_at nanosleep "
+    "newfstatat _newselect open openat openat2 pause pidfd_open pidfd_send_signal pipe pipe2 "
+    "pkey_alloc pkey_free pkey_mprotect poll ppoll ppoll_time64 prctl pread64 preadv preadv2 "
+    "prlimit64 process_mrelease pselect6 pselect6_time64 pwrite64 pwritev pwritev2 read "
+    "readahead readlink readlinkat readv recv recvfrom recvmmsg recvmmsg_time64 recvmsg "
+    "remap_file_pages removexattr rename renameat renameat2 restart_syscall rmdir rseq "
+    "rt_sigaction rt_sigpending rt_sigprocmask rt_sigqueueinfo rt_sigreturn rt_sigsuspend "
+    "rt_sigtimedwait rt_sigtimedwait_time64 rt_tgsigqueueinfo sched_getaffinity sched_getattr "
+    "sched_getparam sched_get_priority_max sched_get_priority_min sched_getscheduler "
+    "sched_rr_get_interval sched_rr_get_interval_time64 sched_setaffinity sched_setattr "
+    "sched_setparam sched_setscheduler sched_yield seccomp select semctl semget semop "
+    "semtimedop semtimedop_time64 send sendfile sendfile64 sendmmsg sendmsg sendto setfsgid "
+    "setfsgid32 setfsuid setfsuid32 setgid setgid32 setgroups setgroups32 setitimer setpgid "
+    "setpriority setregid setregid32 setresgid setresgid32 setresuid setresuid32 setreuid "
+    "setreuid32 setrlimit set_robust_list setsid setsockopt set_thread_area set_tid_address "
+    "setuid setuid32 setxattr shmat shmctl shmdt shmget shutdown sigaltstack signalfd "
+    "signalfd4 sigprocmask sigreturn socketcall socketpair splice stat stat64 statfs statfs64 "
+    "statx symlink symlinkat sync sync_file_range syncfs sysinfo tee tgkill time timer_create "
+    "timer_delete timer_getoverrun timer_gettime timer_gettime64 timer_settime "
+    "timer_settime64 timerfd_create timerfd_gettime timerfd_gettime64 timerfd_settime "
+    "timerfd_settime64 times tkill truncate truncate64 ugetrlimit umask uname unlink unlinkat "
+    "utime utimensat utimensat_time64 utimes vfork vmsplice wait4 waitid waitpid write writev "
+    "arch_prctl modify_ldt";
 
 static int docker_child(void *arg)
 {
 	struct husk_seccomp_arg pers[] = {
-		{.index = 0, .value = 0x0, .op = HUSK_SCMP_CMP_EQ},
-		{.index = 0, .value = 0x8, .op = HUSK_SCMP_CMP_EQ},
-		{.index = 0, .value = 0x20000, .op = HUSK_SCMP_CMP_EQ},
-		{.index = 0, .value = 0x20008, .op = HUSK_SCMP_CMP_EQ},
-		{.index = 0, .value = 0xffffffff, .op = HUSK_SCMP_CMP_EQ},
+	    {.index = 0, .value = 0x0, .op = HUSK_SCMP_CMP_EQ},
+	    {.index = 0, .value = 0x8, .op = HUSK_SCMP_CMP_EQ},
+	    {.index = 0, .value = 0x20000, .op = HUSK_SCMP_CMP_EQ},
+	    {.index = 0, .value = 0x20008, .op = HUSK_SCMP_CMP_EQ},
+	    {.index = 0, .value = 0xffffffff, .op = HUSK_SCMP_CMP_EQ},
 	};
-	struct husk_seccomp_arg sock = {.index = 0, .value = 40 /* AF_VSOCK */, .op = HUSK_SCMP_CMP_NE};
+	struct husk_seccomp_arg sock = {
+	    .index = 0, .value = 40 /* AF_VSOCK */, .op = HUSK_SCMP_CMP_NE};
 	/* no namespace flags: (flags & 0x7E020000) == 0 */
 	struct husk_seccomp_arg clone_flags = {
-		.index = 0, .value = 0x7E020000, .value_two = 0, .op = HUSK_SCMP_CMP_MASKED_EQ};
+	    .index = 0, .value = 0x7E020000, .value_two = 0, .op = HUSK_SCMP_CMP_MASKED_EQ};
 	struct husk_seccomp_syscall calls[] = {
-		{.names = docker_allow, .action = "SCMP_ACT_ALLOW"},
-		{.names = NAMES("personality"),
-		 .action = "SCMP_ACT_ALLOW",
-		 .args = pers,
-		 .n_args = ARRAY_SIZE(pers)},
-		{.names = NAMES("socket"), .action = "SCMP_ACT_ALLOW", .args = &sock, .n_args = 1},
-		{.names = NAMES("clone"),
-		 .action = "SCMP_ACT_ALLOW",
-		 .args = &clone_flags,
-		 .n_args = 1},
-		{.names = NAMES("clone3"),
-		 .action = "SCMP_ACT_ERRNO",
-		 .has_errno_ret = true,
-		 .errno_ret = ENOSYS},
+	    {.names = NULL /* docker_allow */, .action = "SCMP_ACT_ALLOW"},
+	    {.names = NAMES("personality"),
+	     .action = "SCMP_ACT_ALLOW",
+	     .args = pers,
+	     .n_args = ARRAY_SIZE(pers)},
+	    {.names = NAMES("socket"), .action = "SCMP_ACT_ALLOW", .args = &sock, .n_args = 1},
+	    {.names = NAMES("clone"),
+	     .action = "SCMP_ACT_ALLOW",
+	     .args = &clone_flags,
+	     .n_args = 1},
+	    {.names = NAMES("clone3"),
+	     .action = "SCMP_ACT_ERRNO",
+	     .has_errno_ret = true,
+	     .errno_ret = ENOSYS},
 	};
 	struct husk_seccomp s = {.default_action = "SCMP_ACT_ERRNO",
 				 .architectures =
-					 NAMES("SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"),
+				     NAMES("SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"),
 				 .syscalls = calls,
 				 .n_syscalls = ARRAY_SIZE(calls)};
 	int fd, st;
 	pid_t pid;
+	char *copy = xstrdup(docker_allow), *save = NULL, *allow[512];
+	size_t n = 0;
 
+	for (char *w = strtok_r(copy, " ", &save); w && n < ARRAY_SIZE(allow) - 1;
+	     w = strtok_r(NULL, " ", &save))
+		allow[n++] = w;
+	allow[n] = NULL;
+	calls[0].names = allow;
 	if (load(&s, NULL) < 0)
 		return 10;
 	/* ordinary life goes on */
@@ -1084,10 +745,6 @@ int main(void)
 	run("architectures", test_arches);
 	run("flags", test_flags);
 	run("config errors name the JSON path", test_errors);
-	run("container process state JSON", test_process_state_json);
-	run("listener errors", test_notify_send_errors);
-	run("NOTIFY: agent gets the fd and answers", test_notify);
 	run("Docker-default-like profile", test_docker_profile);
-	printf("1..%d\n", n_tests);
-	return n_failed ? 1 : 0;
+	return done_testing();
 }
