@@ -35,43 +35,47 @@ static int memory_apply(struct husk_cgroup *cg, const struct husk_memory *m,
 {
 	struct cg_dir *d;
 	const char *memsw = "memory.memsw.limit_in_bytes";
-	bool swap;
+	/* runc: 0 leaves limit, swap and reservation alone (Docker sends 0) */
+	int64_t limit = m->has_limit ? m->limit : 0, swap = m->has_swap ? m->swap : 0;
+	int64_t reservation = m->has_reservation ? m->reservation : 0;
 
 	/* kernel and kernelTCP: gone from recent kernels; ignored like runc does */
-	if (!(m->has_limit || m->has_reservation || m->has_swap || m->has_swappiness ||
+	if (!(limit || swap || reservation || m->has_swappiness ||
 	      (m->has_disable_oom_killer && m->disable_oom_killer) ||
 	      (m->has_use_hierarchy && m->use_hierarchy)))
 		return 0;
 	if ((d = need(cg, "memory", "memory", err)) == NULL)
 		return -1;
-	/* without swap accounting there is no memsw file: "unlimited" is a no-op */
-	swap = m->has_swap && !(m->swap == -1 && !cg_has_file(d->path, memsw));
-	if (m->has_limit && swap) {
+	/* no swap accounting, no memsw file: "unlimited" is all there is */
+	if (!cg_has_file(d->path, memsw) && swap == -1)
+		swap = 0;
+	/* an unlimited memory limit takes swap along (runc) */
+	if (limit == -1 && swap == 0 && cg_has_file(d->path, memsw))
+		swap = -1;
+	if (limit && swap) {
 		/*
 		 * memsw >= limit at every step (runc): raise memsw first when
 		 * growing, else lower the limit first.
 		 */
 		cleanup_free char *cur = NULL;
-		int64_t curv = 0;
+		uint64_t curv = 0;
 		bool swap_first;
 		if (cg_read(d->path, "memory.limit_in_bytes", &cur, err) < 0)
 			return -1;
-		swap_first = m->swap == -1 || parse_i64(cur, &curv) < 0 || curv < m->swap;
-		if (swap_first && set_i64(d, memsw, m->swap, err) < 0)
+		swap_first = swap == -1 || parse_u64(cur, &curv) < 0 || curv < (uint64_t)swap;
+		if (swap_first && set_i64(d, memsw, swap, err) < 0)
 			return -1;
-		if (set_i64(d, "memory.limit_in_bytes", m->limit, err) < 0)
+		if (set_i64(d, "memory.limit_in_bytes", limit, err) < 0)
 			return -1;
-		if (!swap_first && set_i64(d, memsw, m->swap, err) < 0)
+		if (!swap_first && set_i64(d, memsw, swap, err) < 0)
 			return -1;
-	} else if (m->has_limit) {
-		if (set_i64(d, "memory.limit_in_bytes", m->limit, err) < 0)
+	} else {
+		if (limit && set_i64(d, "memory.limit_in_bytes", limit, err) < 0)
 			return -1;
-	} else if (swap) {
-		if (set_i64(d, memsw, m->swap, err) < 0)
+		if (swap && set_i64(d, memsw, swap, err) < 0)
 			return -1;
 	}
-	if (m->has_reservation &&
-	    set_i64(d, "memory.soft_limit_in_bytes", m->reservation, err) < 0)
+	if (reservation && set_i64(d, "memory.soft_limit_in_bytes", reservation, err) < 0)
 		return -1;
 	if (m->has_swappiness) {
 		if (m->swappiness > 100)
@@ -94,37 +98,39 @@ static int memory_apply(struct husk_cgroup *cg, const struct husk_memory *m,
 static int cpu_apply(struct husk_cgroup *cg, const struct husk_cpu *c, struct husk_error *err)
 {
 	struct cg_dir *d;
+	/* runc: 0 leaves shares, quota, period and the rt values alone */
+	uint64_t shares = c->has_shares ? c->shares : 0, period = c->has_period ? c->period : 0;
+	int64_t quota = c->has_quota ? c->quota : 0;
+	uint64_t rt_period = c->has_realtime_period ? c->realtime_period : 0;
+	int64_t rt_runtime = c->has_realtime_runtime ? c->realtime_runtime : 0;
 
-	if ((c->has_shares && c->shares) || c->has_quota || c->has_period || c->has_burst ||
-	    c->has_realtime_period || c->has_realtime_runtime || c->has_idle) {
+	if (shares || quota || period || c->has_burst || rt_period || rt_runtime || c->has_idle) {
 		if ((d = need(cg, "cpu", "cpu", err)) == NULL)
 			return -1;
-		if (c->has_shares && c->shares && set_u64(d, "cpu.shares", c->shares, err) < 0)
+		if (shares && set_u64(d, "cpu.shares", shares, err) < 0)
 			return -1;
-		if (c->has_period) {
+		if (period) {
 			struct husk_error e = {0};
 			/* a shorter period may be refused until the quota is lowered (runc) */
-			if (set_u64(d, "cpu.cfs_period_us", c->period, &e) < 0) {
-				if (e.status != EINVAL || !c->has_quota) {
+			if (set_u64(d, "cpu.cfs_period_us", period, &e) < 0) {
+				if (e.status != EINVAL || !quota) {
 					husk_error_set(err, e.status, "%s", e.msg);
 					husk_error_clear(&e);
 					return -1;
 				}
 				husk_error_clear(&e);
-				if (set_i64(d, "cpu.cfs_quota_us", c->quota, err) < 0 ||
-				    set_u64(d, "cpu.cfs_period_us", c->period, err) < 0)
+				if (set_i64(d, "cpu.cfs_quota_us", quota, err) < 0 ||
+				    set_u64(d, "cpu.cfs_period_us", period, err) < 0)
 					return -1;
 			}
 		}
-		if (c->has_quota && set_i64(d, "cpu.cfs_quota_us", c->quota, err) < 0)
+		if (quota && set_i64(d, "cpu.cfs_quota_us", quota, err) < 0)
 			return -1;
 		if (c->has_burst && set_u64(d, "cpu.cfs_burst_us", c->burst, err) < 0)
 			return -1;
-		if (c->has_realtime_period &&
-		    set_u64(d, "cpu.rt_period_us", c->realtime_period, err) < 0)
+		if (rt_period && set_u64(d, "cpu.rt_period_us", rt_period, err) < 0)
 			return -1;
-		if (c->has_realtime_runtime &&
-		    set_i64(d, "cpu.rt_runtime_us", c->realtime_runtime, err) < 0)
+		if (rt_runtime && set_i64(d, "cpu.rt_runtime_us", rt_runtime, err) < 0)
 			return -1;
 		if (c->has_idle && set_i64(d, "cpu.idle", c->idle, err) < 0)
 			return -1;

@@ -63,7 +63,8 @@ static int memory_apply(struct cg_dir *d, const struct husk_memory *m, struct hu
 	int64_t swap_v2;
 
 	/* swappiness, disableOOMKiller, kernel, kernelTCP: no v2 files (runc ignores them too) */
-	if (!(m->has_limit || m->has_reservation || m->has_swap))
+	/* runc: 0 leaves limit, swap and reservation alone (Docker sends 0) */
+	if (!(limit || swap || (m->has_reservation && m->reservation)))
 		return 0;
 	if (require(d, "memory", "memory", err) < 0)
 		return -1;
@@ -96,7 +97,8 @@ static int memory_apply(struct cg_dir *d, const struct husk_memory *m, struct hu
 	}
 	if (m->has_limit && limit != 0 && set_max(d, "memory.max", limit, err) < 0)
 		return -1;
-	if (m->has_reservation && set_max(d, "memory.low", m->reservation, err) < 0)
+	if (m->has_reservation && m->reservation &&
+	    set_max(d, "memory.low", m->reservation, err) < 0)
 		return -1;
 	return 0;
 }
@@ -120,8 +122,15 @@ static int cpu_apply(struct cg_dir *d, const struct husk_cpu *c, struct husk_err
 			return -1;
 		if ((c->has_quota && c->quota != 0) || (c->has_period && c->period != 0)) {
 			char q[32] = "max", line[64];
-			if (c->has_quota && c->quota > 0)
+			if (c->has_quota && c->quota > 0) {
 				snprintf(q, sizeof q, "%" PRId64, c->quota);
+			} else if (!c->has_quota || c->quota == 0) {
+				/* a period alone keeps the current quota (husk update --cpu-period) */
+				cleanup_free char *cur = NULL;
+				if (cg_read(d->path, "cpu.max", &cur, err) < 0)
+					return -1;
+				snprintf(q, sizeof q, "%.*s", (int)strcspn(cur, " "), cur);
+			}
 			if (c->has_period && c->period)
 				snprintf(line, sizeof line, "%s %" PRIu64, q, c->period);
 			else

@@ -1079,6 +1079,18 @@ static void test_resources_v1(void)
 		diag("update", &e);
 	if ((d = cg_v1_dir(cg, "memory")) != NULL)
 		ok(file_is(d->path, "memory.limit_in_bytes", "16777216"), "shrunk memory limit");
+	/* Docker's zeros leave things alone */
+	memset(&res, 0, sizeof res);
+	res.has_memory = res.memory.has_limit = res.memory.has_swap = true;
+	res.has_cpu = res.cpu.has_shares = res.cpu.has_quota = res.cpu.has_period = true;
+	ok(husk_cgroup_update(cg, &res, &e) == 0, "update with zeros");
+	husk_error_clear(&e);
+	if ((d = cg_v1_dir(cg, "memory")) != NULL)
+		ok(file_is(d->path, "memory.limit_in_bytes", "16777216"), "zero limit: unchanged");
+	if ((d = cg_v1_dir(cg, "cpu")) != NULL)
+		ok(file_is(d->path, "cpu.cfs_quota_us", "5000") &&
+			   file_is(d->path, "cpu.shares", "512"),
+		   "zero quota and shares: unchanged");
 	memset(&res, 0, sizeof res);
 	res.has_blkio = res.blkio.has_weight = true;
 	res.blkio.weight = 300;
@@ -1220,6 +1232,17 @@ static void test_resources_v2(void)
 		cleanup_free char *m = readf(p, "cpu.max");
 		ok(strncmp(m, "max ", 4) == 0, "cpu.max max");
 	}
+	memset(&res, 0, sizeof res);
+	res.has_cpu = res.cpu.has_quota = res.cpu.has_period = true;
+	res.cpu.quota = 30000;
+	res.cpu.period = 100000;
+	ok(husk_cgroup_update(cg, &res, &e) == 0, "update cpu quota");
+	husk_error_clear(&e);
+	res.cpu.has_quota = false;
+	res.cpu.period = 50000;
+	ok(husk_cgroup_update(cg, &res, &e) == 0 && file_is(p, "cpu.max", "30000 50000"),
+	   "a period alone keeps the quota");
+	husk_error_clear(&e);
 	memset(&res, 0, sizeof res);
 	res.has_cpu = true;
 	res.cpu.has_realtime_runtime = true;
