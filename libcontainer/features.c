@@ -85,7 +85,8 @@ static void gen_linux(yajl_gen g)
 	gen_seccomp(g);
 	enabled_only(g, "apparmor",
 		     HAVE_APPARMOR && husk_spec_field_supported("process.apparmorProfile"));
-	enabled_only(g, "selinux", HAVE_SELINUX && husk_spec_field_supported("process.selinuxLabel"));
+	enabled_only(g, "selinux",
+		     HAVE_SELINUX && husk_spec_field_supported("process.selinuxLabel"));
 	enabled_only(g, "intelRdt", husk_spec_field_supported("linux.intelRdt"));
 
 	S("mountExtensions");

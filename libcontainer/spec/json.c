@@ -22,6 +22,8 @@ void jctx_init(struct jctx *c, const char *file, struct husk_error *err)
 }
 
 static int verr(struct jctx *c, const char *key, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+static int verr(struct jctx *c, const char *key, const char *fmt, va_list ap)
 {
 	char msg[512];
 	size_t mark = c->len;
@@ -208,8 +210,7 @@ int jv_uint(struct jctx *c, yajl_val v, uint64_t max, const char *what, uint64_t
 	for (const char *p = raw; *p; p++) {
 		unsigned d = (unsigned)(*p - '0');
 		if (x > (UINT64_MAX - d) / 10)
-			return jerr(c, "expected %s %s, got `%s`", art(what),
-				    what, raw);
+			return jerr(c, "expected %s %s, got `%s`", art(what), what, raw);
 		x = x * 10 + d;
 	}
 	if (x > max)
@@ -251,8 +252,7 @@ int jv_int(struct jctx *c, yajl_val v, int64_t min, int64_t max, const char *wha
 }
 
 /* Look a field up, push its path; 0 absent (or error when required), 1 found. */
-static int field(struct jctx *c, yajl_val o, const char *key, int flags, yajl_val *v,
-		 size_t *mark)
+static int field(struct jctx *c, yajl_val o, const char *key, int flags, yajl_val *v, size_t *mark)
 {
 	*v = jget(o, key);
 	if (*v == NULL) {
@@ -488,8 +488,8 @@ static int jv_map(struct jctx *c, yajl_val v, size_t size, void *out, size_t *n,
 	return 0;
 }
 
-int j_map(struct jctx *c, yajl_val o, const char *key, int flags, size_t size, void *out,
-	  size_t *n, j_member_fn fn)
+int j_map(struct jctx *c, yajl_val o, const char *key, int flags, size_t size, void *out, size_t *n,
+	  j_member_fn fn)
 {
 	FIELD(jv_map(c, v, size, out, n, fn));
 }

@@ -40,7 +40,7 @@ void jctx_init(struct jctx *c, const char *file, struct husk_error *err);
 int jerr(struct jctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "<file>: <path>.<key>: <msg>"; returns -1. */
 int jerr_at(struct jctx *c, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Path building: push returns a mark for jp_pop. */
 size_t jp_key(struct jctx *c, const char *key);
@@ -94,8 +94,8 @@ int j_each(struct jctx *c, yajl_val o, const char *key, int flags, size_t size, 
 	   size_t *n, j_elem_fn fn);
 /* Object as a map: like j_each with the member's key (taken) passed along. */
 typedef int (*j_member_fn)(struct jctx *c, char *key, yajl_val val, void *out);
-int j_map(struct jctx *c, yajl_val o, const char *key, int flags, size_t size, void *out,
-	  size_t *n, j_member_fn fn);
+int j_map(struct jctx *c, yajl_val o, const char *key, int flags, size_t size, void *out, size_t *n,
+	  j_member_fn fn);
 /* Object of strings -> husk_kv array (keys and values taken). */
 struct husk_kv;
 int j_kv(struct jctx *c, yajl_val o, const char *key, int flags, struct husk_kv **out, size_t *n);

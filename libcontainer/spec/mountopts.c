@@ -15,6 +15,7 @@
 #define MS_NOSYMFOLLOW 256
 #endif
 
+/* clang-format off */
 #define FLAG(n, f) {.name = n, .kind = HUSK_MOUNT_OPT_FLAG, .flags = (f)}
 #define CLEAR(n, f) {.name = n, .kind = HUSK_MOUNT_OPT_FLAG, .flags = (f), .clear = true}
 #define PROPAGATION(n, f) {.name = n, .kind = HUSK_MOUNT_OPT_PROPAGATION, .flags = (f)}
@@ -90,6 +91,8 @@ const struct husk_mount_opt husk_mount_opts[] = {
 	{.name = "tmpcopyup", .kind = HUSK_MOUNT_OPT_TMPCOPYUP},
 	PROPAGATION("unbindable", MS_UNBINDABLE),
 };
+
+/* clang-format on */
 
 const size_t husk_n_mount_opts = sizeof(husk_mount_opts) / sizeof(husk_mount_opts[0]);
 

@@ -71,7 +71,8 @@ static int parse_device(struct jctx *c, yajl_val o, void *out)
 		return -1;
 	/* config-linux.md: major and minor are REQUIRED unless type is p */
 	flags = d->type[0] == 'p' ? J_OPT : J_REQ;
-	if (j_i64(c, o, "major", flags, &d->major) < 0 || j_i64(c, o, "minor", flags, &d->minor) < 0)
+	if (j_i64(c, o, "major", flags, &d->major) < 0 ||
+	    j_i64(c, o, "minor", flags, &d->minor) < 0)
 		return -1;
 	if ((r = j_u32(c, o, "fileMode", J_OPT, &d->file_mode)) < 0)
 		return -1;

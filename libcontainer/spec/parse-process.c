@@ -170,7 +170,8 @@ int parse_process(struct jctx *c, yajl_val o, struct husk_process *p)
 			if (p->rlimits[i].type == p->rlimits[j].type) {
 				size_t mark = jp_key(c, "rlimits");
 				jp_idx(c, i);
-				jerr_at(c, "type", "duplicate rlimit `%s`", p->rlimits[i].type_name);
+				jerr_at(c, "type", "duplicate rlimit `%s`",
+					p->rlimits[i].type_name);
 				jp_pop(c, mark);
 				return -1;
 			}

@@ -64,7 +64,8 @@ static int parse_cpu(struct jctx *c, yajl_val o, struct husk_cpu *cpu)
 	OPT(j_i64, "realtimeRuntime", &cpu->realtime_runtime, &cpu->has_realtime_runtime);
 	OPT(j_u64, "realtimePeriod", &cpu->realtime_period, &cpu->has_realtime_period);
 	OPT(j_i64, "idle", &cpu->idle, &cpu->has_idle);
-	if (j_str(c, o, "cpus", J_OPT, &cpu->cpus) < 0 || j_str(c, o, "mems", J_OPT, &cpu->mems) < 0)
+	if (j_str(c, o, "cpus", J_OPT, &cpu->cpus) < 0 ||
+	    j_str(c, o, "mems", J_OPT, &cpu->mems) < 0)
 		return -1;
 	return 0;
 }
@@ -80,7 +81,8 @@ static int parse_weight_device(struct jctx *c, yajl_val o, void *out)
 {
 	struct husk_weight_device *w = out;
 
-	if (j_i64(c, o, "major", J_REQ, &w->major) < 0 || j_i64(c, o, "minor", J_REQ, &w->minor) < 0)
+	if (j_i64(c, o, "major", J_REQ, &w->major) < 0 ||
+	    j_i64(c, o, "minor", J_REQ, &w->minor) < 0)
 		return -1;
 	OPT(j_u16, "weight", &w->weight, &w->has_weight);
 	OPT(j_u16, "leafWeight", &w->leaf_weight, &w->has_leaf_weight);
@@ -180,9 +182,9 @@ int parse_resources(struct jctx *c, yajl_val o, struct husk_resources *r)
 
 void husk_resources_clear(struct husk_resources *r)
 {
-	struct husk_throttle_list *tl[] = {&r->blkio.throttle_read_bps, &r->blkio.throttle_write_bps,
-					   &r->blkio.throttle_read_iops,
-					   &r->blkio.throttle_write_iops};
+	struct husk_throttle_list *tl[] = {
+	    &r->blkio.throttle_read_bps, &r->blkio.throttle_write_bps, &r->blkio.throttle_read_iops,
+	    &r->blkio.throttle_write_iops};
 
 	for (size_t i = 0; i < r->n_devices; i++) {
 		free(r->devices[i].type);

@@ -63,7 +63,8 @@ int parse_seccomp(struct jctx *c, yajl_val o, struct husk_seccomp *s)
 		return -1;
 	/* runc: the notify action cannot be the default one */
 	if (strcmp(s->default_action, "SCMP_ACT_NOTIFY") == 0)
-		return jerr_at(c, "defaultAction", "`SCMP_ACT_NOTIFY` cannot be the default action");
+		return jerr_at(c, "defaultAction",
+			       "`SCMP_ACT_NOTIFY` cannot be the default action");
 	/* config-linux.md: listenerPath MUST be set when SCMP_ACT_NOTIFY is used */
 	for (size_t i = 0; i < s->n_syscalls; i++) {
 		if (strcmp(s->syscalls[i].action, "SCMP_ACT_NOTIFY") == 0 && !s->listener_path) {

@@ -69,7 +69,8 @@ int parse_id_mapping(struct jctx *c, yajl_val o, void *out)
 	struct husk_id_mapping *m = out;
 
 	if (j_u32(c, o, "containerID", J_REQ, &m->container_id) < 0 ||
-	    j_u32(c, o, "hostID", J_REQ, &m->host_id) < 0 || j_u32(c, o, "size", J_REQ, &m->size) < 0)
+	    j_u32(c, o, "hostID", J_REQ, &m->host_id) < 0 ||
+	    j_u32(c, o, "size", J_REQ, &m->size) < 0)
 		return -1;
 	return 0;
 }
@@ -249,8 +250,8 @@ int husk_process_parse(const char *json, size_t len, const char *file, struct hu
 	return 0;
 }
 
-int husk_resources_parse(const char *json, size_t len, const char *file,
-			 struct husk_resources *out, struct husk_error *err)
+int husk_resources_parse(const char *json, size_t len, const char *file, struct husk_resources *out,
+			 struct husk_error *err)
 {
 	struct jctx c;
 	yajl_val tree;

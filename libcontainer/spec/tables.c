@@ -14,14 +14,14 @@ static const struct {
 	const char *name;
 	int flag;
 } ns_table[HUSK_NS_N] = {
-	[HUSK_NS_PID] = {"pid", CLONE_NEWPID},
-	[HUSK_NS_NETWORK] = {"network", CLONE_NEWNET},
-	[HUSK_NS_MOUNT] = {"mount", CLONE_NEWNS},
-	[HUSK_NS_IPC] = {"ipc", CLONE_NEWIPC},
-	[HUSK_NS_UTS] = {"uts", CLONE_NEWUTS},
-	[HUSK_NS_USER] = {"user", CLONE_NEWUSER},
-	[HUSK_NS_CGROUP] = {"cgroup", CLONE_NEWCGROUP},
-	[HUSK_NS_TIME] = {"time", 0x00000080 /* CLONE_NEWTIME */},
+    [HUSK_NS_PID] = {"pid", CLONE_NEWPID},
+    [HUSK_NS_NETWORK] = {"network", CLONE_NEWNET},
+    [HUSK_NS_MOUNT] = {"mount", CLONE_NEWNS},
+    [HUSK_NS_IPC] = {"ipc", CLONE_NEWIPC},
+    [HUSK_NS_UTS] = {"uts", CLONE_NEWUTS},
+    [HUSK_NS_USER] = {"user", CLONE_NEWUSER},
+    [HUSK_NS_CGROUP] = {"cgroup", CLONE_NEWCGROUP},
+    [HUSK_NS_TIME] = {"time", 0x00000080 /* CLONE_NEWTIME */},
 };
 
 const char *husk_ns_name(enum husk_ns_type t)
@@ -43,12 +43,12 @@ int husk_ns_from_name(const char *name)
 }
 
 static const char *const hook_names[HUSK_HOOK_N] = {
-	[HUSK_HOOK_PRESTART] = "prestart",
-	[HUSK_HOOK_CREATE_RUNTIME] = "createRuntime",
-	[HUSK_HOOK_CREATE_CONTAINER] = "createContainer",
-	[HUSK_HOOK_START_CONTAINER] = "startContainer",
-	[HUSK_HOOK_POSTSTART] = "poststart",
-	[HUSK_HOOK_POSTSTOP] = "poststop",
+    [HUSK_HOOK_PRESTART] = "prestart",
+    [HUSK_HOOK_CREATE_RUNTIME] = "createRuntime",
+    [HUSK_HOOK_CREATE_CONTAINER] = "createContainer",
+    [HUSK_HOOK_START_CONTAINER] = "startContainer",
+    [HUSK_HOOK_POSTSTART] = "poststart",
+    [HUSK_HOOK_POSTSTOP] = "poststop",
 };
 
 const char *husk_hook_name(enum husk_hook_kind k)
@@ -56,6 +56,7 @@ const char *husk_hook_name(enum husk_hook_kind k)
 	return (unsigned)k < HUSK_HOOK_N ? hook_names[k] : NULL;
 }
 
+/* clang-format off */
 #define TABLE(name, ...)                                                                           \
 	static const struct husk_name_value name##_v[] = {__VA_ARGS__};                            \
 	const struct husk_table name = {name##_v, ARRAY_SIZE(name##_v)}
@@ -122,6 +123,8 @@ TABLE(husk_mpol_mode_table, {"MPOL_DEFAULT", 0}, {"MPOL_PREFERRED", 1}, {"MPOL_B
       {"MPOL_WEIGHTED_INTERLEAVE", 6});
 TABLE(husk_mpol_flag_table, {"MPOL_F_NUMA_BALANCING", 1 << 13}, {"MPOL_F_RELATIVE_NODES", 1 << 14},
       {"MPOL_F_STATIC_NODES", 1 << 15});
+
+/* clang-format on */
 
 const struct husk_name_value *husk_table_find(const struct husk_table *t, const char *name)
 {

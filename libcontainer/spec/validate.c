@@ -27,25 +27,27 @@ static int check_userns(const struct husk_linux *l, const char *file, struct hus
 
 	if (!has_ns(l, HUSK_NS_USER)) {
 		if (maps)
-			return husk_error_set(err, EINVAL, "%s: linux.%s: mappings without a user namespace",
-					      file, l->n_uid_mappings ? "uidMappings" : "gidMappings");
+			return husk_error_set(
+			    err, EINVAL, "%s: linux.%s: mappings without a user namespace", file,
+			    l->n_uid_mappings ? "uidMappings" : "gidMappings");
 		return 0;
 	}
 	if (!new_ns(l, HUSK_NS_USER)) {
 		/* config-linux.md: a joined namespace is set up already; runc refuses both */
 		if (maps)
-			return husk_error_set(err, EINVAL,
-					      "%s: linux.%s: mappings together with a user namespace path",
-					      file, l->n_uid_mappings ? "uidMappings" : "gidMappings");
+			return husk_error_set(
+			    err, EINVAL,
+			    "%s: linux.%s: mappings together with a user namespace path", file,
+			    l->n_uid_mappings ? "uidMappings" : "gidMappings");
 		return 0;
 	}
 	/* runc: a new user namespace needs mappings to apply */
 	if (l->n_uid_mappings == 0)
-		return husk_error_set(err, EINVAL,
-				      "%s: linux.uidMappings: required with a new user namespace", file);
+		return husk_error_set(
+		    err, EINVAL, "%s: linux.uidMappings: required with a new user namespace", file);
 	if (l->n_gid_mappings == 0)
-		return husk_error_set(err, EINVAL,
-				      "%s: linux.gidMappings: required with a new user namespace", file);
+		return husk_error_set(
+		    err, EINVAL, "%s: linux.gidMappings: required with a new user namespace", file);
 	return 0;
 }
 
@@ -56,13 +58,13 @@ static int check_timens(const struct husk_linux *l, const char *file, struct hus
 	if (!offsets)
 		return 0;
 	if (!has_ns(l, HUSK_NS_TIME))
-		return husk_error_set(err, EINVAL,
-				      "%s: linux.timeOffsets: offsets without a time namespace", file);
+		return husk_error_set(
+		    err, EINVAL, "%s: linux.timeOffsets: offsets without a time namespace", file);
 	/* runc: offsets can only be written before the first process enters */
 	if (!new_ns(l, HUSK_NS_TIME))
-		return husk_error_set(err, EINVAL,
-				      "%s: linux.timeOffsets: offsets together with a time namespace path",
-				      file);
+		return husk_error_set(
+		    err, EINVAL,
+		    "%s: linux.timeOffsets: offsets together with a time namespace path", file);
 	return 0;
 }
 
@@ -70,8 +72,8 @@ static int check_timens(const struct husk_linux *l, const char *file, struct hus
 static bool is_ipc_sysctl(const char *k)
 {
 	static const char *const ipc[] = {
-		"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",  "kernel.sem",
-		"kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced",
+	    "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+	    "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(ipc); i++)
 		if (strcmp(k, ipc[i]) == 0)
@@ -96,7 +98,8 @@ static int check_sysctl(const struct husk_linux *l, const char *file, struct hus
 		} else if (strncmp(k, "net.", 4) == 0) {
 			ok = has_ns(l, HUSK_NS_NETWORK);
 			need = "a network";
-		} else if (strcmp(k, "kernel.hostname") == 0 || strcmp(k, "kernel.domainname") == 0) {
+		} else if (strcmp(k, "kernel.hostname") == 0 ||
+			   strcmp(k, "kernel.domainname") == 0) {
 			ok = has_ns(l, HUSK_NS_UTS);
 			need = "a UTS";
 		} else {
@@ -132,16 +135,16 @@ int husk_spec_validate(const struct husk_spec *spec, const char *file, struct hu
 		return husk_error_set(err, EINVAL, "%s: linux.maskedPaths: needs a mount namespace",
 				      file);
 	if (!has_ns(l, HUSK_NS_MOUNT) && (l->readonly_paths && l->readonly_paths[0]))
-		return husk_error_set(err, EINVAL, "%s: linux.readonlyPaths: needs a mount namespace",
-				      file);
+		return husk_error_set(err, EINVAL,
+				      "%s: linux.readonlyPaths: needs a mount namespace", file);
 	return 0;
 }
 
 /* Parsed, not applied yet.  JSON paths without indexes. */
 static const char *const unsupported[] = {
-	"linux.seccomp",	  "process.apparmorProfile", "process.selinuxLabel",
-	"linux.mountLabel",	  "linux.intelRdt",	     "linux.memoryPolicy",
-	"linux.netDevices",	  "mounts.uidMappings",	     "mounts.gidMappings",
+    "linux.seccomp",	"process.apparmorProfile", "process.selinuxLabel",
+    "linux.mountLabel", "linux.intelRdt",	   "linux.memoryPolicy",
+    "linux.netDevices", "mounts.uidMappings",	   "mounts.gidMappings",
 };
 
 bool husk_spec_field_supported(const char *path)
@@ -173,7 +176,8 @@ int husk_spec_check_supported(const struct husk_spec *spec, const char *file,
 	if (spec->has_process) {
 		/* config.md: at least one entry is REQUIRED (POSIX) */
 		if (p->args == NULL || p->args[0] == NULL)
-			return husk_error_set(err, EINVAL, "%s: process.args: must not be empty", file);
+			return husk_error_set(err, EINVAL, "%s: process.args: must not be empty",
+					      file);
 		if (set(p->apparmor_profile))
 			return not_yet(file, "process.apparmorProfile", err);
 		if (set(p->selinux_label))
@@ -181,10 +185,9 @@ int husk_spec_check_supported(const struct husk_spec *spec, const char *file,
 	}
 	for (size_t i = 0; i < spec->n_mounts; i++) {
 		if (spec->mounts[i].n_uid_mappings || spec->mounts[i].n_gid_mappings)
-			return husk_error_set(err, ENOTSUP, "%s: mounts[%zu].%s: not supported yet",
-					      file, i,
-					      spec->mounts[i].n_uid_mappings ? "uidMappings"
-									     : "gidMappings");
+			return husk_error_set(
+			    err, ENOTSUP, "%s: mounts[%zu].%s: not supported yet", file, i,
+			    spec->mounts[i].n_uid_mappings ? "uidMappings" : "gidMappings");
 	}
 	if (l->has_seccomp)
 		return not_yet(file, "linux.seccomp", err);

@@ -80,244 +80,245 @@ struct bad_case {
 
 /* Parsing (and husk_spec_validate) must fail with exactly `msg`. */
 static const struct bad_case bad[] = {
-	/* invalid JSON */
-	{"{", "config.json: invalid JSON: premature EOF"},
-	{"{'a': 1}}", "config.json: invalid JSON: trailing garbage"},
-	{"{'a' 1}", "config.json: invalid JSON: object key and value must be separated by a colon "
-		    "(':')"},
-	{"[1]", "config.json: expected an object, got an array"},
-	{CFG(", 'hostname': 'a\\u0000b'"), "config.json: invalid JSON: `\\u0000` in a string"},
-	/* required fields */
-	{"{'root': {'path': 'rootfs'}}", "config.json: ociVersion: missing required field"},
-	{"{'ociVersion': 1, 'root': {'path': 'rootfs'}}",
-	 "config.json: ociVersion: expected a string, got a number"},
-	{"{'ociVersion': '2.0.0', 'root': {'path': 'rootfs'}}",
-	 "config.json: ociVersion: unsupported version `2.0.0` (husk supports 1.x)"},
-	{"{'ociVersion': 'latest', 'root': {'path': 'rootfs'}}",
-	 "config.json: ociVersion: `latest` is not a version"},
-	{"{'ociVersion': '1.0.0'}", "config.json: root: missing required field"},
-	{"{'ociVersion': '1.0.0', 'root': {}}", "config.json: root.path: missing required field"},
-	{"{'ociVersion': '1.0.0', 'root': 'rootfs'}",
-	 "config.json: root: expected an object, got a string"},
-	{CFG(", 'mounts': [{'destination': '/a'}, {'type': 'tmpfs'}]"),
-	 "config.json: mounts[1].destination: missing required field"},
-	{CFG(", 'mounts': {}"), "config.json: mounts: expected an array, got an object"},
-	{CFG(", 'mounts': [{'destination': '/a', 'options': ['ro', 7]}]"),
-	 "config.json: mounts[0].options[1]: expected a string, got a number"},
-	{CFG(", 'process': {'user': {'uid': 0, 'gid': 0}, 'args': ['sh']}"),
-	 "config.json: process.cwd: missing required field"},
-	{CFG(", 'process': {'cwd': 'tmp', 'user': {'uid': 0, 'gid': 0}}"),
-	 "config.json: process.cwd: `tmp` is not an absolute path"},
-	{CFG(", 'process': {'cwd': '/'}"), "config.json: process.user: missing required field"},
-	{CFG(", 'process': {'cwd': '/', 'user': {'gid': 0}}"),
-	 "config.json: process.user.uid: missing required field"},
-	{CFG(", 'process': {'cwd': '/', 'user': {'uid': 0}}"),
-	 "config.json: process.user.gid: missing required field"},
-	{CFG(", 'process': {'cwd': '/', 'user': {'uid': -1, 'gid': 0}}"),
-	 "config.json: process.user.uid: expected a uint32, got `-1`"},
-	{CFG(", 'process': {'cwd': '/', 'user': {'uid': 4294967296, 'gid': 0}}"),
-	 "config.json: process.user.uid: expected a uint32, got `4294967296`"},
-	{CFG(", 'process': {'cwd': '/', 'user': {'uid': 0, 'gid': 0, 'additionalGids': [1, 'x']}}"),
-	 "config.json: process.user.additionalGids[1]: expected a uint32, got a string"},
-	{CFG(", 'process': {'cwd': '/', 'user': {'uid': 0.5, 'gid': 0}}"),
-	 "config.json: process.user.uid: expected a uint32, got `0.5`"},
-	{CFG(PROC(", 'terminal': 'yes'")),
-	 "config.json: process.terminal: expected a boolean, got a string"},
-	{CFG(PROC(", 'consoleSize': {'height': 10}")),
-	 "config.json: process.consoleSize.width: missing required field"},
-	{CFG(", 'process': {'cwd': '/', 'user': {'uid': 0, 'gid': 0}, 'args': 'sh'}"),
-	 "config.json: process.args: expected an array, got a string"},
-	{CFG(", 'process': {'cwd': '/', 'user': {'uid': 0, 'gid': 0}, 'args': ['sh', 1]}"),
-	 "config.json: process.args[1]: expected a string, got a number"},
-	/* rlimits */
-	{CFG(PROC(", 'rlimits': [{'soft': 1, 'hard': 1}]")),
-	 "config.json: process.rlimits[0].type: missing required field"},
-	{CFG(PROC(", 'rlimits': [{'type': 'RLIMIT_CORE', 'hard': 1}]")),
-	 "config.json: process.rlimits[0].soft: missing required field"},
-	{CFG(PROC(", 'rlimits': [{'type': 'RLIMIT_CORE', 'soft': 1}]")),
-	 "config.json: process.rlimits[0].hard: missing required field"},
-	{CFG(PROC(", 'rlimits': [{'type': 'RLIMIT_FOO', 'soft': 1, 'hard': 1}]")),
-	 "config.json: process.rlimits[0].type: unknown rlimit `RLIMIT_FOO`"},
-	{CFG(PROC(", 'rlimits': [{'type': 'RLIMIT_CORE', 'soft': 1.5, 'hard': 2}]")),
-	 "config.json: process.rlimits[0].soft: expected a uint64, got `1.5`"},
-	{CFG(PROC(", 'rlimits': [{'type': 'RLIMIT_CORE', 'soft': 1e3, 'hard': 2}]")),
-	 "config.json: process.rlimits[0].soft: expected a uint64, got `1e3`"},
-	{CFG(PROC(", 'rlimits': [{'type': 'RLIMIT_CORE', 'soft': -1, 'hard': 2}]")),
-	 "config.json: process.rlimits[0].soft: expected a uint64, got `-1`"},
-	{CFG(PROC(", 'rlimits': [{'type': 'RLIMIT_CORE', 'soft': 1, "
-		  "'hard': 18446744073709551616}]")),
-	 "config.json: process.rlimits[0].hard: expected a uint64, got `18446744073709551616`"},
-	{CFG(PROC(", 'rlimits': [{'type': 'RLIMIT_NOFILE', 'soft': 1, 'hard': 1}, "
-		  "{'type': 'RLIMIT_NOFILE', 'soft': 2, 'hard': 2}]")),
-	 "config.json: process.rlimits[1].type: duplicate rlimit `RLIMIT_NOFILE`"},
-	/* process enums and ranges */
-	{CFG(PROC(", 'capabilities': {'bounding': ['CAP_KILL', 'CAP_FOO']}")),
-	 "config.json: process.capabilities.bounding[1]: unknown capability `CAP_FOO`"},
-	{CFG(PROC(", 'capabilities': {'ambient': 'CAP_KILL'}")),
-	 "config.json: process.capabilities.ambient: expected an array, got a string"},
-	{CFG(PROC(", 'scheduler': {'policy': 'SCHED_FOO'}")),
-	 "config.json: process.scheduler.policy: unknown scheduler policy `SCHED_FOO`"},
-	{CFG(PROC(", 'scheduler': {'nice': 1}")),
-	 "config.json: process.scheduler.policy: missing required field"},
-	{CFG(PROC(", 'scheduler': {'policy': 'SCHED_RR', 'flags': ['SCHED_FLAG_X']}")),
-	 "config.json: process.scheduler.flags[0]: unknown scheduler flag `SCHED_FLAG_X`"},
-	{CFG(PROC(", 'scheduler': {'policy': 'SCHED_RR', 'priority': 2147483648}")),
-	 "config.json: process.scheduler.priority: expected an int32, got `2147483648`"},
-	{CFG(PROC(", 'ioPriority': {'class': 'IOPRIO_CLASS_X', 'priority': 0}")),
-	 "config.json: process.ioPriority.class: unknown ioPriority class `IOPRIO_CLASS_X`"},
-	{CFG(PROC(", 'ioPriority': {'class': 'IOPRIO_CLASS_BE', 'priority': 8}")),
-	 "config.json: process.ioPriority.priority: `8` is out of range [0, 7]"},
-	{CFG(PROC(", 'oomScoreAdj': 1001")),
-	 "config.json: process.oomScoreAdj: `1001` is out of range [-1000, 1000]"},
-	{CFG(PROC(", 'execCPUAffinity': {'initial': '0-'}")),
-	 "config.json: process.execCPUAffinity.initial: invalid cpu list `0-`"},
-	/* hooks */
-	{CFG(", 'hooks': {'prestart': [{'args': ['x']}]}"),
-	 "config.json: hooks.prestart[0].path: missing required field"},
-	{CFG(", 'hooks': {'poststop': [{'path': '/bin/true'}, {'path': 'hook.sh'}]}"),
-	 "config.json: hooks.poststop[1].path: `hook.sh` is not an absolute path"},
-	{CFG(", 'hooks': {'createRuntime': [{'path': '/bin/true', 'timeout': 0}]}"),
-	 "config.json: hooks.createRuntime[0].timeout: must be greater than zero, got `0`"},
-	{CFG(", 'hooks': {'startContainer': [{'path': '/bin/true', 'timeout': -5}]}"),
-	 "config.json: hooks.startContainer[0].timeout: must be greater than zero, got `-5`"},
-	{CFG(", 'annotations': {'io.x': 1}"),
-	 "config.json: annotations[\"io.x\"]: expected a string, got a number"},
-	/* linux */
-	{CFG(", 'linux': {'namespaces': [{'type': 'pid'}, {'path': '/proc/1/ns/net'}]}"),
-	 "config.json: linux.namespaces[1].type: missing required field"},
-	{CFG(", 'linux': {'namespaces': [{'type': 'pid'}, {'type': 'mount'}, {'type': 'foo'}]}"),
-	 "config.json: linux.namespaces[2].type: unknown namespace `foo`"},
-	{CFG(", 'linux': {'namespaces': [{'type': 'pid'}, {'type': 'pid'}]}"),
-	 "config.json: linux.namespaces[1].type: duplicate namespace `pid`"},
-	{CFG(LINUX(", 'devices': [{'type': 'c', 'major': 1, 'minor': 3}]")),
-	 "config.json: linux.devices[0].path: missing required field"},
-	{CFG(LINUX(", 'devices': [{'path': '/dev/null', 'major': 1, 'minor': 3}]")),
-	 "config.json: linux.devices[0].type: missing required field"},
-	{CFG(LINUX(", 'devices': [{'type': 'x', 'path': '/dev/null', 'major': 1, 'minor': 3}]")),
-	 "config.json: linux.devices[0].type: unknown device type `x` (c, b, u or p)"},
-	{CFG(LINUX(", 'devices': [{'type': 'c', 'path': '/dev/null', 'minor': 3}]")),
-	 "config.json: linux.devices[0].major: missing required field"},
-	{CFG(LINUX(", 'devices': [{'type': 'c', 'path': 'null', 'major': 1, 'minor': 3}]")),
-	 "config.json: linux.devices[0].path: `null` is not an absolute path"},
-	{CFG(LINUX(", 'uidMappings': [{'containerID': 0, 'hostID': 1000}]")),
-	 "config.json: linux.uidMappings[0].size: missing required field"},
-	{CFG(LINUX(", 'rootfsPropagation': 'weird'")),
-	 "config.json: linux.rootfsPropagation: unknown rootfs propagation `weird`"},
-	{CFG(LINUX(", 'personality': {'domain': 'BSD'}")),
-	 "config.json: linux.personality.domain: unknown personality domain `BSD`"},
-	{CFG(LINUX(", 'timeOffsets': {'realtime': {'secs': 1}}")),
-	 "config.json: linux.timeOffsets.realtime: unknown clock `realtime` (monotonic or "
-	 "boottime)"},
-	{CFG(LINUX(", 'memoryPolicy': {'mode': 'MPOL_X'}")),
-	 "config.json: linux.memoryPolicy.mode: unknown memory policy mode `MPOL_X`"},
-	{CFG(LINUX(", 'sysctl': {'net.core.somaxconn': 256}")),
-	 "config.json: linux.sysctl[\"net.core.somaxconn\"]: expected a string, got a number"},
-	/* resources */
-	{CFG(LINUX(", 'resources': {'memory': {'limit': 9223372036854775808}}")),
-	 "config.json: linux.resources.memory.limit: expected an int64, got `9223372036854775808`"},
-	{CFG(LINUX(", 'resources': {'memory': {'swap': -9223372036854775809}}")),
-	 "config.json: linux.resources.memory.swap: expected an int64, got `-9223372036854775809`"},
-	{CFG(LINUX(", 'resources': {'memory': {'swappiness': 101}}")),
-	 "config.json: linux.resources.memory.swappiness: `101` is out of range [0, 100]"},
-	{CFG(LINUX(", 'resources': {'devices': [{'access': 'rwm'}]}")),
-	 "config.json: linux.resources.devices[0].allow: missing required field"},
-	{CFG(LINUX(", 'resources': {'devices': [{'allow': true, 'type': 'x'}]}")),
-	 "config.json: linux.resources.devices[0].type: unknown device type `x` (a, b or c)"},
-	{CFG(LINUX(", 'resources': {'devices': [{'allow': true, 'access': 'rwx'}]}")),
-	 "config.json: linux.resources.devices[0].access: invalid access `rwx` (a subset of rwm)"},
-	{CFG(LINUX(", 'resources': {'blockIO': {'weight': 70000}}")),
-	 "config.json: linux.resources.blockIO.weight: expected a uint16, got `70000`"},
-	{CFG(LINUX(", 'resources': {'blockIO': {'throttleReadBpsDevice': [{'major': 8, 'rate': 1}]}}")),
-	 "config.json: linux.resources.blockIO.throttleReadBpsDevice[0].minor: missing required "
-	 "field"},
-	{CFG(LINUX(", 'resources': {'hugepageLimits': [{'pageSize': '2MB'}]}")),
-	 "config.json: linux.resources.hugepageLimits[0].limit: missing required field"},
-	{CFG(LINUX(", 'resources': {'rdma': {'mlx5_1': {'hcaHandles': -3}}}")),
-	 "config.json: linux.resources.rdma.mlx5_1.hcaHandles: expected a uint32, got `-3`"},
-	{CFG(LINUX(", 'resources': {'pids': {'limit': 'max'}}")),
-	 "config.json: linux.resources.pids.limit: expected an int64, got a string"},
-	/* seccomp */
-	{CFG(LINUX(", 'seccomp': {'architectures': ['SCMP_ARCH_X86_64']}")),
-	 "config.json: linux.seccomp.defaultAction: missing required field"},
-	{CFG(LINUX(", 'seccomp': {'defaultAction': 'SCMP_ACT_FOO'}")),
-	 "config.json: linux.seccomp.defaultAction: unknown seccomp action `SCMP_ACT_FOO`"},
-	{CFG(LINUX(", 'seccomp': {'defaultAction': 'SCMP_ACT_ALLOW', 'architectures': "
-		   "['SCMP_ARCH_FOO']}")),
-	 "config.json: linux.seccomp.architectures[0]: unknown seccomp architecture `SCMP_ARCH_FOO`"},
-	{CFG(LINUX(", 'seccomp': {'defaultAction': 'SCMP_ACT_ALLOW', 'flags': ['SECCOMP_X']}")),
-	 "config.json: linux.seccomp.flags[0]: unknown seccomp flag `SECCOMP_X`"},
-	{CFG(LINUX(", 'seccomp': {'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': "
-		   "[{'action': 'SCMP_ACT_ERRNO'}]}")),
-	 "config.json: linux.seccomp.syscalls[0].names: missing required field"},
-	{CFG(LINUX(", 'seccomp': {'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': "
-		   "[{'names': [], 'action': 'SCMP_ACT_ERRNO'}]}")),
-	 "config.json: linux.seccomp.syscalls[0].names: must not be empty"},
-	{CFG(LINUX(", 'seccomp': {'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': "
-		   "[{'names': ['read'], 'action': 'SCMP_ACT_ERRNO', 'args': [{'index': 0, "
-		   "'value': 1, 'op': 'SCMP_CMP_XX'}]}]}")),
-	 "config.json: linux.seccomp.syscalls[0].args[0].op: unknown seccomp operator `SCMP_CMP_XX`"},
-	{CFG(LINUX(", 'seccomp': {'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': "
-		   "[{'names': ['read'], 'action': 'SCMP_ACT_ERRNO', 'args': [{'index': 6, "
-		   "'value': 1, 'op': 'SCMP_CMP_EQ'}]}]}")),
-	 "config.json: linux.seccomp.syscalls[0].args[0].index: `6` is out of range [0, 5]"},
-	{CFG(LINUX(", 'seccomp': {'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': "
-		   "[{'names': ['read'], 'action': 'SCMP_ACT_NOTIFY'}]}")),
-	 "config.json: linux.seccomp.syscalls[0].action: `SCMP_ACT_NOTIFY` needs "
-	 "linux.seccomp.listenerPath"},
-	/* impossible combinations */
-	{CFG(", 'linux': {'namespaces': [{'type': 'user', 'path': '/proc/1/ns/user'}], "
-	     "'uidMappings': [{'containerID': 0, 'hostID': 1000, 'size': 1}]}"),
-	 "config.json: linux.uidMappings: mappings together with a user namespace path"},
-	{CFG(LINUX(", 'gidMappings': [{'containerID': 0, 'hostID': 1000, 'size': 1}]")),
-	 "config.json: linux.gidMappings: mappings without a user namespace"},
-	{CFG(", 'linux': {'namespaces': [{'type': 'user'}]}"),
-	 "config.json: linux.uidMappings: required with a new user namespace"},
-	{CFG(", 'linux': {'namespaces': [{'type': 'user'}], 'uidMappings': [{'containerID': 0, "
-	     "'hostID': 1000, 'size': 1}]}"),
-	 "config.json: linux.gidMappings: required with a new user namespace"},
-	{CFG(LINUX(", 'timeOffsets': {'monotonic': {'secs': 10}}")),
-	 "config.json: linux.timeOffsets: offsets without a time namespace"},
-	{CFG(", 'linux': {'namespaces': [{'type': 'time', 'path': '/proc/1/ns/time'}], "
-	     "'timeOffsets': {'boottime': {'secs': 10}}}"),
-	 "config.json: linux.timeOffsets: offsets together with a time namespace path"},
-	{CFG(", 'hostname': 'box'"), "config.json: hostname: needs a UTS namespace"},
-	{CFG(", 'domainname': 'example.org'"), "config.json: domainname: needs a UTS namespace"},
-	{CFG(LINUX(", 'sysctl': {'net.ipv4.ip_forward': '1'}")),
-	 "config.json: linux.sysctl[\"net.ipv4.ip_forward\"]: needs a network namespace"},
-	{CFG(LINUX(", 'sysctl': {'kernel.shmmax': '1'}")),
-	 "config.json: linux.sysctl[\"kernel.shmmax\"]: needs an IPC namespace"},
-	{CFG(", 'linux': {'namespaces': [{'type': 'network'}, {'type': 'ipc'}], 'sysctl': "
-	     "{'vm.swappiness': '1'}}"),
-	 "config.json: linux.sysctl[\"vm.swappiness\"]: `vm.swappiness` is not in a separate kernel "
-	 "namespace"},
-	{CFG(", 'linux': {'maskedPaths': ['/proc/kcore']}"),
-	 "config.json: linux.maskedPaths: needs a mount namespace"},
+    /* invalid JSON */
+    {"{", "config.json: invalid JSON: premature EOF"},
+    {"{'a': 1}}", "config.json: invalid JSON: trailing garbage"},
+    {"{'a' 1}", "config.json: invalid JSON: object key and value must be separated by a colon "
+		"(':')"},
+    {"[1]", "config.json: expected an object, got an array"},
+    {CFG(", 'hostname': 'a\\u0000b'"), "config.json: invalid JSON: `\\u0000` in a string"},
+    /* required fields */
+    {"{'root': {'path': 'rootfs'}}", "config.json: ociVersion: missing required field"},
+    {"{'ociVersion': 1, 'root': {'path': 'rootfs'}}",
+     "config.json: ociVersion: expected a string, got a number"},
+    {"{'ociVersion': '2.0.0', 'root': {'path': 'rootfs'}}",
+     "config.json: ociVersion: unsupported version `2.0.0` (husk supports 1.x)"},
+    {"{'ociVersion': 'latest', 'root': {'path': 'rootfs'}}",
+     "config.json: ociVersion: `latest` is not a version"},
+    {"{'ociVersion': '1.0.0'}", "config.json: root: missing required field"},
+    {"{'ociVersion': '1.0.0', 'root': {}}", "config.json: root.path: missing required field"},
+    {"{'ociVersion': '1.0.0', 'root': 'rootfs'}",
+     "config.json: root: expected an object, got a string"},
+    {CFG(", 'mounts': [{'destination': '/a'}, {'type': 'tmpfs'}]"),
+     "config.json: mounts[1].destination: missing required field"},
+    {CFG(", 'mounts': {}"), "config.json: mounts: expected an array, got an object"},
+    {CFG(", 'mounts': [{'destination': '/a', 'options': ['ro', 7]}]"),
+     "config.json: mounts[0].options[1]: expected a string, got a number"},
+    {CFG(", 'process': {'user': {'uid': 0, 'gid': 0}, 'args': ['sh']}"),
+     "config.json: process.cwd: missing required field"},
+    {CFG(", 'process': {'cwd': 'tmp', 'user': {'uid': 0, 'gid': 0}}"),
+     "config.json: process.cwd: `tmp` is not an absolute path"},
+    {CFG(", 'process': {'cwd': '/'}"), "config.json: process.user: missing required field"},
+    {CFG(", 'process': {'cwd': '/', 'user': {'gid': 0}}"),
+     "config.json: process.user.uid: missing required field"},
+    {CFG(", 'process': {'cwd': '/', 'user': {'uid': 0}}"),
+     "config.json: process.user.gid: missing required field"},
+    {CFG(", 'process': {'cwd': '/', 'user': {'uid': -1, 'gid': 0}}"),
+     "config.json: process.user.uid: expected a uint32, got `-1`"},
+    {CFG(", 'process': {'cwd': '/', 'user': {'uid': 4294967296, 'gid': 0}}"),
+     "config.json: process.user.uid: expected a uint32, got `4294967296`"},
+    {CFG(", 'process': {'cwd': '/', 'user': {'uid': 0, 'gid': 0, 'additionalGids': [1, 'x']}}"),
+     "config.json: process.user.additionalGids[1]: expected a uint32, got a string"},
+    {CFG(", 'process': {'cwd': '/', 'user': {'uid': 0.5, 'gid': 0}}"),
+     "config.json: process.user.uid: expected a uint32, got `0.5`"},
+    {CFG(PROC(", 'terminal': 'yes'")),
+     "config.json: process.terminal: expected a boolean, got a string"},
+    {CFG(PROC(", 'consoleSize': {'height': 10}")),
+     "config.json: process.consoleSize.width: missing required field"},
+    {CFG(", 'process': {'cwd': '/', 'user': {'uid': 0, 'gid': 0}, 'args': 'sh'}"),
+     "config.json: process.args: expected an array, got a string"},
+    {CFG(", 'process': {'cwd': '/', 'user': {'uid': 0, 'gid': 0}, 'args': ['sh', 1]}"),
+     "config.json: process.args[1]: expected a string, got a number"},
+    /* rlimits */
+    {CFG(PROC(", 'rlimits': [{'soft': 1, 'hard': 1}]")),
+     "config.json: process.rlimits[0].type: missing required field"},
+    {CFG(PROC(", 'rlimits': [{'type': 'RLIMIT_CORE', 'hard': 1}]")),
+     "config.json: process.rlimits[0].soft: missing required field"},
+    {CFG(PROC(", 'rlimits': [{'type': 'RLIMIT_CORE', 'soft': 1}]")),
+     "config.json: process.rlimits[0].hard: missing required field"},
+    {CFG(PROC(", 'rlimits': [{'type': 'RLIMIT_FOO', 'soft': 1, 'hard': 1}]")),
+     "config.json: process.rlimits[0].type: unknown rlimit `RLIMIT_FOO`"},
+    {CFG(PROC(", 'rlimits': [{'type': 'RLIMIT_CORE', 'soft': 1.5, 'hard': 2}]")),
+     "config.json: process.rlimits[0].soft: expected a uint64, got `1.5`"},
+    {CFG(PROC(", 'rlimits': [{'type': 'RLIMIT_CORE', 'soft': 1e3, 'hard': 2}]")),
+     "config.json: process.rlimits[0].soft: expected a uint64, got `1e3`"},
+    {CFG(PROC(", 'rlimits': [{'type': 'RLIMIT_CORE', 'soft': -1, 'hard': 2}]")),
+     "config.json: process.rlimits[0].soft: expected a uint64, got `-1`"},
+    {CFG(PROC(", 'rlimits': [{'type': 'RLIMIT_CORE', 'soft': 1, "
+	      "'hard': 18446744073709551616}]")),
+     "config.json: process.rlimits[0].hard: expected a uint64, got `18446744073709551616`"},
+    {CFG(PROC(", 'rlimits': [{'type': 'RLIMIT_NOFILE', 'soft': 1, 'hard': 1}, "
+	      "{'type': 'RLIMIT_NOFILE', 'soft': 2, 'hard': 2}]")),
+     "config.json: process.rlimits[1].type: duplicate rlimit `RLIMIT_NOFILE`"},
+    /* process enums and ranges */
+    {CFG(PROC(", 'capabilities': {'bounding': ['CAP_KILL', 'CAP_FOO']}")),
+     "config.json: process.capabilities.bounding[1]: unknown capability `CAP_FOO`"},
+    {CFG(PROC(", 'capabilities': {'ambient': 'CAP_KILL'}")),
+     "config.json: process.capabilities.ambient: expected an array, got a string"},
+    {CFG(PROC(", 'scheduler': {'policy': 'SCHED_FOO'}")),
+     "config.json: process.scheduler.policy: unknown scheduler policy `SCHED_FOO`"},
+    {CFG(PROC(", 'scheduler': {'nice': 1}")),
+     "config.json: process.scheduler.policy: missing required field"},
+    {CFG(PROC(", 'scheduler': {'policy': 'SCHED_RR', 'flags': ['SCHED_FLAG_X']}")),
+     "config.json: process.scheduler.flags[0]: unknown scheduler flag `SCHED_FLAG_X`"},
+    {CFG(PROC(", 'scheduler': {'policy': 'SCHED_RR', 'priority': 2147483648}")),
+     "config.json: process.scheduler.priority: expected an int32, got `2147483648`"},
+    {CFG(PROC(", 'ioPriority': {'class': 'IOPRIO_CLASS_X', 'priority': 0}")),
+     "config.json: process.ioPriority.class: unknown ioPriority class `IOPRIO_CLASS_X`"},
+    {CFG(PROC(", 'ioPriority': {'class': 'IOPRIO_CLASS_BE', 'priority': 8}")),
+     "config.json: process.ioPriority.priority: `8` is out of range [0, 7]"},
+    {CFG(PROC(", 'oomScoreAdj': 1001")),
+     "config.json: process.oomScoreAdj: `1001` is out of range [-1000, 1000]"},
+    {CFG(PROC(", 'execCPUAffinity': {'initial': '0-'}")),
+     "config.json: process.execCPUAffinity.initial: invalid cpu list `0-`"},
+    /* hooks */
+    {CFG(", 'hooks': {'prestart': [{'args': ['x']}]}"),
+     "config.json: hooks.prestart[0].path: missing required field"},
+    {CFG(", 'hooks': {'poststop': [{'path': '/bin/true'}, {'path': 'hook.sh'}]}"),
+     "config.json: hooks.poststop[1].path: `hook.sh` is not an absolute path"},
+    {CFG(", 'hooks': {'createRuntime': [{'path': '/bin/true', 'timeout': 0}]}"),
+     "config.json: hooks.createRuntime[0].timeout: must be greater than zero, got `0`"},
+    {CFG(", 'hooks': {'startContainer': [{'path': '/bin/true', 'timeout': -5}]}"),
+     "config.json: hooks.startContainer[0].timeout: must be greater than zero, got `-5`"},
+    {CFG(", 'annotations': {'io.x': 1}"),
+     "config.json: annotations[\"io.x\"]: expected a string, got a number"},
+    /* linux */
+    {CFG(", 'linux': {'namespaces': [{'type': 'pid'}, {'path': '/proc/1/ns/net'}]}"),
+     "config.json: linux.namespaces[1].type: missing required field"},
+    {CFG(", 'linux': {'namespaces': [{'type': 'pid'}, {'type': 'mount'}, {'type': 'foo'}]}"),
+     "config.json: linux.namespaces[2].type: unknown namespace `foo`"},
+    {CFG(", 'linux': {'namespaces': [{'type': 'pid'}, {'type': 'pid'}]}"),
+     "config.json: linux.namespaces[1].type: duplicate namespace `pid`"},
+    {CFG(LINUX(", 'devices': [{'type': 'c', 'major': 1, 'minor': 3}]")),
+     "config.json: linux.devices[0].path: missing required field"},
+    {CFG(LINUX(", 'devices': [{'path': '/dev/null', 'major': 1, 'minor': 3}]")),
+     "config.json: linux.devices[0].type: missing required field"},
+    {CFG(LINUX(", 'devices': [{'type': 'x', 'path': '/dev/null', 'major': 1, 'minor': 3}]")),
+     "config.json: linux.devices[0].type: unknown device type `x` (c, b, u or p)"},
+    {CFG(LINUX(", 'devices': [{'type': 'c', 'path': '/dev/null', 'minor': 3}]")),
+     "config.json: linux.devices[0].major: missing required field"},
+    {CFG(LINUX(", 'devices': [{'type': 'c', 'path': 'null', 'major': 1, 'minor': 3}]")),
+     "config.json: linux.devices[0].path: `null` is not an absolute path"},
+    {CFG(LINUX(", 'uidMappings': [{'containerID': 0, 'hostID': 1000}]")),
+     "config.json: linux.uidMappings[0].size: missing required field"},
+    {CFG(LINUX(", 'rootfsPropagation': 'weird'")),
+     "config.json: linux.rootfsPropagation: unknown rootfs propagation `weird`"},
+    {CFG(LINUX(", 'personality': {'domain': 'BSD'}")),
+     "config.json: linux.personality.domain: unknown personality domain `BSD`"},
+    {CFG(LINUX(", 'timeOffsets': {'realtime': {'secs': 1}}")),
+     "config.json: linux.timeOffsets.realtime: unknown clock `realtime` (monotonic or "
+     "boottime)"},
+    {CFG(LINUX(", 'memoryPolicy': {'mode': 'MPOL_X'}")),
+     "config.json: linux.memoryPolicy.mode: unknown memory policy mode `MPOL_X`"},
+    {CFG(LINUX(", 'sysctl': {'net.core.somaxconn': 256}")),
+     "config.json: linux.sysctl[\"net.core.somaxconn\"]: expected a string, got a number"},
+    /* resources */
+    {CFG(LINUX(", 'resources': {'memory': {'limit': 9223372036854775808}}")),
+     "config.json: linux.resources.memory.limit: expected an int64, got `9223372036854775808`"},
+    {CFG(LINUX(", 'resources': {'memory': {'swap': -9223372036854775809}}")),
+     "config.json: linux.resources.memory.swap: expected an int64, got `-9223372036854775809`"},
+    {CFG(LINUX(", 'resources': {'memory': {'swappiness': 101}}")),
+     "config.json: linux.resources.memory.swappiness: `101` is out of range [0, 100]"},
+    {CFG(LINUX(", 'resources': {'devices': [{'access': 'rwm'}]}")),
+     "config.json: linux.resources.devices[0].allow: missing required field"},
+    {CFG(LINUX(", 'resources': {'devices': [{'allow': true, 'type': 'x'}]}")),
+     "config.json: linux.resources.devices[0].type: unknown device type `x` (a, b or c)"},
+    {CFG(LINUX(", 'resources': {'devices': [{'allow': true, 'access': 'rwx'}]}")),
+     "config.json: linux.resources.devices[0].access: invalid access `rwx` (a subset of rwm)"},
+    {CFG(LINUX(", 'resources': {'blockIO': {'weight': 70000}}")),
+     "config.json: linux.resources.blockIO.weight: expected a uint16, got `70000`"},
+    {CFG(LINUX(", 'resources': {'blockIO': {'throttleReadBpsDevice': [{'major': 8, 'rate': 1}]}}")),
+     "config.json: linux.resources.blockIO.throttleReadBpsDevice[0].minor: missing required "
+     "field"},
+    {CFG(LINUX(", 'resources': {'hugepageLimits': [{'pageSize': '2MB'}]}")),
+     "config.json: linux.resources.hugepageLimits[0].limit: missing required field"},
+    {CFG(LINUX(", 'resources': {'rdma': {'mlx5_1': {'hcaHandles': -3}}}")),
+     "config.json: linux.resources.rdma.mlx5_1.hcaHandles: expected a uint32, got `-3`"},
+    {CFG(LINUX(", 'resources': {'pids': {'limit': 'max'}}")),
+     "config.json: linux.resources.pids.limit: expected an int64, got a string"},
+    /* seccomp */
+    {CFG(LINUX(", 'seccomp': {'architectures': ['SCMP_ARCH_X86_64']}")),
+     "config.json: linux.seccomp.defaultAction: missing required field"},
+    {CFG(LINUX(", 'seccomp': {'defaultAction': 'SCMP_ACT_FOO'}")),
+     "config.json: linux.seccomp.defaultAction: unknown seccomp action `SCMP_ACT_FOO`"},
+    {CFG(LINUX(", 'seccomp': {'defaultAction': 'SCMP_ACT_ALLOW', 'architectures': "
+	       "['SCMP_ARCH_FOO']}")),
+     "config.json: linux.seccomp.architectures[0]: unknown seccomp architecture `SCMP_ARCH_FOO`"},
+    {CFG(LINUX(", 'seccomp': {'defaultAction': 'SCMP_ACT_ALLOW', 'flags': ['SECCOMP_X']}")),
+     "config.json: linux.seccomp.flags[0]: unknown seccomp flag `SECCOMP_X`"},
+    {CFG(LINUX(", 'seccomp': {'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': "
+	       "[{'action': 'SCMP_ACT_ERRNO'}]}")),
+     "config.json: linux.seccomp.syscalls[0].names: missing required field"},
+    {CFG(LINUX(", 'seccomp': {'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': "
+	       "[{'names': [], 'action': 'SCMP_ACT_ERRNO'}]}")),
+     "config.json: linux.seccomp.syscalls[0].names: must not be empty"},
+    {CFG(LINUX(", 'seccomp': {'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': "
+	       "[{'names': ['read'], 'action': 'SCMP_ACT_ERRNO', 'args': [{'index': 0, "
+	       "'value': 1, 'op': 'SCMP_CMP_XX'}]}]}")),
+     "config.json: linux.seccomp.syscalls[0].args[0].op: unknown seccomp operator `SCMP_CMP_XX`"},
+    {CFG(LINUX(", 'seccomp': {'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': "
+	       "[{'names': ['read'], 'action': 'SCMP_ACT_ERRNO', 'args': [{'index': 6, "
+	       "'value': 1, 'op': 'SCMP_CMP_EQ'}]}]}")),
+     "config.json: linux.seccomp.syscalls[0].args[0].index: `6` is out of range [0, 5]"},
+    {CFG(LINUX(", 'seccomp': {'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': "
+	       "[{'names': ['read'], 'action': 'SCMP_ACT_NOTIFY'}]}")),
+     "config.json: linux.seccomp.syscalls[0].action: `SCMP_ACT_NOTIFY` needs "
+     "linux.seccomp.listenerPath"},
+    /* impossible combinations */
+    {CFG(", 'linux': {'namespaces': [{'type': 'user', 'path': '/proc/1/ns/user'}], "
+	 "'uidMappings': [{'containerID': 0, 'hostID': 1000, 'size': 1}]}"),
+     "config.json: linux.uidMappings: mappings together with a user namespace path"},
+    {CFG(LINUX(", 'gidMappings': [{'containerID': 0, 'hostID': 1000, 'size': 1}]")),
+     "config.json: linux.gidMappings: mappings without a user namespace"},
+    {CFG(", 'linux': {'namespaces': [{'type': 'user'}]}"),
+     "config.json: linux.uidMappings: required with a new user namespace"},
+    {CFG(", 'linux': {'namespaces': [{'type': 'user'}], 'uidMappings': [{'containerID': 0, "
+	 "'hostID': 1000, 'size': 1}]}"),
+     "config.json: linux.gidMappings: required with a new user namespace"},
+    {CFG(LINUX(", 'timeOffsets': {'monotonic': {'secs': 10}}")),
+     "config.json: linux.timeOffsets: offsets without a time namespace"},
+    {CFG(", 'linux': {'namespaces': [{'type': 'time', 'path': '/proc/1/ns/time'}], "
+	 "'timeOffsets': {'boottime': {'secs': 10}}}"),
+     "config.json: linux.timeOffsets: offsets together with a time namespace path"},
+    {CFG(", 'hostname': 'box'"), "config.json: hostname: needs a UTS namespace"},
+    {CFG(", 'domainname': 'example.org'"), "config.json: domainname: needs a UTS namespace"},
+    {CFG(LINUX(", 'sysctl': {'net.ipv4.ip_forward': '1'}")),
+     "config.json: linux.sysctl[\"net.ipv4.ip_forward\"]: needs a network namespace"},
+    {CFG(LINUX(", 'sysctl': {'kernel.shmmax': '1'}")),
+     "config.json: linux.sysctl[\"kernel.shmmax\"]: needs an IPC namespace"},
+    {CFG(", 'linux': {'namespaces': [{'type': 'network'}, {'type': 'ipc'}], 'sysctl': "
+	 "{'vm.swappiness': '1'}}"),
+     "config.json: linux.sysctl[\"vm.swappiness\"]: `vm.swappiness` is not in a separate kernel "
+     "namespace"},
+    {CFG(", 'linux': {'maskedPaths': ['/proc/kcore']}"),
+     "config.json: linux.maskedPaths: needs a mount namespace"},
 };
 
 /* Parses, but husk_spec_check_supported() must refuse it with exactly `msg`. */
 static const struct bad_case unsupported[] = {
-	{CFG(LINUX(", 'seccomp': {'defaultAction': 'SCMP_ACT_ALLOW'}")),
-	 "config.json: linux.seccomp: not supported yet"},
-	{CFG(PROC(", 'apparmorProfile': 'x'") LINUX("")),
-	 "config.json: process.apparmorProfile: not supported yet"},
-	{CFG(PROC(", 'selinuxLabel': 'system_u:system_r:container_t:s0'") LINUX("")),
-	 "config.json: process.selinuxLabel: not supported yet"},
-	{CFG(LINUX(", 'mountLabel': 'system_u:object_r:container_file_t:s0'")),
-	 "config.json: linux.mountLabel: not supported yet"},
-	{CFG(LINUX(", 'intelRdt': {'closID': 'g1'}")), "config.json: linux.intelRdt: not supported yet"},
-	{CFG(LINUX(", 'memoryPolicy': {'mode': 'MPOL_BIND', 'nodes': '0'}")),
-	 "config.json: linux.memoryPolicy: not supported yet"},
-	{CFG(LINUX(", 'netDevices': {'eth1': {'name': 'eth0'}}")),
-	 "config.json: linux.netDevices: not supported yet"},
-	{CFG(", 'mounts': [{'destination': '/a'}, {'destination': '/b', 'uidMappings': "
-	     "[{'containerID': 0, 'hostID': 1, 'size': 1}]}]" LINUX("")),
-	 "config.json: mounts[1].uidMappings: not supported yet"},
-	{CFG(", 'process': {'cwd': '/', 'user': {'uid': 0, 'gid': 0}, 'args': []}" LINUX("")),
-	 "config.json: process.args: must not be empty"},
-	{CFG(", 'process': {'cwd': '/', 'user': {'uid': 0, 'gid': 0}}" LINUX("")),
-	 "config.json: process.args: must not be empty"},
-	{CFG(", 'linux': {'namespaces': [{'type': 'pid'}]}"),
-	 "config.json: linux.namespaces: running without a mount namespace is not supported"},
+    {CFG(LINUX(", 'seccomp': {'defaultAction': 'SCMP_ACT_ALLOW'}")),
+     "config.json: linux.seccomp: not supported yet"},
+    {CFG(PROC(", 'apparmorProfile': 'x'") LINUX("")),
+     "config.json: process.apparmorProfile: not supported yet"},
+    {CFG(PROC(", 'selinuxLabel': 'system_u:system_r:container_t:s0'") LINUX("")),
+     "config.json: process.selinuxLabel: not supported yet"},
+    {CFG(LINUX(", 'mountLabel': 'system_u:object_r:container_file_t:s0'")),
+     "config.json: linux.mountLabel: not supported yet"},
+    {CFG(LINUX(", 'intelRdt': {'closID': 'g1'}")),
+     "config.json: linux.intelRdt: not supported yet"},
+    {CFG(LINUX(", 'memoryPolicy': {'mode': 'MPOL_BIND', 'nodes': '0'}")),
+     "config.json: linux.memoryPolicy: not supported yet"},
+    {CFG(LINUX(", 'netDevices': {'eth1': {'name': 'eth0'}}")),
+     "config.json: linux.netDevices: not supported yet"},
+    {CFG(", 'mounts': [{'destination': '/a'}, {'destination': '/b', 'uidMappings': "
+	 "[{'containerID': 0, 'hostID': 1, 'size': 1}]}]" LINUX("")),
+     "config.json: mounts[1].uidMappings: not supported yet"},
+    {CFG(", 'process': {'cwd': '/', 'user': {'uid': 0, 'gid': 0}, 'args': []}" LINUX("")),
+     "config.json: process.args: must not be empty"},
+    {CFG(", 'process': {'cwd': '/', 'user': {'uid': 0, 'gid': 0}}" LINUX("")),
+     "config.json: process.args: must not be empty"},
+    {CFG(", 'linux': {'namespaces': [{'type': 'pid'}]}"),
+     "config.json: linux.namespaces: running without a mount namespace is not supported"},
 };
 
 static void test_bad(void)
@@ -369,68 +370,68 @@ static void test_nesting_and_nul(void)
 
 /* A config using nearly every field, with values at the edges of their types. */
 static const char full[] =
-	"{'ociVersion': '1.3.0', 'root': {'path': '/var/rootfs', 'readonly': true},"
-	" 'hostname': 'box', 'domainname': 'example.org', 'unknownField': {'x': [1, 2]},"
-	" 'mounts': [{'destination': '/tmp', 'type': 'tmpfs', 'source': 'tmpfs',"
-	"   'options': ['nosuid', 'mode=755']}, {'destination': '/data', 'source': '/srv',"
-	"   'options': ['rbind', 'rro']}],"
-	" 'process': {'terminal': true, 'consoleSize': {'height': 25, 'width': 80},"
-	"   'user': {'uid': 1000, 'gid': 4294967295, 'umask': 18, 'additionalGids': [5, 6]},"
-	"   'args': ['sh', '-c', 'echo hi'], 'env': ['PATH=/bin', 'TERM=xterm'], 'cwd': '/root',"
-	"   'capabilities': {'bounding': ['CAP_KILL', 'CAP_CHOWN'], 'effective': ['CAP_KILL'],"
-	"     'inheritable': [], 'permitted': ['CAP_KILL'], 'ambient': ['CAP_KILL']},"
-	"   'rlimits': [{'type': 'RLIMIT_NOFILE', 'soft': 1024, 'hard': 18446744073709551615},"
-	"     {'type': 'RLIMIT_CORE', 'soft': 9223372036854775808, 'hard': 18446744073709551615}],"
-	"   'noNewPrivileges': true, 'oomScoreAdj': -1000,"
-	"   'scheduler': {'policy': 'SCHED_DEADLINE', 'nice': -20, 'priority': 0,"
-	"     'flags': ['SCHED_FLAG_RESET_ON_FORK', 'SCHED_FLAG_RECLAIM'],"
-	"     'runtime': 10000000, 'deadline': 18446744073709551615, 'period': 30000000},"
-	"   'ioPriority': {'class': 'IOPRIO_CLASS_IDLE', 'priority': 7},"
-	"   'execCPUAffinity': {'initial': '0', 'final': '0-1,3'}},"
-	" 'hooks': {'prestart': [{'path': '/bin/a'}], 'createRuntime': [{'path': '/bin/b',"
-	"   'args': ['b', '1'], 'env': ['X=1'], 'timeout': 5}], 'poststop': [{'path': '/bin/c'},"
-	"   {'path': '/bin/d'}]},"
-	" 'annotations': {'io.x': 'y', 'k': ''},"
-	" 'linux': {'namespaces': [{'type': 'pid'}, {'type': 'network', 'path': '/run/netns/n'},"
-	"   {'type': 'mount'}, {'type': 'ipc'}, {'type': 'uts'}, {'type': 'user'},"
-	"   {'type': 'cgroup'}, {'type': 'time'}],"
-	"   'uidMappings': [{'containerID': 0, 'hostID': 100000, 'size': 65536}],"
-	"   'gidMappings': [{'containerID': 0, 'hostID': 100000, 'size': 65536},"
-	"     {'containerID': 65536, 'hostID': 4294967295, 'size': 1}],"
-	"   'timeOffsets': {'monotonic': {'secs': -9223372036854775808, 'nanosecs': 999999999},"
-	"     'boottime': {'secs': 9223372036854775807}},"
-	"   'devices': [{'type': 'c', 'path': '/dev/fuse', 'major': 10, 'minor': 229,"
-	"     'fileMode': 438, 'uid': 0, 'gid': 0}, {'type': 'p', 'path': '/dev/fifo'}],"
-	"   'cgroupsPath': '/husk-test/x',"
-	"   'resources': {'devices': [{'allow': false, 'access': 'rwm'}, {'allow': true,"
-	"       'type': 'c', 'major': 10, 'minor': 229, 'access': 'rw'}],"
-	"     'memory': {'limit': 536870912, 'reservation': 1, 'swap': -1, 'kernel': 0,"
-	"       'kernelTCP': 9223372036854775807, 'swappiness': 0, 'disableOOMKiller': true,"
-	"       'useHierarchy': false, 'checkBeforeUpdate': true},"
-	"     'cpu': {'shares': 18446744073709551615, 'quota': -9223372036854775808,"
-	"       'burst': 1, 'period': 100000, 'realtimeRuntime': 950000, 'realtimePeriod': 1000000,"
-	"       'cpus': '0-1', 'mems': '0', 'idle': 1},"
-	"     'pids': {'limit': -1},"
-	"     'blockIO': {'weight': 10, 'leafWeight': 65535, 'weightDevice': [{'major': 8,"
-	"       'minor': 0, 'weight': 500}], 'throttleReadBpsDevice': [{'major': 8, 'minor': 0,"
-	"       'rate': 18446744073709551615}], 'throttleWriteIOPSDevice': [{'major': 8,"
-	"       'minor': 16, 'rate': 300}]},"
-	"     'hugepageLimits': [{'pageSize': '2MB', 'limit': 9223372036854772000}],"
-	"     'network': {'classID': 1048577, 'priorities': [{'name': 'eth0', 'priority': 500}]},"
-	"     'rdma': {'mlx5_1': {'hcaHandles': 3, 'hcaObjects': 10000}},"
-	"     'unified': {'io.weight': '100', 'memory.high': '1G'}},"
-	"   'rootfsPropagation': 'rslave',"
-	"   'seccomp': {'defaultAction': 'SCMP_ACT_ERRNO', 'defaultErrnoRet': 38,"
-	"     'architectures': ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86'],"
-	"     'flags': ['SECCOMP_FILTER_FLAG_LOG'], 'listenerPath': '/run/l.sock',"
-	"     'syscalls': [{'names': ['read', 'write'], 'action': 'SCMP_ACT_ALLOW'},"
-	"       {'names': ['personality'], 'action': 'SCMP_ACT_ERRNO', 'errnoRet': 1, 'args':"
-	"         [{'index': 0, 'value': 18446744073709551615, 'valueTwo': 2,"
-	"         'op': 'SCMP_CMP_MASKED_EQ'}]}]},"
-	"   'sysctl': {'net.ipv4.ip_forward': '1', 'kernel.shmmax': '1000',"
-	"     'kernel.domainname': 'x', 'fs.mqueue.queues_max': '10'},"
-	"   'maskedPaths': ['/proc/kcore'], 'readonlyPaths': ['/proc/sys', '/proc/bus'],"
-	"   'personality': {'domain': 'LINUX32', 'flags': []}}}";
+    "{'ociVersion': '1.3.0', 'root': {'path': '/var/rootfs', 'readonly': true},"
+    " 'hostname': 'box', 'domainname': 'example.org', 'unknownField': {'x': [1, 2]},"
+    " 'mounts': [{'destination': '/tmp', 'type': 'tmpfs', 'source': 'tmpfs',"
+    "   'options': ['nosuid', 'mode=755']}, {'destination': '/data', 'source': '/srv',"
+    "   'options': ['rbind', 'rro']}],"
+    " 'process': {'terminal': true, 'consoleSize': {'height': 25, 'width': 80},"
+    "   'user': {'uid': 1000, 'gid': 4294967295, 'umask': 18, 'additionalGids': [5, 6]},"
+    "   'args': ['sh', '-c', 'echo hi'], 'env': ['PATH=/bin', 'TERM=xterm'], 'cwd': '/root',"
+    "   'capabilities': {'bounding': ['CAP_KILL', 'CAP_CHOWN'], 'effective': ['CAP_KILL'],"
+    "     'inheritable': [], 'permitted': ['CAP_KILL'], 'ambient': ['CAP_KILL']},"
+    "   'rlimits': [{'type': 'RLIMIT_NOFILE', 'soft': 1024, 'hard': 18446744073709551615},"
+    "     {'type': 'RLIMIT_CORE', 'soft': 9223372036854775808, 'hard': 18446744073709551615}],"
+    "   'noNewPrivileges': true, 'oomScoreAdj': -1000,"
+    "   'scheduler': {'policy': 'SCHED_DEADLINE', 'nice': -20, 'priority': 0,"
+    "     'flags': ['SCHED_FLAG_RESET_ON_FORK', 'SCHED_FLAG_RECLAIM'],"
+    "     'runtime': 10000000, 'deadline': 18446744073709551615, 'period': 30000000},"
+    "   'ioPriority': {'class': 'IOPRIO_CLASS_IDLE', 'priority': 7},"
+    "   'execCPUAffinity': {'initial': '0', 'final': '0-1,3'}},"
+    " 'hooks': {'prestart': [{'path': '/bin/a'}], 'createRuntime': [{'path': '/bin/b',"
+    "   'args': ['b', '1'], 'env': ['X=1'], 'timeout': 5}], 'poststop': [{'path': '/bin/c'},"
+    "   {'path': '/bin/d'}]},"
+    " 'annotations': {'io.x': 'y', 'k': ''},"
+    " 'linux': {'namespaces': [{'type': 'pid'}, {'type': 'network', 'path': '/run/netns/n'},"
+    "   {'type': 'mount'}, {'type': 'ipc'}, {'type': 'uts'}, {'type': 'user'},"
+    "   {'type': 'cgroup'}, {'type': 'time'}],"
+    "   'uidMappings': [{'containerID': 0, 'hostID': 100000, 'size': 65536}],"
+    "   'gidMappings': [{'containerID': 0, 'hostID': 100000, 'size': 65536},"
+    "     {'containerID': 65536, 'hostID': 4294967295, 'size': 1}],"
+    "   'timeOffsets': {'monotonic': {'secs': -9223372036854775808, 'nanosecs': 999999999},"
+    "     'boottime': {'secs': 9223372036854775807}},"
+    "   'devices': [{'type': 'c', 'path': '/dev/fuse', 'major': 10, 'minor': 229,"
+    "     'fileMode': 438, 'uid': 0, 'gid': 0}, {'type': 'p', 'path': '/dev/fifo'}],"
+    "   'cgroupsPath': '/husk-test/x',"
+    "   'resources': {'devices': [{'allow': false, 'access': 'rwm'}, {'allow': true,"
+    "       'type': 'c', 'major': 10, 'minor': 229, 'access': 'rw'}],"
+    "     'memory': {'limit': 536870912, 'reservation': 1, 'swap': -1, 'kernel': 0,"
+    "       'kernelTCP': 9223372036854775807, 'swappiness': 0, 'disableOOMKiller': true,"
+    "       'useHierarchy': false, 'checkBeforeUpdate': true},"
+    "     'cpu': {'shares': 18446744073709551615, 'quota': -9223372036854775808,"
+    "       'burst': 1, 'period': 100000, 'realtimeRuntime': 950000, 'realtimePeriod': 1000000,"
+    "       'cpus': '0-1', 'mems': '0', 'idle': 1},"
+    "     'pids': {'limit': -1},"
+    "     'blockIO': {'weight': 10, 'leafWeight': 65535, 'weightDevice': [{'major': 8,"
+    "       'minor': 0, 'weight': 500}], 'throttleReadBpsDevice': [{'major': 8, 'minor': 0,"
+    "       'rate': 18446744073709551615}], 'throttleWriteIOPSDevice': [{'major': 8,"
+    "       'minor': 16, 'rate': 300}]},"
+    "     'hugepageLimits': [{'pageSize': '2MB', 'limit': 9223372036854772000}],"
+    "     'network': {'classID': 1048577, 'priorities': [{'name': 'eth0', 'priority': 500}]},"
+    "     'rdma': {'mlx5_1': {'hcaHandles': 3, 'hcaObjects': 10000}},"
+    "     'unified': {'io.weight': '100', 'memory.high': '1G'}},"
+    "   'rootfsPropagation': 'rslave',"
+    "   'seccomp': {'defaultAction': 'SCMP_ACT_ERRNO', 'defaultErrnoRet': 38,"
+    "     'architectures': ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86'],"
+    "     'flags': ['SECCOMP_FILTER_FLAG_LOG'], 'listenerPath': '/run/l.sock',"
+    "     'syscalls': [{'names': ['read', 'write'], 'action': 'SCMP_ACT_ALLOW'},"
+    "       {'names': ['personality'], 'action': 'SCMP_ACT_ERRNO', 'errnoRet': 1, 'args':"
+    "         [{'index': 0, 'value': 18446744073709551615, 'valueTwo': 2,"
+    "         'op': 'SCMP_CMP_MASKED_EQ'}]}]},"
+    "   'sysctl': {'net.ipv4.ip_forward': '1', 'kernel.shmmax': '1000',"
+    "     'kernel.domainname': 'x', 'fs.mqueue.queues_max': '10'},"
+    "   'maskedPaths': ['/proc/kcore'], 'readonlyPaths': ['/proc/sys', '/proc/bus'],"
+    "   'personality': {'domain': 'LINUX32', 'flags': []}}}";
 
 static void test_full(void)
 {
@@ -447,107 +448,105 @@ static void test_full(void)
 	l = &s->linux_;
 	r = &l->resources;
 	ok(strcmp(s->oci_version, "1.3.0") == 0 && strcmp(s->root_path, "/var/rootfs") == 0 &&
-		   s->root_readonly && strcmp(s->hostname, "box") == 0 &&
-		   strcmp(s->domainname, "example.org") == 0,
+	       s->root_readonly && strcmp(s->hostname, "box") == 0 &&
+	       strcmp(s->domainname, "example.org") == 0,
 	   "top level: version, root, hostname, domainname");
 	ok(s->n_mounts == 2 && strcmp(s->mounts[0].destination, "/tmp") == 0 &&
-		   strcmp(s->mounts[0].type, "tmpfs") == 0 &&
-		   strcmp(s->mounts[0].options[1], "mode=755") == 0 &&
-		   s->mounts[0].options[2] == NULL && s->mounts[1].type == NULL &&
-		   strcmp(s->mounts[1].source, "/srv") == 0,
+	       strcmp(s->mounts[0].type, "tmpfs") == 0 &&
+	       strcmp(s->mounts[0].options[1], "mode=755") == 0 &&
+	       s->mounts[0].options[2] == NULL && s->mounts[1].type == NULL &&
+	       strcmp(s->mounts[1].source, "/srv") == 0,
 	   "mounts");
 	ok(s->has_process && p->terminal && p->has_console_size && p->console_height == 25 &&
-		   p->console_width == 80 && p->user.uid == 1000 && p->user.gid == UINT32_MAX &&
-		   p->user.has_umask && p->user.umask == 18 && p->user.n_additional_gids == 2 &&
-		   p->user.additional_gids[1] == 6,
+	       p->console_width == 80 && p->user.uid == 1000 && p->user.gid == UINT32_MAX &&
+	       p->user.has_umask && p->user.umask == 18 && p->user.n_additional_gids == 2 &&
+	       p->user.additional_gids[1] == 6,
 	   "process: terminal, console size, user (gid 4294967295)");
-	ok(strv_len(p->args) == 3 && strcmp(p->args[2], "echo hi") == 0 &&
-		   strv_len(p->env) == 2 && strcmp(p->cwd, "/root") == 0,
+	ok(strv_len(p->args) == 3 && strcmp(p->args[2], "echo hi") == 0 && strv_len(p->env) == 2 &&
+	       strcmp(p->cwd, "/root") == 0,
 	   "process: args, env, cwd");
 	ok(p->has_capabilities && strv_len(p->capabilities.bounding) == 2 &&
-		   p->capabilities.inheritable && p->capabilities.inheritable[0] == NULL &&
-		   strcmp(p->capabilities.ambient[0], "CAP_KILL") == 0,
+	       p->capabilities.inheritable && p->capabilities.inheritable[0] == NULL &&
+	       strcmp(p->capabilities.ambient[0], "CAP_KILL") == 0,
 	   "process: capabilities (an empty set is not an absent one)");
-	ok(p->n_rlimits == 2 && p->rlimits[0].type == RLIMIT_NOFILE &&
-		   p->rlimits[0].soft == 1024 && p->rlimits[0].hard == UINT64_MAX &&
-		   p->rlimits[1].type == RLIMIT_CORE &&
-		   p->rlimits[1].soft == 9223372036854775808ULL &&
-		   strcmp(p->rlimits[1].type_name, "RLIMIT_CORE") == 0,
+	ok(p->n_rlimits == 2 && p->rlimits[0].type == RLIMIT_NOFILE && p->rlimits[0].soft == 1024 &&
+	       p->rlimits[0].hard == UINT64_MAX && p->rlimits[1].type == RLIMIT_CORE &&
+	       p->rlimits[1].soft == 9223372036854775808ULL &&
+	       strcmp(p->rlimits[1].type_name, "RLIMIT_CORE") == 0,
 	   "process: rlimits with uint64 values above INT64_MAX");
 	ok(p->no_new_privileges && p->has_oom_score_adj && p->oom_score_adj == -1000,
 	   "process: noNewPrivileges, oomScoreAdj");
 	ok(p->has_scheduler && p->scheduler.policy_value == 6 && p->scheduler.has_nice &&
-		   p->scheduler.nice == -20 && p->scheduler.has_priority &&
-		   p->scheduler.flags_value == 0x3 && p->scheduler.runtime == 10000000 &&
-		   p->scheduler.deadline == UINT64_MAX && p->scheduler.period == 30000000,
+	       p->scheduler.nice == -20 && p->scheduler.has_priority &&
+	       p->scheduler.flags_value == 0x3 && p->scheduler.runtime == 10000000 &&
+	       p->scheduler.deadline == UINT64_MAX && p->scheduler.period == 30000000,
 	   "process: scheduler");
 	ok(p->has_io_priority && p->io_priority.class_value == 3 && p->io_priority.priority == 7 &&
-		   strcmp(p->exec_cpu_affinity_final, "0-1,3") == 0,
+	       strcmp(p->exec_cpu_affinity_final, "0-1,3") == 0,
 	   "process: ioPriority, execCPUAffinity");
 	ok(s->hooks[HUSK_HOOK_PRESTART].n == 1 && s->hooks[HUSK_HOOK_CREATE_RUNTIME].n == 1 &&
-		   s->hooks[HUSK_HOOK_CREATE_RUNTIME].hooks[0].has_timeout &&
-		   s->hooks[HUSK_HOOK_CREATE_RUNTIME].hooks[0].timeout == 5 &&
-		   strcmp(s->hooks[HUSK_HOOK_CREATE_RUNTIME].hooks[0].env[0], "X=1") == 0 &&
-		   s->hooks[HUSK_HOOK_POSTSTOP].n == 2 && s->hooks[HUSK_HOOK_POSTSTART].n == 0 &&
-		   !s->hooks[HUSK_HOOK_PRESTART].hooks[0].has_timeout,
+	       s->hooks[HUSK_HOOK_CREATE_RUNTIME].hooks[0].has_timeout &&
+	       s->hooks[HUSK_HOOK_CREATE_RUNTIME].hooks[0].timeout == 5 &&
+	       strcmp(s->hooks[HUSK_HOOK_CREATE_RUNTIME].hooks[0].env[0], "X=1") == 0 &&
+	       s->hooks[HUSK_HOOK_POSTSTOP].n == 2 && s->hooks[HUSK_HOOK_POSTSTART].n == 0 &&
+	       !s->hooks[HUSK_HOOK_PRESTART].hooks[0].has_timeout,
 	   "hooks");
 	ok(s->n_annotations == 2 && strcmp(s->annotations[0].key, "io.x") == 0 &&
-		   strcmp(s->annotations[1].value, "") == 0,
+	       strcmp(s->annotations[1].value, "") == 0,
 	   "annotations");
 	ok(l->namespaces[HUSK_NS_TIME].present && l->namespaces[HUSK_NS_PID].path == NULL &&
-		   strcmp(l->namespaces[HUSK_NS_NETWORK].path, "/run/netns/n") == 0,
+	       strcmp(l->namespaces[HUSK_NS_NETWORK].path, "/run/netns/n") == 0,
 	   "linux: namespaces");
 	ok(l->n_uid_mappings == 1 && l->uid_mappings[0].host_id == 100000 &&
-		   l->uid_mappings[0].size == 65536 && l->n_gid_mappings == 2 &&
-		   l->gid_mappings[1].host_id == UINT32_MAX,
+	       l->uid_mappings[0].size == 65536 && l->n_gid_mappings == 2 &&
+	       l->gid_mappings[1].host_id == UINT32_MAX,
 	   "linux: id mappings");
 	ok(l->time_offsets[0].present && l->time_offsets[0].secs == INT64_MIN &&
-		   l->time_offsets[0].nanosecs == 999999999 && l->time_offsets[1].present &&
-		   l->time_offsets[1].secs == INT64_MAX,
+	       l->time_offsets[0].nanosecs == 999999999 && l->time_offsets[1].present &&
+	       l->time_offsets[1].secs == INT64_MAX,
 	   "linux: timeOffsets at the int64 edges");
 	ok(l->n_devices == 2 && l->devices[0].major == 10 && l->devices[0].minor == 229 &&
-		   l->devices[0].has_file_mode && l->devices[0].file_mode == 438 &&
-		   l->devices[0].has_uid && !l->devices[1].has_uid &&
-		   strcmp(l->devices[1].type, "p") == 0,
+	       l->devices[0].has_file_mode && l->devices[0].file_mode == 438 &&
+	       l->devices[0].has_uid && !l->devices[1].has_uid &&
+	       strcmp(l->devices[1].type, "p") == 0,
 	   "linux: devices");
 	ok(l->has_resources && r->n_devices == 2 && !r->devices[0].allow &&
-		   r->devices[0].type == NULL && r->devices[1].has_major &&
-		   strcmp(r->devices[1].access, "rw") == 0,
+	       r->devices[0].type == NULL && r->devices[1].has_major &&
+	       strcmp(r->devices[1].access, "rw") == 0,
 	   "resources: devices");
 	ok(r->has_memory && r->memory.limit == 536870912 && r->memory.swap == -1 &&
-		   r->memory.kernel_tcp == INT64_MAX && r->memory.has_swappiness &&
-		   r->memory.swappiness == 0 && r->memory.disable_oom_killer &&
-		   r->memory.has_use_hierarchy && !r->memory.use_hierarchy &&
-		   r->memory.check_before_update,
+	       r->memory.kernel_tcp == INT64_MAX && r->memory.has_swappiness &&
+	       r->memory.swappiness == 0 && r->memory.disable_oom_killer &&
+	       r->memory.has_use_hierarchy && !r->memory.use_hierarchy &&
+	       r->memory.check_before_update,
 	   "resources: memory");
 	ok(r->has_cpu && r->cpu.shares == UINT64_MAX && r->cpu.quota == INT64_MIN &&
-		   r->cpu.has_burst && r->cpu.realtime_runtime == 950000 &&
-		   strcmp(r->cpu.cpus, "0-1") == 0 && r->cpu.has_idle && r->cpu.idle == 1,
+	       r->cpu.has_burst && r->cpu.realtime_runtime == 950000 &&
+	       strcmp(r->cpu.cpus, "0-1") == 0 && r->cpu.has_idle && r->cpu.idle == 1,
 	   "resources: cpu");
 	ok(r->has_pids && r->has_pids_limit && r->pids_limit == -1, "resources: pids");
 	ok(r->has_blkio && r->blkio.leaf_weight == 65535 && r->blkio.n_weight_device == 1 &&
-		   r->blkio.weight_device[0].weight == 500 &&
-		   !r->blkio.weight_device[0].has_leaf_weight &&
-		   r->blkio.throttle_read_bps.n == 1 &&
-		   r->blkio.throttle_read_bps.v[0].rate == UINT64_MAX &&
-		   r->blkio.throttle_write_iops.v[0].minor == 16 && r->blkio.throttle_write_bps.n == 0,
+	       r->blkio.weight_device[0].weight == 500 &&
+	       !r->blkio.weight_device[0].has_leaf_weight && r->blkio.throttle_read_bps.n == 1 &&
+	       r->blkio.throttle_read_bps.v[0].rate == UINT64_MAX &&
+	       r->blkio.throttle_write_iops.v[0].minor == 16 && r->blkio.throttle_write_bps.n == 0,
 	   "resources: blockIO");
 	ok(r->n_hugepage_limits == 1 && r->hugepage_limits[0].limit == 9223372036854772000ULL &&
-		   r->has_class_id && r->class_id == 1048577 && r->n_net_priorities == 1 &&
-		   r->n_rdma == 1 && strcmp(r->rdma[0].device, "mlx5_1") == 0 &&
-		   r->rdma[0].hca_objects == 10000 && r->n_unified == 2 &&
-		   strcmp(r->unified[1].value, "1G") == 0,
+	       r->has_class_id && r->class_id == 1048577 && r->n_net_priorities == 1 &&
+	       r->n_rdma == 1 && strcmp(r->rdma[0].device, "mlx5_1") == 0 &&
+	       r->rdma[0].hca_objects == 10000 && r->n_unified == 2 &&
+	       strcmp(r->unified[1].value, "1G") == 0,
 	   "resources: hugepages, network, rdma, unified");
 	ok(strcmp(l->rootfs_propagation, "rslave") == 0 && l->has_seccomp &&
-		   l->seccomp.has_default_errno_ret && l->seccomp.default_errno_ret == 38 &&
-		   strv_len(l->seccomp.architectures) == 2 && l->seccomp.n_syscalls == 2 &&
-		   l->seccomp.syscalls[1].has_errno_ret &&
-		   l->seccomp.syscalls[1].args[0].value == UINT64_MAX &&
-		   l->seccomp.syscalls[1].args[0].op == HUSK_SCMP_CMP_MASKED_EQ &&
-		   !l->seccomp.syscalls[0].has_errno_ret,
+	       l->seccomp.has_default_errno_ret && l->seccomp.default_errno_ret == 38 &&
+	       strv_len(l->seccomp.architectures) == 2 && l->seccomp.n_syscalls == 2 &&
+	       l->seccomp.syscalls[1].has_errno_ret &&
+	       l->seccomp.syscalls[1].args[0].value == UINT64_MAX &&
+	       l->seccomp.syscalls[1].args[0].op == HUSK_SCMP_CMP_MASKED_EQ &&
+	       !l->seccomp.syscalls[0].has_errno_ret,
 	   "linux: rootfsPropagation, seccomp (arg value 2^64-1)");
 	ok(l->n_sysctl == 4 && strv_len(l->masked_paths) == 1 && strv_len(l->readonly_paths) == 2 &&
-		   l->has_personality && strcmp(l->personality_domain, "LINUX32") == 0,
+	       l->has_personality && strcmp(l->personality_domain, "LINUX32") == 0,
 	   "linux: sysctl, masked/readonly paths, personality");
 	husk_spec_free(s);
 }
@@ -571,12 +570,13 @@ static void test_semantics(void)
 	husk_spec_free(s);
 
 	/* sysctls allowed by their namespace; an empty namespace path means a new one */
-	s = parse(CFG(", 'hostname': 'h', 'linux': {'namespaces': [{'type': 'uts'}, {'type': 'ipc'},"
-		      " {'type': 'network', 'path': ''}], 'sysctl': {'net/ipv4/ip_forward': '1',"
-		      " 'kernel.hostname': 'x', 'kernel.sem': '1 2 3 4'}}"),
-		  &e);
+	s = parse(
+	    CFG(", 'hostname': 'h', 'linux': {'namespaces': [{'type': 'uts'}, {'type': 'ipc'},"
+		" {'type': 'network', 'path': ''}], 'sysctl': {'net/ipv4/ip_forward': '1',"
+		" 'kernel.hostname': 'x', 'kernel.sem': '1 2 3 4'}}"),
+	    &e);
 	ok(s && s->linux_.namespaces[HUSK_NS_NETWORK].present &&
-		   s->linux_.namespaces[HUSK_NS_NETWORK].path == NULL,
+	       s->linux_.namespaces[HUSK_NS_NETWORK].path == NULL,
 	   "namespaced sysctls accepted, empty ns path = new (%s)", M(e));
 	husk_spec_free(s);
 	husk_error_clear(&e);
@@ -592,7 +592,7 @@ static void test_semantics(void)
 
 	/* empty LSM labels count as unset */
 	s = parse(CFG(PROC(", 'apparmorProfile': '', 'selinuxLabel': ''")
-			      LINUX(", 'mountLabel': '', 'resources': {'pids': {}}")),
+			  LINUX(", 'mountLabel': '', 'resources': {'pids': {}}")),
 		  &e);
 	r = s ? husk_spec_check_supported(s, "config.json", &e) : -1;
 	ok(r == 0 && s->linux_.resources.has_pids && !s->linux_.resources.has_pids_limit,
@@ -627,8 +627,7 @@ static void test_load(void)
 	}
 	snprintf(path, sizeof path, "%s/config.json", dir);
 	r = husk_spec_load(path, &s, &e);
-	ok(r < 0 && e.msg && strstr(e.msg, "No such file") &&
-		   strstr(e.msg, path),
+	ok(r < 0 && e.msg && strstr(e.msg, "No such file") && strstr(e.msg, path),
 	   "load of a missing file fails naming it (%s)", M(e));
 	husk_error_clear(&e);
 	t = q(CFG(", 'process': {'cwd': 'x', 'user': {'uid': 0, 'gid': 0}}"));
@@ -637,7 +636,7 @@ static void test_load(void)
 	close(fd);
 	r = husk_spec_load(path, &s, &e);
 	ok(r < 0 && e.msg && strncmp(e.msg, path, strlen(path)) == 0 &&
-		   strstr(e.msg, ": process.cwd: `x` is not an absolute path"),
+	       strstr(e.msg, ": process.cwd: `x` is not an absolute path"),
 	   "load: errors are prefixed with the path (%s)", M(e));
 	husk_error_clear(&e);
 	free(t);
@@ -655,8 +654,7 @@ static void test_template(bool rootless)
 	int r;
 
 	r = t ? husk_spec_parse(t, strlen(t), "config.json", &s, &e) : -1;
-	ok(r == 0,
-	   "template (rootless=%d) parses (%s)", rootless, M(e));
+	ok(r == 0, "template (rootless=%d) parses (%s)", rootless, M(e));
 	if (s == NULL) {
 		free(t);
 		return;
@@ -665,13 +663,13 @@ static void test_template(bool rootless)
 	r = husk_spec_check_supported(s, "config.json", &e);
 	ok(r == 0, "template (rootless=%d) passes check_supported (%s)", rootless, M(e));
 	ok(strcmp(s->oci_version, "1.3.0") == 0 && strcmp(s->hostname, "husk") == 0 &&
-		   s->root_readonly && strcmp(s->root_path, "rootfs") == 0 && s->process.terminal &&
-		   strcmp(s->process.args[0], "sh") == 0 && strcmp(s->process.cwd, "/") == 0 &&
-		   s->process.no_new_privileges && s->process.n_rlimits == 1 &&
-		   s->process.rlimits[0].hard == 1024 &&
-		   strv_len(s->process.capabilities.bounding) == 3 &&
-		   s->process.capabilities.inheritable == NULL && s->n_mounts == 7 &&
-		   strv_len(l->masked_paths) >= 10 && strv_len(l->readonly_paths) == 5,
+	       s->root_readonly && strcmp(s->root_path, "rootfs") == 0 && s->process.terminal &&
+	       strcmp(s->process.args[0], "sh") == 0 && strcmp(s->process.cwd, "/") == 0 &&
+	       s->process.no_new_privileges && s->process.n_rlimits == 1 &&
+	       s->process.rlimits[0].hard == 1024 &&
+	       strv_len(s->process.capabilities.bounding) == 3 &&
+	       s->process.capabilities.inheritable == NULL && s->n_mounts == 7 &&
+	       strv_len(l->masked_paths) >= 10 && strv_len(l->readonly_paths) == 5,
 	   "template (rootless=%d): runc's defaults", rootless);
 	for (size_t i = 0; i < s->n_mounts; i++)
 		for (char **o = s->mounts[i].options; o && *o; o++)
@@ -679,16 +677,17 @@ static void test_template(bool rootless)
 				found_gid5 = true;
 	if (rootless)
 		ok(l->namespaces[HUSK_NS_USER].present && !l->namespaces[HUSK_NS_NETWORK].present &&
-			   l->n_uid_mappings == 1 && l->uid_mappings[0].host_id == geteuid() &&
-			   l->uid_mappings[0].container_id == 0 && l->gid_mappings[0].host_id == getegid() &&
-			   !found_gid5 && strcmp(s->mounts[5].type, "none") == 0 &&
-			   strcmp(s->mounts[5].options[0], "rbind") == 0 && !l->has_resources,
+		       l->n_uid_mappings == 1 && l->uid_mappings[0].host_id == geteuid() &&
+		       l->uid_mappings[0].container_id == 0 &&
+		       l->gid_mappings[0].host_id == getegid() && !found_gid5 &&
+		       strcmp(s->mounts[5].type, "none") == 0 &&
+		       strcmp(s->mounts[5].options[0], "rbind") == 0 && !l->has_resources,
 		   "rootless template: user ns with our ids, no netns, /sys rbind, no gid=5");
 	else
 		ok(!l->namespaces[HUSK_NS_USER].present && l->namespaces[HUSK_NS_NETWORK].present &&
-			   l->namespaces[HUSK_NS_CGROUP].present && found_gid5 &&
-			   strcmp(s->mounts[5].type, "sysfs") == 0 && l->resources.n_devices == 1 &&
-			   !l->resources.devices[0].allow,
+		       l->namespaces[HUSK_NS_CGROUP].present && found_gid5 &&
+		       strcmp(s->mounts[5].type, "sysfs") == 0 && l->resources.n_devices == 1 &&
+		       !l->resources.devices[0].allow,
 		   "template: netns, sysfs, gid=5, deny-all device rule");
 	husk_spec_free(s);
 	husk_error_clear(&e);
@@ -706,18 +705,18 @@ static void test_process_json(void)
 		    " 'hard': 20}], 'oomScoreAdj': 5}");
 
 	r = husk_process_parse(t, strlen(t), "process.json", &p, &e);
-	ok(r == 0 && p.user.uid == 5 &&
-		   p.user.gid == 6 && strcmp(p.args[1], "-l") == 0 && strcmp(p.cwd, "/tmp") == 0 &&
-		   p.has_capabilities && p.no_new_privileges && p.n_rlimits == 1 &&
-		   p.rlimits[0].type == RLIMIT_NPROC && p.rlimits[0].hard == 20 &&
-		   p.oom_score_adj == 5,
+	ok(r == 0 && p.user.uid == 5 && p.user.gid == 6 && strcmp(p.args[1], "-l") == 0 &&
+	       strcmp(p.cwd, "/tmp") == 0 && p.has_capabilities && p.no_new_privileges &&
+	       p.n_rlimits == 1 && p.rlimits[0].type == RLIMIT_NPROC && p.rlimits[0].hard == 20 &&
+	       p.oom_score_adj == 5,
 	   "process.json parses (%s)", M(e));
 	husk_process_clear(&p);
 	ok(p.args == NULL && p.cwd == NULL, "husk_process_clear zeroes");
 	free(t);
 	t = q("{'user': {'uid': 5, 'gid': 6}, 'args': ['ls']}");
 	r = husk_process_parse(t, strlen(t), "process.json", &p, &e);
-	ok(r < 0 && strcmp(e.msg, "process.json: cwd: missing required field") == 0 && p.args == NULL,
+	ok(r < 0 && strcmp(e.msg, "process.json: cwd: missing required field") == 0 &&
+	       p.args == NULL,
 	   "process.json error has a path from its top (%s)", M(e));
 	husk_error_clear(&e);
 	free(t);
@@ -739,18 +738,18 @@ static void test_resources_json(void)
 		    " 'blockIO': {'weight': 100}, 'unified': {'pids.max': '50'}}");
 
 	rc = husk_resources_parse(t, strlen(t), "resources.json", &r, &e);
-	ok(rc == 0 && r.has_memory &&
-		   r.memory.limit == 1048576 && r.memory.has_swap && !r.memory.has_reservation &&
-		   r.has_cpu && r.cpu.quota == 50000 && r.cpu.period == 100000 &&
-		   r.has_pids_limit && r.pids_limit == 100 && r.has_blkio && r.blkio.weight == 100 &&
-		   r.n_unified == 1 && strcmp(r.unified[0].key, "pids.max") == 0 && r.n_devices == 0,
+	ok(rc == 0 && r.has_memory && r.memory.limit == 1048576 && r.memory.has_swap &&
+	       !r.memory.has_reservation && r.has_cpu && r.cpu.quota == 50000 &&
+	       r.cpu.period == 100000 && r.has_pids_limit && r.pids_limit == 100 && r.has_blkio &&
+	       r.blkio.weight == 100 && r.n_unified == 1 &&
+	       strcmp(r.unified[0].key, "pids.max") == 0 && r.n_devices == 0,
 	   "resources JSON parses (%s)", M(e));
 	husk_resources_clear(&r);
 	free(t);
 	t = q("{'memory': {'limit': '1G'}}");
 	rc = husk_resources_parse(t, strlen(t), NULL, &r, &e);
 	ok(rc < 0 &&
-		   strcmp(e.msg, "resources.json: memory.limit: expected an int64, got a string") == 0,
+	       strcmp(e.msg, "resources.json: memory.limit: expected an int64, got a string") == 0,
 	   "resources JSON error (%s)", M(e));
 	husk_error_clear(&e);
 	free(t);
@@ -781,17 +780,18 @@ static void test_tables(void)
 	ok(o && o->kind == HUSK_MOUNT_OPT_PROPAGATION && o->flags == (MS_SLAVE | MS_REC),
 	   "rslave: propagation");
 	ok(husk_mount_opt_find("ridmap") && husk_mount_opt_find("ridmap")->recursive &&
-		   husk_mount_opt_find("tmpcopyup") &&
-		   husk_mount_opt_find("tmpcopyup")->kind == HUSK_MOUNT_OPT_TMPCOPYUP &&
-		   husk_mount_opt_find("mode=755") == NULL && husk_mount_opt_find("") == NULL,
+	       husk_mount_opt_find("tmpcopyup") &&
+	       husk_mount_opt_find("tmpcopyup")->kind == HUSK_MOUNT_OPT_TMPCOPYUP &&
+	       husk_mount_opt_find("mode=755") == NULL && husk_mount_opt_find("") == NULL,
 	   "idmap/tmpcopyup extensions; data options are not in the table");
 	ok(strcmp(husk_ns_name(HUSK_NS_NETWORK), "network") == 0 &&
-		   husk_ns_clone_flag(HUSK_NS_MOUNT) == CLONE_NEWNS &&
-		   husk_ns_clone_flag(HUSK_NS_TIME) == 0x80 && husk_ns_from_name("time") == HUSK_NS_TIME &&
-		   husk_ns_from_name("net") == -1 && husk_ns_name(HUSK_NS_N) == NULL,
+	       husk_ns_clone_flag(HUSK_NS_MOUNT) == CLONE_NEWNS &&
+	       husk_ns_clone_flag(HUSK_NS_TIME) == 0x80 &&
+	       husk_ns_from_name("time") == HUSK_NS_TIME && husk_ns_from_name("net") == -1 &&
+	       husk_ns_name(HUSK_NS_N) == NULL,
 	   "namespace table");
 	ok(strcmp(husk_hook_name(HUSK_HOOK_CREATE_CONTAINER), "createContainer") == 0 &&
-		   strcmp(husk_hook_name(HUSK_HOOK_POSTSTOP), "poststop") == 0,
+	       strcmp(husk_hook_name(HUSK_HOOK_POSTSTOP), "poststop") == 0,
 	   "hook names");
 }
 
@@ -826,20 +826,20 @@ static void test_features(void)
 	ok(strcmp(str(yajl_tree_get(t, p_max, yajl_t_string)), "1.3.0") == 0,
 	   "features: ociVersionMax 1.3.0");
 	ok(yajl_tree_get(t, p_hooks, yajl_t_array)->u.array.len == HUSK_HOOK_N &&
-		   list_has(yajl_tree_get(t, p_hooks, yajl_t_array), "startContainer"),
+	       list_has(yajl_tree_get(t, p_hooks, yajl_t_array), "startContainer"),
 	   "features: hooks");
 	mo = yajl_tree_get(t, p_mo, yajl_t_array);
 	ok(mo && mo->u.array.len == husk_n_mount_opts && list_has(mo, "rnosymfollow") &&
-		   list_has(mo, "idmap"),
+	       list_has(mo, "idmap"),
 	   "features: mountOptions from the table");
 	ok(list_has(yajl_tree_get(t, p_ns, yajl_t_array), "time") &&
-		   yajl_tree_get(t, p_ns, yajl_t_array)->u.array.len == HUSK_NS_N,
+	       yajl_tree_get(t, p_ns, yajl_t_array)->u.array.len == HUSK_NS_N,
 	   "features: namespaces");
 	caps = yajl_tree_get(t, p_caps, yajl_t_array);
 	ok(caps && caps->u.array.len == (size_t)husk_cap_last() + 1 && list_has(caps, "CAP_BPF"),
 	   "features: capabilities from the caps table");
 	ok(YAJL_IS_FALSE(yajl_tree_get(t, p_sc, yajl_t_any)) &&
-		   YAJL_IS_TRUE(yajl_tree_get(t, p_v2, yajl_t_any)),
+	       YAJL_IS_TRUE(yajl_tree_get(t, p_v2, yajl_t_any)),
 	   "features: seccomp not enabled while linux.seccomp is refused; cgroup v2");
 	yajl_tree_free(t);
 	free(f);
