@@ -5,6 +5,7 @@
 # usage: test-cli-man.sh HUSK MANDIR [GO-MD2MAN]
 set -u
 husk=$1
+case $husk in /*) ;; *) husk=$PWD/$husk ;; esac
 mandir=$2
 md2man=${3:-}
 n=0

@@ -6,6 +6,7 @@
 # usage: test-cli.sh HUSK
 set -u
 husk=$1
+case $husk in /*) ;; *) husk=$PWD/$husk ;; esac
 n=0
 failed=0
 tmp=$(mktemp -d /tmp/husk-test-cli.XXXXXX) || exit 1
