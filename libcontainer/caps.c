@@ -124,29 +124,28 @@ static uint64_t caps_mask(char *const *names, int last)
 
 int husk_caps_prepare(const struct husk_caps *caps, struct husk_error *err)
 {
+	static const struct husk_caps none;
 	uint64_t bounding;
 	int last, c;
 
 	/*
-	 * No process.capabilities at all: runc leaves the capabilities as
-	 * they are (it only sets KEEPCAPS around the uid switch).
+	 * No process.capabilities at all: runc (1.1) gives the process no
+	 * capabilities, so NULL is the empty set everywhere.
 	 */
-	if (caps) {
-		last = kernel_cap_last(true);
-		bounding = caps_mask(caps->bounding, last);
-		for (c = 0; c <= last; c++) {
-			if (bounding & (UINT64_C(1) << c))
-				continue;
-			if (prctl(PR_CAPBSET_DROP, (unsigned long)c, 0, 0, 0) == 0)
-				continue;
-			/* Without CAP_SETPCAP only a cap that is already gone may "fail". */
-			if (errno == EPERM &&
-			    prctl(PR_CAPBSET_READ, (unsigned long)c, 0, 0, 0) == 0)
-				continue;
-			return husk_error_errno(err, "drop `%s` from the bounding set",
-						husk_cap_name(c) ? husk_cap_name(c)
-								 : "unknown capability");
-		}
+	if (!caps)
+		caps = &none;
+	last = kernel_cap_last(true);
+	bounding = caps_mask(caps->bounding, last);
+	for (c = 0; c <= last; c++) {
+		if (bounding & (UINT64_C(1) << c))
+			continue;
+		if (prctl(PR_CAPBSET_DROP, (unsigned long)c, 0, 0, 0) == 0)
+			continue;
+		/* Without CAP_SETPCAP only a cap that is already gone may "fail". */
+		if (errno == EPERM && prctl(PR_CAPBSET_READ, (unsigned long)c, 0, 0, 0) == 0)
+			continue;
+		return husk_error_errno(err, "drop `%s` from the bounding set",
+					husk_cap_name(c) ? husk_cap_name(c) : "unknown capability");
 	}
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		return husk_error_errno(err, "prctl PR_SET_KEEPCAPS");
@@ -155,51 +154,50 @@ int husk_caps_prepare(const struct husk_caps *caps, struct husk_error *err)
 
 int husk_caps_apply(const struct husk_caps *caps, struct husk_error *err)
 {
+	static const struct husk_caps none;
 	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
 	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
 	uint64_t eff, prm, inh, amb;
 	int last, c;
 
-	if (caps) {
-		last = kernel_cap_last(false);
-		eff = caps_mask(caps->effective, last);
-		prm = caps_mask(caps->permitted, last);
-		inh = caps_mask(caps->inheritable, last);
-		amb = caps_mask(caps->ambient, last);
+	if (!caps)
+		caps = &none;
+	last = kernel_cap_last(false);
+	eff = caps_mask(caps->effective, last);
+	prm = caps_mask(caps->permitted, last);
+	inh = caps_mask(caps->inheritable, last);
+	amb = caps_mask(caps->ambient, last);
 
-		data[0].effective = (uint32_t)eff;
-		data[1].effective = (uint32_t)(eff >> 32);
-		data[0].permitted = (uint32_t)prm;
-		data[1].permitted = (uint32_t)(prm >> 32);
-		data[0].inheritable = (uint32_t)inh;
-		data[1].inheritable = (uint32_t)(inh >> 32);
-		if (syscall(SYS_capset, &hdr, data) < 0)
-			return husk_error_errno(err, "set capabilities");
+	data[0].effective = (uint32_t)eff;
+	data[1].effective = (uint32_t)(eff >> 32);
+	data[0].permitted = (uint32_t)prm;
+	data[1].permitted = (uint32_t)(prm >> 32);
+	data[0].inheritable = (uint32_t)inh;
+	data[1].inheritable = (uint32_t)(inh >> 32);
+	if (syscall(SYS_capset, &hdr, data) < 0)
+		return husk_error_errno(err, "set capabilities");
 
-		/*
-		 * Ambient: the capset above already dropped every ambient cap
-		 * that left permitted or inheritable; clear the rest, then
-		 * raise the listed ones.  EINVAL: a kernel without ambient
-		 * caps (runc ignores that).  A cap that cannot be raised (not
-		 * in both permitted and inheritable) is skipped: runc only
-		 * warns about it, and the library does not print.
-		 */
-		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0) {
-			if (errno != EINVAL)
-				return husk_error_errno(err, "clear the ambient capabilities");
-			amb = 0;
-		}
-		for (c = 0; c <= last && amb; c++) {
-			if (!(amb & (UINT64_C(1) << c)))
-				continue;
-			amb &= ~(UINT64_C(1) << c);
-			if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (unsigned long)c, 0, 0) <
-				0 &&
-			    errno != EPERM && errno != EINVAL)
-				return husk_error_errno(err, "raise ambient capability `%s`",
-							husk_cap_name(c) ? husk_cap_name(c)
-									 : "unknown capability");
-		}
+	/*
+	 * Ambient: the capset above already dropped every ambient cap that
+	 * left permitted or inheritable; clear the rest, then raise the
+	 * listed ones.  EINVAL: a kernel without ambient caps (runc ignores
+	 * that).  A cap that cannot be raised (not in both permitted and
+	 * inheritable: EPERM) is skipped: runc only warns about it, and the
+	 * library does not print.
+	 */
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0) {
+		if (errno != EINVAL)
+			return husk_error_errno(err, "clear the ambient capabilities");
+		amb = 0;
+	}
+	for (c = 0; c <= last && amb; c++) {
+		if (!(amb & (UINT64_C(1) << c)))
+			continue;
+		amb &= ~(UINT64_C(1) << c);
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (unsigned long)c, 0, 0) < 0 &&
+		    errno != EPERM && errno != EINVAL)
+			return husk_error_errno(err, "raise ambient capability `%s`",
+						husk_cap_name(c));
 	}
 	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
 		return husk_error_errno(err, "prctl PR_SET_KEEPCAPS");

@@ -57,8 +57,8 @@ int husk_personality_apply(const struct husk_linux *l, struct husk_error *err);
 int husk_cpu_affinity_apply(const char *cpus, struct husk_error *err);
 /*
  * Drop the bounding set to caps->bounding and set PR_SET_KEEPCAPS (before setuid).
- * Pass caps = NULL when process.capabilities is absent: like runc, the caps are
- * then left as they are (prepare/apply only set and clear KEEPCAPS).
+ * process.capabilities absent (all lists NULL, or caps = NULL): every set ends
+ * up empty, as with runc 1.1.
  */
 int husk_caps_prepare(const struct husk_caps *caps, struct husk_error *err);
 /* setgroups/setresgid/setresuid/umask (caps kept via KEEPCAPS). */
