@@ -142,9 +142,8 @@ int husk_spec_validate(const struct husk_spec *spec, const char *file, struct hu
 
 /* Parsed, not applied yet.  JSON paths without indexes. */
 static const char *const unsupported[] = {
-    "linux.seccomp",	"process.apparmorProfile", "process.selinuxLabel",
-    "linux.mountLabel", "linux.intelRdt",	   "linux.memoryPolicy",
-    "linux.netDevices", "mounts.uidMappings",	   "mounts.gidMappings",
+    "linux.seccomp",  "process.apparmorProfile", "process.selinuxLabel", "linux.mountLabel",
+    "linux.intelRdt", "linux.memoryPolicy",	 "linux.netDevices",
 };
 
 bool husk_spec_field_supported(const char *path)
@@ -155,8 +154,11 @@ bool husk_spec_field_supported(const char *path)
 	return true;
 }
 
-static int not_yet(const char *file, const char *path, struct husk_error *err)
+/* Refuse `path` when it is set and still in unsupported[]. */
+static int not_yet(bool is_set, const char *file, const char *path, struct husk_error *err)
 {
+	if (!is_set || husk_spec_field_supported(path))
+		return 0;
 	return husk_error_set(err, ENOTSUP, "%s: %s: not supported yet", file, path);
 }
 
@@ -165,6 +167,10 @@ static bool set(const char *s)
 	return s && s[0];
 }
 
+/*
+ * Removing a path from unsupported[] is all it takes to accept the field
+ * (and to report it in `husk features`).
+ */
 int husk_spec_check_supported(const struct husk_spec *spec, const char *file,
 			      struct husk_error *err)
 {
@@ -173,40 +179,18 @@ int husk_spec_check_supported(const struct husk_spec *spec, const char *file,
 
 	if (file == NULL)
 		file = "config.json";
-	if (spec->has_process) {
-		/* config.md: at least one entry is REQUIRED (POSIX) */
-		if (p->args == NULL || p->args[0] == NULL)
-			return husk_error_set(err, EINVAL, "%s: process.args: must not be empty",
-					      file);
-		if (set(p->apparmor_profile))
-			return not_yet(file, "process.apparmorProfile", err);
-		if (set(p->selinux_label))
-			return not_yet(file, "process.selinuxLabel", err);
-	}
-	for (size_t i = 0; i < spec->n_mounts; i++) {
-		if (spec->mounts[i].n_uid_mappings || spec->mounts[i].n_gid_mappings)
-			return husk_error_set(
-			    err, ENOTSUP, "%s: mounts[%zu].%s: not supported yet", file, i,
-			    spec->mounts[i].n_uid_mappings ? "uidMappings" : "gidMappings");
-	}
-	if (l->has_seccomp)
-		return not_yet(file, "linux.seccomp", err);
-	if (set(l->mount_label))
-		return not_yet(file, "linux.mountLabel", err);
-	if (l->has_intel_rdt)
-		return not_yet(file, "linux.intelRdt", err);
-	if (l->has_memory_policy)
-		return not_yet(file, "linux.memoryPolicy", err);
-	if (l->n_net_devices)
-		return not_yet(file, "linux.netDevices", err);
-	/*
-	 * husk sets up the rootfs with mounts that must not reach the host: it
-	 * needs its own mount namespace (new, or joined by path).
-	 */
-	if (!has_ns(l, HUSK_NS_MOUNT))
-		return husk_error_set(err, ENOTSUP,
-				      "%s: linux.namespaces: running without a mount namespace is "
-				      "not supported",
-				      file);
+	/* config.md: at least one entry is REQUIRED (POSIX) */
+	if (spec->has_process && (p->args == NULL || p->args[0] == NULL))
+		return husk_error_set(err, EINVAL, "%s: process.args: must not be empty", file);
+	if (not_yet(spec->has_process && set(p->apparmor_profile), file, "process.apparmorProfile",
+		    err) < 0 ||
+	    not_yet(spec->has_process && set(p->selinux_label), file, "process.selinuxLabel", err) <
+		0 ||
+	    not_yet(l->has_seccomp, file, "linux.seccomp", err) < 0 ||
+	    not_yet(set(l->mount_label), file, "linux.mountLabel", err) < 0 ||
+	    not_yet(l->has_intel_rdt, file, "linux.intelRdt", err) < 0 ||
+	    not_yet(l->has_memory_policy, file, "linux.memoryPolicy", err) < 0 ||
+	    not_yet(l->n_net_devices > 0, file, "linux.netDevices", err) < 0)
+		return -1;
 	return 0;
 }

@@ -310,15 +310,10 @@ static const struct bad_case unsupported[] = {
      "config.json: linux.memoryPolicy: not supported yet"},
     {CFG(LINUX(", 'netDevices': {'eth1': {'name': 'eth0'}}")),
      "config.json: linux.netDevices: not supported yet"},
-    {CFG(", 'mounts': [{'destination': '/a'}, {'destination': '/b', 'uidMappings': "
-	 "[{'containerID': 0, 'hostID': 1, 'size': 1}]}]" LINUX("")),
-     "config.json: mounts[1].uidMappings: not supported yet"},
     {CFG(", 'process': {'cwd': '/', 'user': {'uid': 0, 'gid': 0}, 'args': []}" LINUX("")),
      "config.json: process.args: must not be empty"},
     {CFG(", 'process': {'cwd': '/', 'user': {'uid': 0, 'gid': 0}}" LINUX("")),
      "config.json: process.args: must not be empty"},
-    {CFG(", 'linux': {'namespaces': [{'type': 'pid'}]}"),
-     "config.json: linux.namespaces: running without a mount namespace is not supported"},
 };
 
 static void test_bad(void)
@@ -600,6 +595,19 @@ static void test_semantics(void)
 	husk_spec_free(s);
 	husk_error_clear(&e);
 
+	/* idmapped mounts are applied (rootfs' idmap.c): accepted */
+	s = parse(
+	    CFG(", 'mounts': [{'destination': '/b', 'source': '/s', 'options': ['rbind',"
+		" 'idmap'], 'uidMappings': [{'containerID': 0, 'hostID': 1000, 'size': 10}],"
+		" 'gidMappings': [{'containerID': 0, 'hostID': 2000, 'size': 1}]}]" LINUX("")),
+	    &e);
+	r = s ? husk_spec_check_supported(s, "config.json", &e) : -1;
+	ok(r == 0 && s->mounts[0].n_uid_mappings == 1 && s->mounts[0].uid_mappings[0].size == 10 &&
+	       s->mounts[0].gid_mappings[0].host_id == 2000,
+	   "mounts[].uidMappings/gidMappings parsed and accepted (%s)", M(e));
+	husk_spec_free(s);
+	husk_error_clear(&e);
+
 	/* the file name given is the one in errors */
 	{
 		char *t = q("{'ociVersion': '1.0.0'}");
@@ -816,6 +824,7 @@ static void test_features(void)
 	const char *p_caps[] = {"linux", "capabilities", NULL};
 	const char *p_sc[] = {"linux", "seccomp", "enabled", NULL};
 	const char *p_v2[] = {"linux", "cgroup", "v2", NULL};
+	const char *p_idmap[] = {"linux", "mountExtensions", "idmap", "enabled", NULL};
 	yajl_val caps, mo;
 
 	ok(t != NULL, "features is JSON");
@@ -841,6 +850,10 @@ static void test_features(void)
 	ok(YAJL_IS_FALSE(yajl_tree_get(t, p_sc, yajl_t_any)) &&
 	       YAJL_IS_TRUE(yajl_tree_get(t, p_v2, yajl_t_any)),
 	   "features: seccomp not enabled while linux.seccomp is refused; cgroup v2");
+	ok(YAJL_IS_TRUE(yajl_tree_get(t, p_idmap, yajl_t_any)) &&
+	       husk_spec_field_supported("mounts.uidMappings") &&
+	       !husk_spec_field_supported("linux.seccomp"),
+	   "features: idmap enabled, as check_supported accepts mounts[].uidMappings");
 	yajl_tree_free(t);
 	free(f);
 }
