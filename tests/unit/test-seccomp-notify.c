@@ -228,7 +228,92 @@ static int test_notify(void)
 	return 0;
 }
 
-int main(void)
+/* ---- the test agent binary (seccomp-agent.c) ---- */
+
+static const char *agent_path;
+
+static int agent_binary_child(void *arg)
+{
+	const char *dir = arg;
+	struct husk_seccomp_syscall calls[] = {
+	    {.names = NAMES("mkdir", "mkdirat", "getppid"), .action = "SCMP_ACT_NOTIFY"},
+	};
+	struct husk_seccomp s = {
+	    .default_action = "SCMP_ACT_ALLOW", .syscalls = calls, .n_syscalls = ARRAY_SIZE(calls)};
+	char sock[128], a[128];
+	struct husk_error e = {0};
+	pid_t ppid = getppid();
+	struct stat st;
+	int nfd = -1;
+
+	snprintf(sock, sizeof(sock), "%s/agent.sock", dir);
+	snprintf(a, sizeof(a), "%s/a", dir);
+	if (load(&s, &nfd) < 0 || nfd < 0)
+		return 10;
+	if (husk_seccomp_notify_send(sock, nfd, notify_state, NULL, getpid(), &e) < 0) {
+		diag("%s", e.msg);
+		return 11;
+	}
+	close(nfd);
+	if (mkdir(a, 0700) != 0 || (stat(a, &st) == 0 || errno != ENOENT))
+		return 12; /* the agent says done, without doing it */
+	if (getppid() != ppid)
+		return 13; /* the agent lets the kernel run it */
+	return 0;
+}
+
+static int test_agent_binary(void)
+{
+	char dir[] = "/tmp/husk-seccomp-XXXXXX", sock[128], state[128], ready[16] = "";
+	const char *prefix = "{\"ociVersion\":\"1.3.0\",\"fds\":[\"seccompFd\"],\"pid\":";
+	cleanup_free char *json = NULL;
+	struct husk_error e = {0};
+	struct pollfd pfd;
+	int p[2], st, rc;
+	pid_t agent_pid;
+	size_t len;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(sock, sizeof(sock), "%s/agent.sock", dir);
+	snprintf(state, sizeof(state), "%s/states", dir);
+	CHECK(pipe2(p, O_CLOEXEC) == 0);
+	fflush(stdout);
+	agent_pid = fork();
+	CHECK(agent_pid >= 0);
+	if (agent_pid == 0) {
+		dup2(p[1], 1);
+		execl(agent_path, agent_path, sock, state, (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	pfd = (struct pollfd){.fd = p[0], .events = POLLIN};
+	rc = poll(&pfd, 1, 10000) == 1 && read(p[0], ready, sizeof(ready) - 1) > 0 &&
+		     strcmp(ready, "ready\n") == 0
+		 ? 0
+		 : -1;
+	close(p[0]);
+	st = rc == 0 ? fork_wait(agent_binary_child, dir) : -1;
+	kill(agent_pid, SIGTERM);
+	waitpid(agent_pid, NULL, 0);
+	if (rc == 0 && read_file_at(AT_FDCWD, state, &json, &len, &e) < 0)
+		rc = -1;
+	unlink(sock);
+	unlink(state);
+	snprintf(sock, sizeof(sock), "%s/a", dir);
+	rmdir(sock); /* only there if the agent let mkdir through */
+	rmdir(dir);
+	CHECK(rc == 0);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		diag("child status %#x", st);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	/* one line: the container process state */
+	CHECK(strncmp(json, prefix, strlen(prefix)) == 0);
+	CHECK(strstr(json, notify_state) != NULL);
+	CHECK(strchr(json, '\n') == json + len - 1);
+	return 0;
+}
+
+int main(int argc, char **argv)
 {
 	printf("TAP version 13\n");
 	run("container process state JSON", test_process_state_json);
@@ -239,5 +324,10 @@ int main(void)
 	}
 	run("listener errors", test_notify_send_errors);
 	run("NOTIFY: agent gets the fd and answers", test_notify);
+	agent_path = argc > 1 ? argv[1] : NULL;
+	if (agent_path)
+		run("NOTIFY with the seccomp-agent test binary", test_agent_binary);
+	else
+		printf("# seccomp-agent not given (argv[1]): its case skipped\n");
 	return done_testing();
 }
