@@ -187,9 +187,11 @@ static void print_opt(FILE *f, const char *shortpart, const char *name, const ch
 		      const char *help)
 {
 	char left[64];
+	int w;
 
 	snprintf(left, sizeof(left), "--%s%s%s", name, metavar ? " " : "", metavar ? metavar : "");
-	fprintf(f, "  %-4s%-23s %s\n", shortpart, left, help);
+	w = (int)strlen(left) < 24 ? 24 : (int)strlen(left) + 2;
+	fprintf(f, "  %-4s%-*s%s\n", shortpart, w, left, help);
 }
 
 void cli_print_opts(FILE *f, const struct cli_opt *opts)
