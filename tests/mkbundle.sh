@@ -20,6 +20,8 @@ build=${BUILD_DIR:-$src/build}
 RUNTIME=${RUNTIME:-$build/src/husk}
 PAYLOAD=${PAYLOAD:-$build/tests/payload/payload}
 BUSYBOX=${BUSYBOX:-/bin/busybox}
+PY=${PY:-/usr/bin/python3}
+[ -x "$PY" ] || PY=python3
 
 config=1
 if [ "${1:-}" = --no-config ]; then
@@ -38,7 +40,7 @@ if [ ! -x "$BUSYBOX" ]; then
 fi
 # a dynamic busybox (Debian's `busybox` package) would not run in the rootfs
 is_static() { # no PT_INTERP program header
-	python3 - "$1" <<'PY'
+	"$PY" - "$1" <<'PY'
 import struct, sys
 d = open(sys.argv[1], "rb").read(65536)
 if d[:4] != b"\x7fELF" or d[4] != 2:
@@ -65,10 +67,12 @@ r=$dir/rootfs
 rm -rf "$r"
 mkdir -p "$r"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,root,run,var}
 cp "$BUSYBOX" "$r/bin/busybox"
-# what `chroot rootfs /bin/busybox --install -s` does, without chroot
-for f in $("$BUSYBOX" --list-full); do
-	[ -e "$r/$f" ] || [ -L "$r/$f" ] || ln -s /bin/busybox "$r/$f"
-done
+# /bin/x -> /bin/busybox links; without chroot (not root) the slow way
+if ! chroot "$r" /bin/busybox --install -s 2>/dev/null; then
+	for f in $("$BUSYBOX" --list-full); do
+		[ -e "$r/$f" ] || [ -L "$r/$f" ] || ln -s /bin/busybox "$r/$f"
+	done
+fi
 chmod 1777 "$r/tmp"
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$r/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$r/etc/group"
@@ -79,7 +83,7 @@ rm -f "$dir/.payload"
 [ $config = 1 ] || exit 0
 rm -f "$dir/config.json"
 if [ -x "$RUNTIME" ] && (cd "$dir" && "$RUNTIME" spec >/dev/null 2>&1) && [ -s "$dir/config.json" ]; then
-	python3 "$src/tests/functional/cfg.py" edit "$dir/config.json" 'p["terminal"] = False'
+	"$PY" "$src/tests/functional/cfg.py" edit "$dir/config.json" 'p["terminal"] = False'
 else
-	python3 "$src/tests/functional/cfg.py" new "$dir/config.json" 'args("sh")'
+	"$PY" "$src/tests/functional/cfg.py" new "$dir/config.json" 'args("sh")'
 fi

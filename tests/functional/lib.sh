@@ -23,7 +23,10 @@ RUNTIME=${RUNTIME:-$BUILD_DIR/src/husk}
 case $RUNTIME in /*) ;; *) RUNTIME=$(command -v "$RUNTIME" || echo "$PWD/$RUNTIME") ;; esac
 PAYLOAD=${PAYLOAD:-$BUILD_DIR/tests/payload/payload}
 RT_NAME=$(basename "$RUNTIME")
-export PAYLOAD BUILD_DIR
+# the distribution's python (a pyenv shim in PATH costs a second per call)
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+export PAYLOAD BUILD_DIR PY
 
 T=$(mktemp -d /tmp/husk-ft.XXXXXX)
 chmod 755 "$T"
@@ -34,7 +37,7 @@ _pass=0
 _fail=0
 _skip=0
 
-cfgpy() { python3 "$FT_DIR/cfg.py" "$@"; }
+cfgpy() { "$PY" "$FT_DIR/cfg.py" "$@"; }
 
 # ---- assertions (exit the test's subshell) ----
 
@@ -101,7 +104,8 @@ val() { sed -n "s/^$1: //p" "$OUT" | head -n1; }
 new_bundle() {
 	B=${1:-$TT/b}
 	mkdir -p "$B"
-	cp -a "$T/base/rootfs" "$B/rootfs"
+	# hard links: tests add files but never change the base ones
+	cp -al "$T/base/rootfs" "$B/rootfs"
 	cfgpy new "$B/config.json" \
 		"c['linux']['cgroupsPath'] = '/husk-test/$CGNAME'" \
 		"env('HUSK_TEST_MARK=$MARK')"
@@ -109,7 +113,7 @@ new_bundle() {
 cfg() { cfgpy edit "$B/config.json" "$@"; }
 set_args() { cfgpy args "$B/config.json" "$@"; }
 # json VALUE...: the arguments as a JSON list of strings (for cfg statements)
-json() { python3 -c 'import json,sys; print(json.dumps(sys.argv[1:]))' "$@"; }
+json() { "$PY" -c 'import json,sys; print(json.dumps(sys.argv[1:]))' "$@"; }
 
 # rt ARGS...: the runtime with the private root; the marker in its environment
 rt() { HUSK_TEST_MARK=$MARK timeout -k 5 "${RT_TIMEOUT:-60}" "$RUNTIME" --root "$ROOT" "$@"; }
@@ -254,6 +258,7 @@ t() {
 	mkdir -p "$TT"
 	(
 		set -e
+		[ -z "${XTRACE:-}" ] || { PS4='+ $EPOCHREALTIME '; set -x; }
 		cd "$TT"
 		new_bundle
 		"$fn"
