@@ -116,8 +116,8 @@ static int mount_hierarchy(struct cg_mount *g, int dirfd, const char *name,
 		if (mount(source, fd_path(&fp, fd), v2 ? "cgroup2" : "cgroup", g->flags,
 			  controllers) == 0)
 			return 0;
-		/* runc: a cgroup2 mount refused (rootless, EBUSY) falls back to a bind */
-		if (!v2 || (errno != EPERM && errno != EBUSY))
+		/* runc: a mount refused (rootless, EBUSY) falls back to a bind */
+		if (errno != EPERM && errno != EBUSY)
 			return husk_error_errno(err, "mount `cgroup` `%s` on `%s/%s` (mounts[%zu])",
 						v2 ? "cgroup2" : controllers, g->m->destination,
 						name, g->idx);

@@ -11,7 +11,12 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+
+#include "husk/husk.h"
 
 #include "mounts.h"
 #include "rootfs-helpers.h"
@@ -19,6 +24,18 @@
 #define OPTS(...) ((char *[]){__VA_ARGS__, NULL})
 #define MNT(d, t, s, o)                                                                            \
 	{.destination = (char *)(d), .type = (char *)(t), .source = (char *)(s), .options = (o)}
+
+static bool is_ro(const char *path)
+{
+	struct statvfs sv;
+	return statvfs(path, &sv) == 0 && (sv.f_flag & ST_RDONLY);
+}
+
+static bool fs_is(const char *path, long magic)
+{
+	struct statfs sf;
+	return statfs(path, &sf) == 0 && sf.f_type == magic;
+}
 
 /* ---- resolution ---- */
 
@@ -330,4 +347,95 @@ void run_cgroup_tests(const char *base)
 {
 	run_scenario("cgroup without cgroupns", base, 0, scenario_cgroup, NULL);
 	run_scenario("cgroup with cgroupns", base, CLONE_NEWCGROUP, scenario_cgroup, (void *)1);
+}
+
+/* ---- the default config.json of `husk spec` (and --rootless), parsed ---- */
+
+static double now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static void default_container(const char *root, bool rootless)
+{
+	cleanup_free char *json = husk_spec_template(rootless);
+	cleanup_spec struct husk_spec *spec = NULL;
+	struct husk_error err = {0};
+	struct husk_rootfs_opts o = {.rootfs = root, .cgroupns = true, .userns = rootless};
+	struct husk_mountinfo mi;
+	double t0, t1, t2;
+	struct stat st;
+	int r;
+
+	if (husk_spec_parse(json, strlen(json), "config.json", &spec, &err) < 0) {
+		report(false, "parse the template # %s", err.msg);
+		free(err.msg);
+		return;
+	}
+	t0 = now_us();
+	r = husk_rootfs_setup(spec, &o, &err);
+	t1 = now_us();
+	if (r == 0)
+		r = husk_rootfs_finalize(spec, &o, &err);
+	t2 = now_us();
+	report(r == 0, "setup and finalize (%.0f + %.0f us) # %s", t1 - t0, t2 - t1,
+	       err.msg ? err.msg : "");
+	free(err.msg);
+	if (r < 0)
+		return;
+	report(is_ro("/") && fs_is("/proc", PROC_SUPER_MAGIC) && fs_is("/dev/pts", DEVPTS_SUPER_MAGIC),
+	       "read-only root, proc, devpts");
+	report(fs_is("/sys", SYSFS_MAGIC) && is_ro("/sys"), "read-only sysfs");
+	report(is_ro("/sys/fs/cgroup") && find_mount(&mi, "/sys/fs/cgroup") != NULL,
+	       "read-only /sys/fs/cgroup");
+	husk_mountinfo_clear(&mi);
+	report(is_ro("/proc/sys") && is_ro("/proc/bus") && is_ro("/proc/fs") && is_ro("/proc/irq"),
+	       "readonlyPaths");
+	report(stat("/proc/keys", &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3),
+	       "/proc/keys masked with /dev/null");
+	report(access("/dev/null", W_OK) == 0 && access("/dev/urandom", R_OK) == 0 &&
+		       lstat("/dev/ptmx", &st) == 0 && S_ISLNK(st.st_mode),
+	       "default devices");
+	report(open("/dev/pts/ptmx", O_RDWR | O_CLOEXEC) >= 0, "a new devpts instance");
+}
+
+static void scenario_default(const char *base, void *arg)
+{
+	bool rootless = arg != NULL;
+	char root[256];
+	pid_t pid;
+	int status;
+
+	snprintf(root, sizeof(root), "%s/root", base);
+	if (make_rootfs(root) < 0) {
+		report_errno(-1, "make rootfs");
+		return;
+	}
+	if (rootless && (unshare(CLONE_NEWUSER) < 0 ||
+			 write_str("/proc/self/setgroups", "deny") < 0 ||
+			 write_str("/proc/self/uid_map", "0 0 1") < 0 ||
+			 write_str("/proc/self/gid_map", "0 0 1") < 0)) {
+		report_errno(-1, "enter a user namespace");
+		return;
+	}
+	if (unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWCGROUP) < 0) {
+		report_errno(-1, "unshare");
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		default_container(root, rootless);
+		_exit(0);
+	}
+	report(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+		       WEXITSTATUS(status) == 0,
+	       "container child");
+}
+
+void run_default_tests(const char *base)
+{
+	run_scenario("default config", base, 0, scenario_default, NULL);
+	run_scenario("default rootless config", base, 0, scenario_default, (void *)1);
 }

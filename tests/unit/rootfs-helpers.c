@@ -125,6 +125,12 @@ int put_file(const char *path, const char *content)
 	return write_all(fd, content, strlen(content));
 }
 
+int write_str(const char *path, const char *s)
+{
+	cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
+	return fd < 0 ? -1 : write_all(fd, s, strlen(s));
+}
+
 const struct husk_mountinfo_entry *find_mount(struct husk_mountinfo *mi, const char *mount_point)
 {
 	const struct husk_mountinfo_entry *found = NULL;

@@ -28,6 +28,9 @@ int make_rootfs(const char *dir);
 /* Create a file with `content` (and missing parents). */
 int put_file(const char *path, const char *content);
 
+/* Write a string to an existing file (/proc/self/uid_map ...). */
+int write_str(const char *path, const char *s);
+
 /* The topmost mount at `mount_point` in /proc/self/mountinfo (mi filled), or NULL. */
 const struct husk_mountinfo_entry *find_mount(struct husk_mountinfo *mi, const char *mount_point);
 /* Per-mount option list holds `opt` for the mount at `mount_point`. */
@@ -53,6 +56,7 @@ void run_scenario(const char *name, const char *base, int unshare_flags,
 void run_resolve_tests(const char *base);
 void run_error_tests(const char *base);
 void run_cgroup_tests(const char *base);
+void run_default_tests(const char *base);
 
 /* Print the plan; returns the exit status (0 all passed). */
 int tap_done(void);

@@ -471,12 +471,6 @@ static void scenario_no_pivot(const char *base, void *arg)
 
 /* ---- in a user namespace: rootless rules (locked flags, sysfs, devices) ---- */
 
-static int write_str(const char *path, const char *s)
-{
-	cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
-	return fd < 0 ? -1 : write_all(fd, s, strlen(s));
-}
-
 static void userns_container(const char *root, const char *hostdir)
 {
 	struct husk_mount mounts[] = {
@@ -627,6 +621,7 @@ int main(void)
 	run_resolve_tests(base);
 	run_error_tests(base);
 	run_cgroup_tests(base);
+	run_default_tests(base);
 	rmdir(base);
 	return tap_done();
 }
