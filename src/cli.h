@@ -101,7 +101,10 @@ int cli_parse_opt(const char *who, const struct cli_opt *opts, int argc, char **
 void cli_print_opts(FILE *f, const struct cli_opt *opts);
 void cli_print_command_help(FILE *f, const struct cli_command *cmd, const struct cli_opt *opts);
 
-/* Make a relative path absolute against the cwd (malloc'd into *out; NULL if path is NULL). */
+/*
+ * Make a relative path absolute against the cwd (malloc'd into *out).  NULL or
+ * "" give NULL: an option given as `--opt=` is treated as not given, like runc.
+ */
 int cli_abspath(const char *path, char **out, struct husk_error *err);
 
 /* ---- logging and errors (log.c) ---- */

@@ -226,9 +226,9 @@ int cli_abspath(const char *path, char **out, struct husk_error *err)
 	char *cwd;
 
 	*out = NULL;
-	if (path == NULL)
+	if (path == NULL || path[0] == '\0')
 		return 0;
-	if (path[0] == '/' || path[0] == '\0') {
+	if (path[0] == '/') {
 		*out = strdup(path);
 		if (*out == NULL)
 			return husk_error_set(err, ENOMEM, "out of memory");
