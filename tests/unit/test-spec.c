@@ -15,6 +15,8 @@
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <unistd.h>
+#include <linux/audit.h>
+#include <linux/seccomp.h>
 #include <yajl/yajl_tree.h>
 
 #include "husk/husk.h"
@@ -264,6 +266,60 @@ static const struct bad_case bad[] = {
 	       "[{'names': ['read'], 'action': 'SCMP_ACT_NOTIFY'}]}")),
      "config.json: linux.seccomp.syscalls[0].action: `SCMP_ACT_NOTIFY` needs "
      "linux.seccomp.listenerPath"},
+    /* the remaining required fields */
+    {CFG(PROC(", 'consoleSize': {'width': 10}")),
+     "config.json: process.consoleSize.height: missing required field"},
+    {CFG(LINUX(", 'devices': [{'type': 'b', 'path': '/dev/sda', 'major': 8}]")),
+     "config.json: linux.devices[0].minor: missing required field"},
+    {CFG(LINUX(", 'uidMappings': [{'hostID': 1000, 'size': 1}]")),
+     "config.json: linux.uidMappings[0].containerID: missing required field"},
+    {CFG(LINUX(", 'gidMappings': [{'containerID': 0, 'size': 1}]")),
+     "config.json: linux.gidMappings[0].hostID: missing required field"},
+    {CFG(PROC(", 'ioPriority': {'class': 'IOPRIO_CLASS_RT'}")),
+     "config.json: process.ioPriority.priority: missing required field"},
+    {CFG(PROC(", 'ioPriority': {'priority': 1}")),
+     "config.json: process.ioPriority.class: missing required field"},
+    {CFG(LINUX(", 'personality': {'flags': []}")),
+     "config.json: linux.personality.domain: missing required field"},
+    {CFG(LINUX(", 'memoryPolicy': {'nodes': '0'}")),
+     "config.json: linux.memoryPolicy.mode: missing required field"},
+    {CFG(LINUX(", 'seccomp': {'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': [{'names': "
+	       "['read']}]}")),
+     "config.json: linux.seccomp.syscalls[0].action: missing required field"},
+    {CFG(LINUX(
+	 ", 'seccomp': {'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': [{'names': "
+	 "['read'], 'action': 'SCMP_ACT_ERRNO', 'args': [{'value': 1, 'op': 'SCMP_CMP_EQ'}]}]}")),
+     "config.json: linux.seccomp.syscalls[0].args[0].index: missing required field"},
+    {CFG(LINUX(
+	 ", 'seccomp': {'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': [{'names': "
+	 "['read'], 'action': 'SCMP_ACT_ERRNO', 'args': [{'index': 1, 'op': 'SCMP_CMP_EQ'}]}]}")),
+     "config.json: linux.seccomp.syscalls[0].args[0].value: missing required field"},
+    {CFG(LINUX(", 'seccomp': {'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': [{'names': "
+	       "['read'], 'action': 'SCMP_ACT_ERRNO', 'args': [{'index': 1, 'value': 1}]}]}")),
+     "config.json: linux.seccomp.syscalls[0].args[0].op: missing required field"},
+    {CFG(LINUX(", 'seccomp': {'defaultAction': 'SCMP_ACT_NOTIFY', 'listenerPath': '/l'}")),
+     "config.json: linux.seccomp.defaultAction: `SCMP_ACT_NOTIFY` cannot be the default action"},
+    {CFG(LINUX(", 'resources': {'hugepageLimits': [{'limit': 1}]}")),
+     "config.json: linux.resources.hugepageLimits[0].pageSize: missing required field"},
+    {CFG(LINUX(", 'resources': {'network': {'priorities': [{'priority': 1}]}}")),
+     "config.json: linux.resources.network.priorities[0].name: missing required field"},
+    {CFG(LINUX(", 'resources': {'network': {'priorities': [{'name': 'eth0'}]}}")),
+     "config.json: linux.resources.network.priorities[0].priority: missing required field"},
+    {CFG(LINUX(", 'resources': {'blockIO': {'weightDevice': [{'minor': 0, 'weight': 1}]}}")),
+     "config.json: linux.resources.blockIO.weightDevice[0].major: missing required field"},
+    {CFG(LINUX(", 'resources': {'blockIO': {'throttleWriteBpsDevice': [{'major': 8, "
+	       "'minor': 0}]}}")),
+     "config.json: linux.resources.blockIO.throttleWriteBpsDevice[0].rate: missing required "
+     "field"},
+    {CFG(", 'hooks': {'poststart': {'path': '/bin/true'}}"),
+     "config.json: hooks.poststart: expected an array, got an object"},
+    {CFG(", 'hooks': {'poststart': ['/bin/true']}"),
+     "config.json: hooks.poststart[0]: expected an object, got a string"},
+    {CFG(", 'hooks': {'poststart': [{'path': '/bin/true', 'timeout': 1.5}]}"),
+     "config.json: hooks.poststart[0].timeout: expected an int32, got `1.5`"},
+    {CFG(LINUX(", 'timeOffsets': {'boottime': {'nanosecs': 1000000000}}")),
+     "config.json: linux.timeOffsets.boottime.nanosecs: `1000000000` is out of range [0, "
+     "999999999]"},
     /* impossible combinations */
     {CFG(", 'linux': {'namespaces': [{'type': 'user', 'path': '/proc/1/ns/user'}], "
 	 "'uidMappings': [{'containerID': 0, 'hostID': 1000, 'size': 1}]}"),
@@ -765,6 +821,14 @@ static void test_resources_json(void)
 
 static void test_tables(void)
 {
+	const struct husk_name_value *x86 =
+	    husk_table_find(&husk_seccomp_arch_table, "SCMP_ARCH_X86_64");
+	const struct husk_name_value *arm =
+	    husk_table_find(&husk_seccomp_arch_table, "SCMP_ARCH_AARCH64");
+	const struct husk_name_value *ppc =
+	    husk_table_find(&husk_seccomp_arch_table, "SCMP_ARCH_PPC64LE");
+	const struct husk_name_value *errno_act =
+	    husk_table_find(&husk_seccomp_action_table, "SCMP_ACT_ERRNO");
 	const struct husk_mount_opt *o;
 	bool sorted = true;
 
@@ -798,6 +862,13 @@ static void test_tables(void)
 	       husk_ns_from_name("time") == HUSK_NS_TIME && husk_ns_from_name("net") == -1 &&
 	       husk_ns_name(HUSK_NS_N) == NULL,
 	   "namespace table");
+	ok(x86 && x86->value == AUDIT_ARCH_X86_64 && arm && arm->value == AUDIT_ARCH_AARCH64 &&
+	       ppc && ppc->value == AUDIT_ARCH_PPC64LE && errno_act &&
+	       errno_act->value == SECCOMP_RET_ERRNO &&
+	       husk_table_find(&husk_rlimit_table, "RLIMIT_RTTIME")->value == RLIMIT_RTTIME &&
+	       husk_table_find(&husk_sched_policy_table, "SCHED_IDLE")->value == SCHED_IDLE &&
+	       husk_table_find(&husk_sched_flag_table, "SCHED_FLAG_UTIL_CLAMP_MAX")->value == 0x40,
+	   "seccomp, rlimit and scheduler tables carry the kernel's numbers");
 	ok(strcmp(husk_hook_name(HUSK_HOOK_CREATE_CONTAINER), "createContainer") == 0 &&
 	       strcmp(husk_hook_name(HUSK_HOOK_POSTSTOP), "poststop") == 0,
 	   "hook names");
