@@ -363,14 +363,18 @@ static int test_scheduler(void)
 	CHECK(syscall(SYS_sched_getattr, 0, &attr, sizeof(attr), 0) == 0);
 	CHECK(attr.policy == SCHED_BATCH);
 	CHECK(attr.nice == 7);
+	CHECK(attr.flags == 0);
 	CHECK(syscall(SYS_ioprio_get, 1 /* IOPRIO_WHO_PROCESS */, 0) == ((2 << 13) | 6));
 
-	p.scheduler = (struct husk_scheduler){.policy = "SCHED_IDLE", .policy_value = SCHED_IDLE};
+	/* SCHED_FLAG_RESET_ON_FORK */
+	p.scheduler = (struct husk_scheduler){
+	    .policy = "SCHED_IDLE", .policy_value = SCHED_IDLE, .flags_value = 1};
 	p.io_priority =
 	    (struct husk_io_priority){.class_name = "IOPRIO_CLASS_IDLE", .class_value = 3};
 	CHECK_OK(husk_sched_apply(&p, &e));
 	CHECK(syscall(SYS_sched_getattr, 0, &attr, sizeof(attr), 0) == 0);
 	CHECK(attr.policy == SCHED_IDLE);
+	CHECK(attr.flags == 1);
 	CHECK(syscall(SYS_ioprio_get, 1, 0) == (3 << 13));
 
 	CHECK(expect_error(husk_sched_apply(&bad, &e), &e,
