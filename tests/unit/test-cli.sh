@@ -123,6 +123,15 @@ for s in 65 -1 RTMIN+99 SIGFOO 9x; do
 	run --root "$root" kill x -- "$s"
 	check "kill rejects signal $s" has "unknown signal \`$s\`" "$tmp/err"
 done
+# accepted signals get as far as looking the container up
+for s in 9 KILL kill SIGKILL sigKill TERM hup RTMIN RTMIN+1 SIGRTMAX-2 0 64; do
+	run --root "$root" kill nope "$s"
+	check "kill accepts signal $s" has "does not exist" "$tmp/err"
+done
+run -root "$root" state nope
+check "single-dash global option with a separate value (-root DIR)" has "does not exist" "$tmp/err"
+run --root "$root" delete -force=true nope
+check "single-dash command option with =value (-force=true)" [ $rc -eq 0 ]
 run --root "$root" create --preserve-fds=x c1
 check "--preserve-fds takes a number" has 'invalid value `x` for option `--preserve-fds`' "$tmp/err"
 run --root "$root" create --bundle
