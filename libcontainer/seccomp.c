@@ -140,45 +140,94 @@ static int add_arches(scmp_filter_ctx ctx, char **arches, const char *file, stru
 	return 0;
 }
 
+/*
+ * A flag name -> the libseccomp attribute that sets it: 1 (in *attr), 0 (nothing
+ * to set), -1 unknown name, -2 known but not in this libseccomp.
+ */
+static int flag_attr(const char *flag, enum scmp_filter_attr *attr)
+{
+	if (husk_table_find(&husk_seccomp_flag_table, flag) == NULL)
+		return -1;
+	if (strcmp(flag, "SECCOMP_FILTER_FLAG_TSYNC") == 0)
+		return 0; /* runc: one thread loads it and execs; there are no others */
+	if (strcmp(flag, "SECCOMP_FILTER_FLAG_LOG") == 0) {
+		*attr = SCMP_FLTATR_CTL_LOG;
+		return 1;
+	}
+	if (strcmp(flag, "SECCOMP_FILTER_FLAG_SPEC_ALLOW") == 0) {
+		*attr = SCMP_FLTATR_CTL_SSB;
+		return 1;
+	}
+#if SCMP_VER_MAJOR > 2 || (SCMP_VER_MAJOR == 2 && SCMP_VER_MINOR >= 6)
+	if (strcmp(flag, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") == 0) {
+		*attr = SCMP_FLTATR_CTL_WAITKILL;
+		return 1;
+	}
+#endif
+	return -2;
+}
+
 static int set_flags(scmp_filter_ctx ctx, char **flags, const char *file, struct husk_error *err)
 {
 	for (size_t i = 0; flags && flags[i]; i++) {
-		const char *flag = flags[i];
+		const struct scmp_version *v = seccomp_version();
 		enum scmp_filter_attr attr;
-		int rc;
+		int rc = flag_attr(flags[i], &attr);
 
-		if (husk_table_find(&husk_seccomp_flag_table, flag) == NULL)
+		if (rc == -1)
 			return husk_error_set(err, EINVAL,
 					      "%s: linux.seccomp.flags[%zu]: unknown flag `%s`",
-					      file, i, flag);
-		if (strcmp(flag, "SECCOMP_FILTER_FLAG_TSYNC") == 0) {
-			/* runc: one thread loads it and execs; other threads do not exist */
+					      file, i, flags[i]);
+		if (rc == -2)
+			return husk_error_set(
+			    err, ENOTSUP,
+			    "%s: linux.seccomp.flags[%zu]: flag `%s` not supported by "
+			    "libseccomp %u.%u.%u",
+			    file, i, flags[i], v->major, v->minor, v->micro);
+		if (rc == 0)
 			continue;
-		} else if (strcmp(flag, "SECCOMP_FILTER_FLAG_LOG") == 0) {
-			attr = SCMP_FLTATR_CTL_LOG;
-		} else if (strcmp(flag, "SECCOMP_FILTER_FLAG_SPEC_ALLOW") == 0) {
-			attr = SCMP_FLTATR_CTL_SSB;
-		} else {
-#if SCMP_VER_MAJOR > 2 || (SCMP_VER_MAJOR == 2 && SCMP_VER_MINOR >= 6)
-			if (strcmp(flag, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") == 0)
-				attr = SCMP_FLTATR_CTL_WAITKILL;
-			else
-#endif
-				return husk_error_set(
-				    err, ENOTSUP,
-				    "%s: linux.seccomp.flags[%zu]: flag `%s` not supported by "
-				    "libseccomp %u.%u.%u",
-				    file, i, flag, seccomp_version()->major,
-				    seccomp_version()->minor, seccomp_version()->micro);
-		}
+		/* libseccomp asks the kernel here: EOPNOTSUPP where it lacks the flag */
 		rc = seccomp_attr_set(ctx, attr, 1);
 		if (rc < 0) {
 			errno = -rc;
 			return husk_error_errno(err, "%s: linux.seccomp.flags[%zu]: set flag `%s`",
-						file, i, flag);
+						file, i, flags[i]);
 		}
 	}
 	return 0;
+}
+
+bool husk_seccomp_flag_supported(const char *flag)
+{
+	enum scmp_filter_attr attr;
+	scmp_filter_ctx ctx;
+	int rc = flag_attr(flag, &attr);
+	bool ok;
+
+	if (rc <= 0)
+		return rc == 0;
+	ctx = seccomp_init(SCMP_ACT_ALLOW);
+	if (ctx == NULL)
+		return false;
+	ok = seccomp_attr_set(ctx, attr, 1) == 0;
+	seccomp_release(ctx);
+	return ok;
+}
+
+bool husk_seccomp_arch_supported(const char *arch)
+{
+	const struct husk_name_value *nv = husk_table_find(&husk_seccomp_arch_table, arch);
+	scmp_filter_ctx ctx;
+	int rc;
+
+	if (nv == NULL)
+		return false;
+	ctx = seccomp_init(SCMP_ACT_ALLOW);
+	if (ctx == NULL)
+		return false;
+	rc = seccomp_arch_add(ctx, (uint32_t)nv->value);
+	seccomp_release(ctx);
+	return rc == 0 || rc == -EEXIST;
 }
 
 /*
@@ -344,6 +393,11 @@ int husk_seccomp_load(struct husk_seccomp_filter *f, int *notify_fd, struct husk
 	if (notify_fd)
 		*notify_fd = -1;
 	rc = seccomp_load(f->ctx);
+	if (rc == -EACCES)
+		return husk_error_set(err, EACCES,
+				      "seccomp: load filter: %s (without noNewPrivileges it needs "
+				      "CAP_SYS_ADMIN)",
+				      strerror(EACCES));
 	if (rc < 0) {
 		errno = -rc;
 		return husk_error_errno(err, "seccomp: load filter");
@@ -385,6 +439,16 @@ int husk_seccomp_compile(const struct husk_seccomp *s, const char *file,
 }
 
 bool husk_seccomp_filter_has_notify(const struct husk_seccomp_filter *f)
+{
+	return false;
+}
+
+bool husk_seccomp_flag_supported(const char *flag)
+{
+	return false;
+}
+
+bool husk_seccomp_arch_supported(const char *arch)
 {
 	return false;
 }

@@ -38,13 +38,23 @@ bool husk_seccomp_filter_has_notify(const struct husk_seccomp_filter *f);
 
 /*
  * Load the filter into the calling process.  *notify_fd (may be NULL when the
- * filter has no NOTIFY rule) receives the listener fd (O_CLOEXEC) when the
- * filter has NOTIFY rules, else -1.  Do this as the last step before execve:
- * from here on every syscall of the process is filtered.
+ * filter has no NOTIFY rule) receives the listener fd (O_CLOEXEC, the caller's
+ * to close) when the filter has NOTIFY rules, else -1.  Do this as the last
+ * step before execve: from here on every syscall of the process is filtered.
+ * Needs CAP_SYS_ADMIN or no_new_privs already set (EACCES otherwise, with a
+ * message saying so).
  */
 int husk_seccomp_load(struct husk_seccomp_filter *f, int *notify_fd, struct husk_error *err);
 
 void husk_seccomp_filter_free(struct husk_seccomp_filter *f);
+
+/*
+ * For `features`: whether a linux.seccomp.flags name can be set with this
+ * libseccomp and kernel (SECCOMP_FILTER_FLAG_TSYNC always: it needs nothing),
+ * and whether an SCMP_ARCH_* name is known to this libseccomp.
+ */
+bool husk_seccomp_flag_supported(const char *flag);
+bool husk_seccomp_arch_supported(const char *arch);
 static inline void husk_seccomp_filter_freep(struct husk_seccomp_filter **f)
 {
 	husk_seccomp_filter_free(*f);

@@ -55,6 +55,7 @@ static int errno_child(void *arg)
 	CHECK(husk_seccomp_load(f, &nfd, &e) == 0);
 	CHECK(nfd == -1);
 	CHECK(status_field("Seccomp") == 2 && status_field("Seccomp_filters") == 1);
+	CHECK(status_field("NoNewPrivs") == 0); /* left to process.noNewPrivileges */
 
 	CHECK(sys_result(mkdir(sub, 0700)) == -EPERM);
 	CHECK(sys_result(syscall(SYS_mkdirat, AT_FDCWD, sub, 0700)) == -EPERM);
@@ -494,6 +495,58 @@ static int test_flags(void)
 	return 0;
 }
 
+static int test_supported(void)
+{
+	const bool v26 = SCMP_VER_MAJOR > 2 || (SCMP_VER_MAJOR == 2 && SCMP_VER_MINOR >= 6);
+
+	CHECK(husk_seccomp_flag_supported("SECCOMP_FILTER_FLAG_TSYNC"));
+	CHECK(husk_seccomp_flag_supported("SECCOMP_FILTER_FLAG_LOG"));	      /* Linux 4.14 */
+	CHECK(husk_seccomp_flag_supported("SECCOMP_FILTER_FLAG_SPEC_ALLOW")); /* Linux 4.17 */
+	CHECK(husk_seccomp_flag_supported("SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") == v26);
+	CHECK(!husk_seccomp_flag_supported("SECCOMP_FILTER_FLAG_BOGUS"));
+	CHECK(husk_seccomp_arch_supported("SCMP_ARCH_X86_64"));
+	CHECK(husk_seccomp_arch_supported("SCMP_ARCH_AARCH64"));
+	CHECK(husk_seccomp_arch_supported("SCMP_ARCH_RISCV64"));
+	CHECK(husk_seccomp_arch_supported("SCMP_ARCH_LOONGARCH64") == v26);
+	CHECK(!husk_seccomp_arch_supported("SCMP_ARCH_BOGUS"));
+	return 0;
+}
+
+/* without CAP_SYS_ADMIN the filter needs no_new_privs, which it does not set itself */
+static int nnp_child(void *arg)
+{
+	struct husk_seccomp_syscall calls[] = {
+	    {.names = NAMES("getppid"), .action = "SCMP_ACT_ERRNO"},
+	};
+	struct husk_seccomp s = {
+	    .default_action = "SCMP_ACT_ALLOW", .syscalls = calls, .n_syscalls = ARRAY_SIZE(calls)};
+	cleanup_seccomp_filter struct husk_seccomp_filter *f = NULL;
+	struct husk_error e = {0};
+
+	CHECK(husk_seccomp_compile(&s, "config.json", &f, &e) == 0);
+	CHECK(setresuid(65534, 65534, 65534) == 0); /* no KEEPCAPS: every cap goes */
+	CHECK(husk_seccomp_load(f, NULL, &e) < 0);
+	if (strcmp(e.msg, "seccomp: load filter: Permission denied (without noNewPrivileges it "
+			  "needs CAP_SYS_ADMIN)") != 0) {
+		diag("got `%s`", e.msg);
+		return 1;
+	}
+	husk_error_clear(&e);
+	CHECK(status_field("NoNewPrivs") == 0);
+	CHECK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0);
+	CHECK(husk_seccomp_load(f, NULL, &e) == 0);
+	CHECK(sys_result(syscall(SYS_getppid)) == -EPERM);
+	return 0;
+}
+
+static int test_nnp(void)
+{
+	int st = fork_wait(nnp_child, NULL);
+
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	return 0;
+}
+
 /* ---- config errors ---- */
 
 static int test_errors(void)
@@ -744,6 +797,8 @@ int main(void)
 	run("args: AND in one rule, OR on one index", test_args_and_or);
 	run("architectures", test_arches);
 	run("flags", test_flags);
+	run("flags and architectures this libseccomp and kernel support", test_supported);
+	run("without CAP_SYS_ADMIN: needs no_new_privs, not set by the filter", test_nnp);
 	run("config errors name the JSON path", test_errors);
 	run("Docker-default-like profile", test_docker_profile);
 	return done_testing();
