@@ -55,6 +55,14 @@ for c in $commands; do
 	done
 done
 
+# no page for a command husk does not have (husk-annotations is not a command)
+for page in "$mandir"/husk-*.8.md; do
+	c=$(basename "$page" .8.md)
+	c=${c#husk-}
+	[ "$c" = annotations ] && continue
+	if printf '%s\n' "$commands" | grep -qx "$c"; then ok "husk-$c.8.md is a command"; else not_ok "husk-$c.8.md is a command"; fi
+done
+
 # every page is listed in man/meson.build, and converts
 for page in "$mandir"/*.8.md; do
 	name=$(basename "$page" .8.md)
