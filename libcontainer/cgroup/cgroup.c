@@ -360,6 +360,25 @@ static void undo_create(struct husk_cgroup *cg)
 		cg_undo_mkdir(&cg->dirs[i]);
 }
 
+/*
+ * An existing cgroup may be reused (a pre-made one) but not one that holds
+ * processes or is frozen: runc refuses those too.
+ */
+static int check_unused(struct husk_cgroup *cg, struct husk_error *err)
+{
+	cleanup_free pid_t *pids = NULL;
+	size_t n = 0;
+
+	if (husk_cgroup_pids(cg, &pids, &n, err) < 0)
+		return -1;
+	if (n > 0)
+		return husk_error_set(err, EBUSY, "cgroup `%s` is not empty: %zu process(es) found",
+				      cg->stored, n);
+	if (husk_cgroup_is_frozen(cg) == 1)
+		return husk_error_set(err, EBUSY, "cgroup `%s` is frozen", cg->stored);
+	return 0;
+}
+
 int husk_cgroup_create_ex(const char *cgroups_path, const char *id,
 			  const struct husk_resources *res, const struct husk_device *devs,
 			  size_t n_devs, struct husk_cgroup **out, struct husk_error *err)
@@ -394,6 +413,8 @@ int husk_cgroup_create_ex(const char *cgroups_path, const char *id,
 	}
 	finish_dirs(cg);
 	if (make_stored(cg, err) < 0)
+		goto out;
+	if (check_unused(cg, err) < 0)
 		goto out;
 	cg->devs = devs;
 	cg->n_devs = n_devs;

@@ -430,6 +430,16 @@ static void test_enter(void)
 	ok(spawn(cg, fn_pause, &c) && wait_byte(&c), "enter a forked child");
 	ok(pid_in(cg, c.pid), "/proc/<pid>/cgroup shows every hierarchy");
 	ok(count_pids(cg) == 1, "pids finds it");
+	{
+		struct husk_cgroup *two = NULL;
+		struct husk_error e = {0};
+		bool failed = husk_cgroup_create(husk_cgroup_path(cg), "x", NULL, &two, &e) < 0;
+		ok(failed && strstr(e.msg, "is not empty: 1 process(es)"),
+		   "a second create in a busy cgroup is refused: %s", e.msg ? e.msg : "");
+		husk_error_clear(&e);
+		husk_cgroup_free(two);
+		ok(all_dirs(cg, true) && pid_in(cg, c.pid), "and leaves the first one alone");
+	}
 	destroy(cg); /* kills it */
 	child_done(&c);
 }
