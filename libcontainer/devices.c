@@ -45,16 +45,21 @@ bool husk_dev_needs_setup(const struct husk_spec *spec)
 	return true;
 }
 
-/* The parent directory of a (clean, absolute) device path, created if missing. */
-static int open_parent(struct rootfs_ctx *c, int devfd, const char *path, const char **base)
+/*
+ * The parent directory of a (clean, absolute) device path, created if
+ * missing; /dev itself is `devfd` (then *owned is false, nothing to close).
+ */
+static int open_parent(struct rootfs_ctx *c, int devfd, const char *path, const char **base,
+		       bool *owned)
 {
 	char dir[PATH_MAX];
 	const char *slash = strrchr(path, '/');
 	size_t n = (size_t)(slash - path);
 
 	*base = slash + 1;
-	if (n == 4 && strncmp(path, "/dev", 4) == 0)
-		return fcntl(devfd, F_DUPFD_CLOEXEC, 3);
+	*owned = !(n == 4 && strncmp(path, "/dev", 4) == 0);
+	if (!*owned)
+		return devfd;
 	memcpy(dir, path, n);
 	dir[n] = '\0';
 	return husk_resolve(c->rootfd, n ? dir : "/", HUSK_RESOLVE_MKDIR, NULL, &c->resolve);
@@ -74,12 +79,16 @@ static int create_device(struct rootfs_ctx *c, int devfd, const struct devnode *
 			 struct husk_error *err)
 {
 	char path[PATH_MAX];
-	cleanup_close int dirfd = -1;
+	cleanup_close int owned_fd = -1;
 	const char *base;
+	bool owned;
+	int dirfd;
 
 	if (husk_clean_path(d->path, path, sizeof(path)) < 0 || strcmp(path, "/") == 0)
 		return husk_error_set(err, EINVAL, "device path `%s` is not a file", d->path);
-	dirfd = open_parent(c, devfd, path, &base);
+	dirfd = open_parent(c, devfd, path, &base, &owned);
+	if (owned)
+		owned_fd = dirfd;
 	if (dirfd < 0)
 		return husk_error_errno(err, "create device `%s`: open parent directory", d->path);
 	/* FIFOs need no privilege: made even in a user namespace */
