@@ -2,7 +2,6 @@
 /* husk ps: the processes of a container. */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -51,9 +50,13 @@ static int run_ps(char **args, char **out, struct husk_error *err)
 	close(fds[0]);
 	if (f != NULL)
 		fclose(f);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return husk_error_errno(err, "ps: wait");
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			husk_error_errno(err, "ps: wait");
+			free(buf);
+			return -1;
+		}
+	}
 	if (buf == NULL)
 		return husk_error_set(err, ENOMEM, "out of memory");
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
