@@ -23,7 +23,7 @@
 
 #include "husk/error.h"
 
-#define JPATH_MAX 256
+#define JPATH_MAX 512
 
 struct jctx {
 	const char *file;

@@ -423,6 +423,14 @@ const struct husk_mount_opt *husk_mount_opt_find(const char *name);
 
 /* ---- additions (parser helper) ---- */
 
+/*
+ * The text given to husk_spec_parse, husk_process_parse and
+ * husk_resources_parse must be NUL-terminated at json[len] (read_file_at and
+ * strlen give that): yajl reads up to the NUL.  A NUL byte inside
+ * [0, len) is an error.  husk_resources_parse/husk_process_parse name the file
+ * "resources.json"/"process.json" when `file` is NULL.
+ */
+
 /* "pid" -> HUSK_NS_PID; -1 if unknown */
 int husk_ns_from_name(const char *name);
 
