@@ -10,8 +10,8 @@
  *   json: {"level":"error","msg":"...","time":"<RFC3339>"}
  *   text: time="<RFC3339>" level=error msg="..."
  * The error is always printed on stderr too: as "husk: <msg>", except with
- * --log-format json, where it is the bare message like runc's (clients that
- * read stderr prefix it with the runtime's name themselves).
+ * --log FILE --log-format json, where it is the bare message, as runc prints it
+ * (podman and containerd add their own prefix to what they show).
  */
 #include <errno.h>
 #include <fcntl.h>
