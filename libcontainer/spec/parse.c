@@ -133,64 +133,37 @@ static int check_version(struct jctx *c, const char *v)
 	return 0;
 }
 
+static int parse_root(struct jctx *c, yajl_val o, struct husk_spec *s)
+{
+	if (j_str(c, o, "path", J_REQ, &s->root_path) < 0 ||
+	    j_bool(c, o, "readonly", J_OPT, &s->root_readonly) < 0)
+		return -1;
+	if (s->root_path[0] == '\0')
+		return jerr_at(c, "path", "must not be empty");
+	return 0;
+}
+
 static int parse_top(struct jctx *c, yajl_val o, struct husk_spec *s)
 {
-	yajl_val v;
-	int r;
-
 	if (jv_obj(c, o) < 0)
 		return -1;
 	if (j_str(c, o, "ociVersion", J_REQ, &s->oci_version) < 0 ||
 	    check_version(c, s->oci_version) < 0)
 		return -1;
-	if (j_obj(c, o, "root", J_REQ, &v) < 0)
-		return -1;
-	{
-		size_t mark = jp_key(c, "root");
-		if (j_str(c, v, "path", J_REQ, &s->root_path) < 0 ||
-		    j_bool(c, v, "readonly", J_OPT, &s->root_readonly) < 0)
-			return -1;
-		if (s->root_path[0] == '\0')
-			return jerr_at(c, "path", "must not be empty");
-		jp_pop(c, mark);
-	}
+	J_SUB("root", J_REQ, parse_root(c, sub_, s));
 	if (j_each(c, o, "mounts", J_OPT, sizeof *s->mounts, &s->mounts, &s->n_mounts,
 		   parse_mount) < 0)
 		return -1;
-	r = j_obj(c, o, "process", J_OPT, &v);
-	if (r < 0)
-		return -1;
-	if (r > 0) {
-		size_t mark = jp_key(c, "process");
-		s->has_process = true;
-		if (parse_process(c, v, &s->process) < 0)
-			return -1;
-		jp_pop(c, mark);
-	}
+	s->has_process = jget(o, "process") != NULL;
+	J_SUB("process", J_OPT, parse_process(c, sub_, &s->process));
 	if (j_str(c, o, "hostname", J_OPT, &s->hostname) < 0 ||
 	    j_str(c, o, "domainname", J_OPT, &s->domainname) < 0)
 		return -1;
-	r = j_obj(c, o, "hooks", J_OPT, &v);
-	if (r < 0)
-		return -1;
-	if (r > 0) {
-		size_t mark = jp_key(c, "hooks");
-		if (parse_hooks(c, v, s) < 0)
-			return -1;
-		jp_pop(c, mark);
-	}
+	J_SUB("hooks", J_OPT, parse_hooks(c, sub_, s));
 	if (j_kv(c, o, "annotations", J_OPT, &s->annotations, &s->n_annotations) < 0)
 		return -1;
-	r = j_obj(c, o, "linux", J_OPT, &v);
-	if (r < 0)
-		return -1;
-	if (r > 0) {
-		size_t mark = jp_key(c, "linux");
-		s->has_linux = true;
-		if (parse_linux(c, v, &s->linux_) < 0)
-			return -1;
-		jp_pop(c, mark);
-	}
+	s->has_linux = jget(o, "linux") != NULL;
+	J_SUB("linux", J_OPT, parse_linux(c, sub_, &s->linux_));
 	return 0;
 }
 
