@@ -59,7 +59,28 @@ struct cg_ops {
 
 HIDDEN extern const struct cg_ops cg_v1_ops, cg_v2_ops, cg_hybrid_ops;
 
-/* ---- cgroup.c: files ---- */
+#define CG_ROOT "/sys/fs/cgroup"
+
+/* ---- cgroup.c: what the host has ---- */
+
+struct cg_probe_entry {
+	char *controllers; /* as in /proc/self/cgroup; "" for cgroup2 */
+	char *own;         /* the caller's cgroup there, relative to the mount */
+	char *mnt;         /* mount point */
+};
+
+struct cg_probe {
+	enum cg_layout layout; /* set by the caller (statfs of CG_ROOT) */
+	struct cg_probe_entry *v;
+	size_t n;
+};
+
+/* The mounted hierarchies listed in /proc/self/cgroup (`self_cgroup`), per mountinfo. */
+int cg_probe_parse(struct cg_probe *p, const char *self_cgroup, const char *mountinfo,
+		   struct husk_error *err);
+void cg_probe_clear(struct cg_probe *p);
+
+/* ---- files.c ---- */
 
 /* The directory of the v1 hierarchy holding `controller` ("memory"), or NULL. */
 struct cg_dir *cg_v1_dir(struct husk_cgroup *cg, const char *controller);

@@ -15,23 +15,10 @@
 
 #include "cgroup-internal.h"
 
-#define CG_ROOT "/sys/fs/cgroup"
 
 /* ---- probing the host: /proc/self/cgroup and /proc/self/mountinfo ---- */
 
-struct probe_entry {
-	char *controllers; /* "" for cgroup2 */
-	char *own;         /* the caller's cgroup in the hierarchy, relative to the mount */
-	char *mnt;
-};
-
-struct probe {
-	enum cg_layout layout;
-	struct probe_entry *v;
-	size_t n;
-};
-
-static void probe_clear(struct probe *p)
+void cg_probe_clear(struct cg_probe *p)
 {
 	for (size_t i = 0; i < p->n; i++) {
 		free(p->v[i].controllers);
@@ -90,18 +77,19 @@ static void unescape_octal(char *s)
  * host the cgroup2 mount wanted is `want_mnt`.  *root gets the mount's root
  * inside the hierarchy (not "/" inside a container).
  */
-static int find_mount(const char *ctrls, bool v2, const char *want_mnt, char **mnt, char **root,
-		      struct husk_error *err)
+static void find_mount(const char *mountinfo, const char *ctrls, bool v2, const char *want_mnt,
+		       char **mnt, char **root)
 {
-	cleanup_free char *data = NULL;
+	cleanup_free char *data = xstrdup(mountinfo);
 	char *save = NULL;
 
-	if (read_file_at(AT_FDCWD, "/proc/self/mountinfo", &data, NULL, err) < 0)
-		return -1;
+	*mnt = NULL;
+	*root = NULL;
 	for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *f[12] = {NULL};
 		size_t nf = 0;
 		char *sep, *fs, *super, *s2 = NULL;
+		bool under;
 
 		sep = strstr(line, " - ");
 		if (sep == NULL)
@@ -126,13 +114,18 @@ static int find_mount(const char *ctrls, bool v2, const char *want_mnt, char **m
 			continue;
 		if (!v2 && !opts_have_all(super, ctrls))
 			continue;
+		/* mounted more than once: the first under CG_ROOT, else the first */
+		under = strncmp(f[4], CG_ROOT, strlen(CG_ROOT)) == 0 &&
+			(f[4][strlen(CG_ROOT)] == '/' || f[4][strlen(CG_ROOT)] == '\0');
+		if (*mnt != NULL && !under)
+			continue;
+		free(*mnt);
+		free(*root);
 		*mnt = xstrdup(f[4]);
 		*root = xstrdup(f[3]);
-		return 0;
+		if (under)
+			return;
 	}
-	*mnt = NULL;
-	*root = NULL;
-	return 0;
 }
 
 static int probe_layout(enum cg_layout *layout, struct husk_error *err)
@@ -154,21 +147,19 @@ static int probe_layout(enum cg_layout *layout, struct husk_error *err)
 	return 0;
 }
 
-static int probe_host(struct probe *p, struct husk_error *err)
+int cg_probe_parse(struct cg_probe *p, const char *self_cgroup, const char *mountinfo,
+		   struct husk_error *err)
 {
-	cleanup_free char *data = NULL;
+	cleanup_free char *data = xstrdup(self_cgroup);
 	char *save = NULL;
 
-	if (probe_layout(&p->layout, err) < 0)
-		return -1;
-	if (read_file_at(AT_FDCWD, "/proc/self/cgroup", &data, NULL, err) < 0)
-		return -1;
 	for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *c1 = strchr(line, ':'), *c2;
 		cleanup_free char *mnt = NULL, *root = NULL;
 		bool v2;
 		const char *own;
-		struct probe_entry *e;
+		size_t rlen;
+		struct cg_probe_entry *e;
 
 		if (c1 == NULL || (c2 = strchr(c1 + 1, ':')) == NULL)
 			continue;
@@ -181,15 +172,19 @@ static int probe_host(struct probe *p, struct husk_error *err)
 			continue;
 		if (!v2 && c1[1] == '\0')
 			continue; /* a v1 hierarchy without controllers or name */
-		if (find_mount(c1 + 1, v2, v2 && p->layout == CG_LAYOUT_V2 ? CG_ROOT : v2 ? CG_ROOT "/unified" : NULL,
-			       &mnt, &root, err) < 0)
-			return -1;
+		find_mount(mountinfo, c1 + 1, v2,
+			   !v2				 ? NULL
+			   : p->layout == CG_LAYOUT_V2 ? CG_ROOT
+						       : CG_ROOT "/unified",
+			   &mnt, &root);
 		if (mnt == NULL)
 			continue; /* not mounted: nothing to do there */
 		own = c2 + 1;
 		/* inside a container the mount's root is the caller's cgroup prefix */
-		if (strcmp(root, "/") != 0 && strncmp(own, root, strlen(root)) == 0)
-			own += strlen(root);
+		rlen = strlen(root);
+		if (strcmp(root, "/") != 0 && strncmp(own, root, rlen) == 0 &&
+		    (own[rlen] == '/' || own[rlen] == '\0'))
+			own += rlen;
 		e = realloc(p->v, (p->n + 1) * sizeof *p->v);
 		if (e == NULL)
 			return husk_error_set(err, ENOMEM, "out of memory");
@@ -207,6 +202,18 @@ static int probe_host(struct probe *p, struct husk_error *err)
 			return husk_error_set(err, ENOENT, "no cgroup2 entry in `/proc/self/cgroup`");
 	}
 	return 0;
+}
+
+static int probe_host(struct cg_probe *p, struct husk_error *err)
+{
+	cleanup_free char *self = NULL, *mountinfo = NULL;
+
+	if (probe_layout(&p->layout, err) < 0)
+		return -1;
+	if (read_file_at(AT_FDCWD, "/proc/self/cgroup", &self, NULL, err) < 0 ||
+	    read_file_at(AT_FDCWD, "/proc/self/mountinfo", &mountinfo, NULL, err) < 0)
+		return -1;
+	return cg_probe_parse(p, self, mountinfo, err);
 }
 
 /* ---- paths ---- */
@@ -259,7 +266,7 @@ void husk_cgroup_free(struct husk_cgroup *cg)
 	free(cg);
 }
 
-static int add_dir(struct husk_cgroup *cg, const struct probe_entry *e, const char *rel,
+static int add_dir(struct husk_cgroup *cg, const struct cg_probe_entry *e, const char *rel,
 		   struct husk_error *err)
 {
 	struct cg_dir *d;
@@ -383,7 +390,7 @@ int husk_cgroup_create_ex(const char *cgroups_path, const char *id,
 			  const struct husk_resources *res, const struct husk_device *devs,
 			  size_t n_devs, struct husk_cgroup **out, struct husk_error *err)
 {
-	struct probe p = {0};
+	struct cg_probe p = {0};
 	struct husk_cgroup *cg = NULL;
 	cleanup_free char *deflt = NULL;
 	const char *path = cgroups_path;
@@ -433,7 +440,7 @@ fail:
 	undo_create(cg);
 out:
 	husk_cgroup_free(cg);
-	probe_clear(&p);
+	cg_probe_clear(&p);
 	return r;
 }
 
@@ -463,7 +470,7 @@ static char *stored_lookup(const char *stored, const char *ctrls)
 
 int husk_cgroup_load(const char *path, struct husk_cgroup **out, struct husk_error *err)
 {
-	struct probe p = {0};
+	struct cg_probe p = {0};
 	struct husk_cgroup *cg = NULL;
 	int r = -1;
 
@@ -504,7 +511,7 @@ int husk_cgroup_load(const char *path, struct husk_cgroup **out, struct husk_err
 	r = 0;
 out:
 	husk_cgroup_free(cg);
-	probe_clear(&p);
+	cg_probe_clear(&p);
 	return r;
 }
 

@@ -337,6 +337,95 @@ static void test_layout(void)
 		printf("#  %s -> %s\n", cg->dirs[i].controllers, cg->dirs[i].path);
 }
 
+/* ---- /proc/self/cgroup + mountinfo as seen inside a container, and elsewhere ---- */
+
+static const struct cg_probe_entry *find_entry(const struct cg_probe *p, const char *ctrls)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (strcmp(p->v[i].controllers, ctrls) == 0)
+			return &p->v[i];
+	return NULL;
+}
+
+static bool entry_is(const struct cg_probe *p, const char *ctrls, const char *mnt, const char *own)
+{
+	const struct cg_probe_entry *e = find_entry(p, ctrls);
+	if (e == NULL) {
+		printf("# no entry for `%s`\n", ctrls);
+		return false;
+	}
+	if (strcmp(e->mnt, mnt) != 0 || strcmp(e->own, own) != 0) {
+		printf("# `%s`: mnt `%s` own `%s`, want `%s` `%s`\n", ctrls, e->mnt, e->own, mnt,
+		       own);
+		return false;
+	}
+	return true;
+}
+
+static void test_probe_parse(void)
+{
+	static const char self_v1[] = "12:cpu,cpuacct:/docker/abc\n"
+				      "11:memory:/docker/abc\n"
+				      "4:pids:/docker/abcdef\n"
+				      "10:net_cls,net_prio:/docker/abc\n"
+				      "1:name=systemd:/docker/abc\n"
+				      "0::/docker/abc\n";
+	static const char mi_v1[] =
+		"90 80 0:27 / /sys/fs/cgroup ro - tmpfs tmpfs rw,mode=755\n"
+		"99 90 0:31 / /mnt/other\\040dir rw - cgroup cgroup rw,memory\n"
+		"100 90 0:30 /docker/abc /sys/fs/cgroup/cpu,cpuacct ro,nosuid - cgroup cgroup "
+		"rw,cpu,cpuacct\n"
+		"101 90 0:31 /docker/abc /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+		"102 90 0:35 /docker/abc /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n"
+		"103 90 0:32 /docker/abc /sys/fs/cgroup/systemd rw - cgroup cgroup "
+		"rw,xattr,name=systemd\n";
+	static const char self_v2[] = "0::/user.slice/session-1.scope\n";
+	static const char mi_v2[] =
+		"25 1 8:1 / / rw - ext4 /dev/sda1 rw\n"
+		"30 22 0:26 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n";
+	static const char mi_hybrid[] =
+		"30 22 0:27 / /sys/fs/cgroup rw - tmpfs tmpfs rw,mode=755\n"
+		"31 30 0:28 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+		"40 30 0:37 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n";
+	static const char self_hybrid[] = "4:memory:/a\n0::/b\n";
+	struct cg_probe p = {.layout = CG_LAYOUT_V1};
+	struct husk_error e = {0};
+
+	ok(cg_probe_parse(&p, self_v1, mi_v1, &e) == 0, "parse a v1 container's view");
+	ok(p.n == 4, "4 mounted hierarchies (net_cls,net_prio is not mounted; no cgroup2 on v1): %zu",
+	   p.n);
+	ok(entry_is(&p, "cpu,cpuacct", "/sys/fs/cgroup/cpu,cpuacct", "/"),
+	   "a co-mounted hierarchy, own cgroup = the mount's root");
+	ok(entry_is(&p, "memory", "/sys/fs/cgroup/memory", "/"),
+	   "the mount under /sys/fs/cgroup wins over an earlier one elsewhere");
+	ok(entry_is(&p, "pids", "/sys/fs/cgroup/pids", "/docker/abcdef"),
+	   "a root that is only a string prefix is not stripped");
+	ok(entry_is(&p, "name=systemd", "/sys/fs/cgroup/systemd", "/"), "name=systemd");
+	cg_probe_clear(&p);
+	husk_error_clear(&e);
+
+	p.layout = CG_LAYOUT_V2;
+	ok(cg_probe_parse(&p, self_v2, mi_v2, &e) == 0 && p.n == 1 &&
+		   entry_is(&p, "", "/sys/fs/cgroup", "/user.slice/session-1.scope"),
+	   "pure v2");
+	cg_probe_clear(&p);
+	husk_error_clear(&e);
+
+	p.layout = CG_LAYOUT_HYBRID;
+	ok(cg_probe_parse(&p, self_hybrid, mi_hybrid, &e) == 0 && p.n == 2 &&
+		   entry_is(&p, "memory", "/sys/fs/cgroup/memory", "/a") &&
+		   entry_is(&p, "", "/sys/fs/cgroup/unified", "/b"),
+	   "hybrid");
+	cg_probe_clear(&p);
+	husk_error_clear(&e);
+
+	p.layout = CG_LAYOUT_V2;
+	ok(cg_probe_parse(&p, "4:memory:/a\n", mi_hybrid, &e) < 0 && e.msg,
+	   "v2 without a cgroup2 line is an error");
+	cg_probe_clear(&p);
+	husk_error_clear(&e);
+}
+
 static void test_create_destroy(void)
 {
 	cleanup_free char *path = NULL;
@@ -1365,6 +1454,7 @@ int main(void)
 	/* orphaned grandchildren come back to us */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	test_layout();
+	test_probe_parse();
 	test_create_destroy();
 	test_default_path();
 	test_failure_cleanup();
