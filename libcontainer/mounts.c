@@ -228,6 +228,28 @@ static int check_proc_dest(int dstfd, const char *dest, const char *source, bool
 	return -1;
 }
 
+char *husk_mount_label_data(const char *data, const char *label)
+{
+	char *s;
+
+	if (label == NULL)
+		return data ? xstrdup(data) : NULL;
+	if (asprintf(&s, "%s%scontext=\"%s\"", data ? data : "", data ? "," : "", label) < 0)
+		abort();
+	return s;
+}
+
+/* runc labels every filesystem it mounts but binds, proc, sysfs, mqueue and cgroups */
+static bool takes_label(const char *type)
+{
+	static const char *const no[] = {"proc", "sysfs", "mqueue", "cgroup", "cgroup2", "bind"};
+
+	for (size_t i = 0; type && i < ARRAY_SIZE(no); i++)
+		if (strcmp(type, no[i]) == 0)
+			return false;
+	return true;
+}
+
 bool husk_mount_is_dev(const struct husk_mount *m, bool *bind)
 {
 	char clean[PATH_MAX];
@@ -291,6 +313,11 @@ int husk_mount_one(struct rootfs_ctx *c, size_t idx, struct husk_error *err)
 	/* runc: a read-only /dev is filled first and made read-only at the end */
 	if (!bind && (mo.flags & MS_RDONLY) && husk_mount_is_dev(m, &dev_bind))
 		mo.flags &= ~MS_RDONLY;
+	if (!bind && c->label && takes_label(type)) {
+		char *d = husk_mount_label_data(mo.data, c->label);
+		free(mo.data);
+		mo.data = d;
+	}
 
 	dst = husk_resolve(c->rootfd, m->destination,
 			   HUSK_RESOLVE_MKDIR | (bind ? HUSK_RESOLVE_MKFILE : 0), bind ? src : NULL,

@@ -19,6 +19,7 @@ struct rootfs_ctx {
 	int rootfd;           /* O_PATH fd of the rootfs (after it was bound onto itself) */
 	unsigned resolve;     /* HUSK_RESOLVE_NO_OPENAT2 once openat2 said ENOSYS */
 	bool proc_check;      /* a mount may have brought procfs into the rootfs */
+	const char *label;    /* linux.mountLabel where SELinux is on, else NULL */
 };
 
 /* ---- resolve.c: paths inside the rootfs ---- */
@@ -98,6 +99,12 @@ int husk_mount_idmapped(struct rootfs_ctx *c, size_t idx, const struct mount_opt
 
 /* Copy the content of directory `src` into `dst` (tmpcopyup); -1 with errno. */
 int husk_copy_tree(int src, int dst, int depth);
+
+/*
+ * `data` with the SELinux mount label appended (runc's FormatMountLabel:
+ * context="<label>"); NULL label: a copy of data.  NULL when both are NULL.
+ */
+char *husk_mount_label_data(const char *data, const char *label);
 
 /* ---- mounts-cgroup.c ---- */
 

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -41,6 +43,19 @@ static int parent_mount_private(const char *rootfs, struct husk_error *err)
 		r = husk_error_errno(err, "make `%s` private", e->mount_point);
 	husk_mountinfo_clear(&mi);
 	return r;
+}
+
+/* linux.mountLabel, where SELinux is enabled (selinuxfs mounted, as libselinux checks) */
+static const char *mount_label(const struct husk_spec *spec)
+{
+	struct statfs sf;
+
+	if (!spec->has_linux || spec->linux_.mount_label == NULL ||
+	    !*spec->linux_.mount_label)
+		return NULL;
+	if (statfs("/sys/fs/selinux", &sf) < 0 || sf.f_type != SELINUX_MAGIC)
+		return NULL;
+	return spec->linux_.mount_label;
 }
 
 /* runc's pivot_root: no temporary directory, the old root is stacked on "." */
@@ -138,6 +153,7 @@ int husk_rootfs_setup(const struct husk_spec *spec, const struct husk_rootfs_opt
 	if (rootfd < 0)
 		return husk_error_errno(err, "open rootfs `%s`", o->rootfs);
 	c.rootfd = rootfd;
+	c.label = mount_label(spec);
 
 	for (size_t i = 0; i < spec->n_mounts; i++)
 		if (husk_mount_one(&c, i, err) < 0)
@@ -152,12 +168,22 @@ int husk_rootfs_setup(const struct husk_spec *spec, const struct husk_rootfs_opt
 	return pivot_root_to(rootfd, err);
 }
 
-/* runc's maskPath: /dev/null over files, an empty read-only tmpfs over directories. */
-static int mask_path(const char *path, struct husk_error *err)
+/*
+ * runc's maskPath: /dev/null over files, an empty read-only tmpfs (with the
+ * mount label) over directories.  The label is dropped on EINVAL: after the
+ * pivot selinuxfs is usually out of sight, so SELinux can't be asked.
+ */
+static int mask_path(const char *path, const char *label, struct husk_error *err)
 {
+	cleanup_free char *data = NULL;
+
 	if (mount("/dev/null", path, NULL, MS_BIND, NULL) == 0 || errno == ENOENT)
 		return 0;
-	if (errno == ENOTDIR && mount("tmpfs", path, "tmpfs", MS_RDONLY, NULL) == 0)
+	if (errno != ENOTDIR)
+		return husk_error_errno(err, "mask `%s`", path);
+	data = husk_mount_label_data(NULL, label);
+	if (mount("tmpfs", path, "tmpfs", MS_RDONLY, data) == 0 ||
+	    (data && errno == EINVAL && mount("tmpfs", path, "tmpfs", MS_RDONLY, NULL) == 0))
 		return 0;
 	return husk_error_errno(err, "mask `%s`", path);
 }
@@ -200,6 +226,10 @@ int husk_rootfs_finalize(const struct husk_spec *spec, const struct husk_rootfs_
 			 struct husk_error *err)
 {
 	const char *pname = rootfs_propagation(spec);
+	const char *label = spec->has_linux && spec->linux_.mount_label &&
+				    *spec->linux_.mount_label
+			    ? spec->linux_.mount_label
+			    : NULL;
 
 	if (dev_readonly(spec, err) < 0)
 		return -1;
@@ -210,7 +240,7 @@ int husk_rootfs_finalize(const struct husk_spec *spec, const struct husk_rootfs_
 				return husk_error_wrap(err, "linux.readonlyPaths[%zu]",
 						       (size_t)(p - spec->linux_.readonly_paths));
 		for (char **p = spec->linux_.masked_paths; p && *p; p++)
-			if (mask_path(*p, err) < 0)
+			if (mask_path(*p, label, err) < 0)
 				return husk_error_wrap(err, "linux.maskedPaths[%zu]",
 						       (size_t)(p - spec->linux_.masked_paths));
 	}

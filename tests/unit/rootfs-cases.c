@@ -158,8 +158,37 @@ static void scenario_resolve(const char *base, void *arg)
 	}
 }
 
+static void scenario_pure(const char *base, void *arg)
+{
+	struct {
+		const char *in, *want;
+	} clean[] = {
+		{"", "/"}, {"/", "/"}, {"a/b", "/a/b"}, {"//a//b/", "/a/b"}, {"/a/./b/..", "/a"},
+		{"../../x", "/x"}, {"/a/../../b/./c", "/b/c"},
+	};
+	char out[64], *d;
+
+	for (size_t i = 0; i < ARRAY_SIZE(clean); i++)
+		report(husk_clean_path(clean[i].in, out, sizeof(out)) == 0 &&
+			       strcmp(out, clean[i].want) == 0,
+		       "clean `%s` = `%s` (%s)", clean[i].in, clean[i].want, out);
+	report(husk_clean_path("/0123456789/0123456789/0123456789/0123456789/0123456789/0123456789",
+			       out, sizeof(out)) < 0 &&
+		       errno == ENAMETOOLONG,
+	       "clean: too long is an error, not a shorter path");
+	d = husk_mount_label_data("mode=755", "system_u:object_r:x_t:s0:c1,c2");
+	report(d && strcmp(d, "mode=755,context=\"system_u:object_r:x_t:s0:c1,c2\"") == 0,
+	       "mount label appended to data (%s)", d);
+	free(d);
+	d = husk_mount_label_data(NULL, "l");
+	report(d && strcmp(d, "context=\"l\"") == 0, "mount label alone");
+	free(d);
+	report(husk_mount_label_data(NULL, NULL) == NULL, "no label, no data");
+}
+
 void run_resolve_tests(const char *base)
 {
+	run_scenario("paths", base, 0, scenario_pure, NULL);
 	run_scenario("resolve", base, 0, scenario_resolve, NULL);
 }
 

@@ -242,6 +242,8 @@ static void full_checks(const struct full_paths *fp)
 				.masked_paths = OPTS("/proc/kcore", "/masked-dir", "/does/not/exist",
 						     "/etc/masked-file"),
 				.readonly_paths = OPTS("/proc/sys", "/ro-dir", "/nope"),
+				/* no SELinux here: ignored for mounts, dropped on EINVAL for masks */
+				.mount_label = (char *)"system_u:object_r:container_file_t:s0:c1,c2",
 			},
 	};
 	struct husk_rootfs_opts o = {.rootfs = root};
