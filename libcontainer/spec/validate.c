@@ -142,7 +142,7 @@ int husk_spec_validate(const struct husk_spec *spec, const char *file, struct hu
 
 /* Parsed, not applied yet.  JSON paths without indexes. */
 static const char *const unsupported[] = {
-    "linux.seccomp",  "process.apparmorProfile", "process.selinuxLabel", "linux.mountLabel",
+    "linux.seccomp",  "process.apparmorProfile", "process.selinuxLabel",
     "linux.intelRdt", "linux.memoryPolicy",	 "linux.netDevices",
 };
 

@@ -280,8 +280,6 @@ const struct bad_case unsupported[] = {
      "config.json: process.apparmorProfile: not supported yet"},
     {CFG(PROC(", 'selinuxLabel': 'system_u:system_r:container_t:s0'") LINUX("")),
      "config.json: process.selinuxLabel: not supported yet"},
-    {CFG(LINUX(", 'mountLabel': 'system_u:object_r:container_file_t:s0'")),
-     "config.json: linux.mountLabel: not supported yet"},
     {CFG(LINUX(", 'intelRdt': {'closID': 'g1'}")),
      "config.json: linux.intelRdt: not supported yet"},
     {CFG(LINUX(", 'memoryPolicy': {'mode': 'MPOL_BIND', 'nodes': '0'}")),

@@ -275,6 +275,14 @@ static void test_semantics(void)
 	husk_spec_free(s);
 	husk_error_clear(&e);
 
+	/* linux.mountLabel is applied (rootfs: context= where SELinux is on) */
+	s = parse(CFG(LINUX(", 'mountLabel': 'system_u:object_r:container_file_t:s0'")), &e);
+	r = s ? husk_spec_check_supported(s, "config.json", &e) : -1;
+	ok(r == 0 && strcmp(s->linux_.mount_label, "system_u:object_r:container_file_t:s0") == 0,
+	   "linux.mountLabel parsed and accepted (%s)", M(e));
+	husk_spec_free(s);
+	husk_error_clear(&e);
+
 	/* empty LSM labels count as unset */
 	s = parse(CFG(PROC(", 'apparmorProfile': '', 'selinuxLabel': ''")
 			  LINUX(", 'mountLabel': '', 'resources': {'pids': {}}")),
