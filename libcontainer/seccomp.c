@@ -260,7 +260,7 @@ static int add_syscall(struct husk_seccomp_filter *f, const struct husk_seccomp_
 {
 	char path[64];
 	uint32_t action;
-	struct scmp_arg_cmp conds[MAX_SYSCALL_ARGS * 4];
+	cleanup_free struct scmp_arg_cmp *conds = xmalloc0(sc->n_args * sizeof(*conds));
 	unsigned int per_index[MAX_SYSCALL_ARGS] = {0};
 	bool split = false;
 
@@ -270,9 +270,6 @@ static int add_syscall(struct husk_seccomp_filter *f, const struct husk_seccomp_
 		return -1;
 	if (sc->names == NULL || sc->names[0] == NULL)
 		return husk_error_set(err, EINVAL, "%s: %s.names: must not be empty", file, path);
-	if (sc->n_args > ARRAY_SIZE(conds))
-		return husk_error_set(err, E2BIG, "%s: %s.args: too many conditions (%zu)", file,
-				      path, sc->n_args);
 
 	for (size_t j = 0; j < sc->n_args; j++) {
 		const struct husk_seccomp_arg *a = &sc->args[j];
