@@ -290,6 +290,8 @@ int husk_mount_one(struct rootfs_ctx *c, size_t idx, struct husk_error *err)
 	unsigned long extra = 0;
 	bool bind, dev_bind, idmapped;
 
+	if (m->destination == NULL)
+		return husk_error_set(err, EINVAL, "mounts[%zu]: no destination", idx);
 	if (husk_mount_opts_parse(m->options, &mo, err) < 0)
 		return husk_error_wrap(err, "mounts[%zu]", idx);
 	bind = (mo.flags & MS_BIND) || (type && strcmp(type, "bind") == 0);

@@ -33,11 +33,14 @@ static int parent_mount_private(const char *rootfs, struct husk_error *err)
 {
 	struct husk_mountinfo mi;
 	const struct husk_mountinfo_entry *e;
+	cleanup_free char *real = realpath(rootfs, NULL);
 	int r = 0;
 
+	if (real == NULL)
+		return husk_error_errno(err, "rootfs `%s`", rootfs);
 	if (husk_mountinfo_read("/proc/self/mountinfo", &mi) < 0)
 		return husk_error_errno(err, "read `/proc/self/mountinfo`");
-	e = husk_mountinfo_find_parent(&mi, rootfs);
+	e = husk_mountinfo_find_parent(&mi, real);
 	if (e && strstr(e->optional, "shared:") &&
 	    mount(NULL, e->mount_point, NULL, MS_PRIVATE, NULL) < 0)
 		r = husk_error_errno(err, "make `%s` private", e->mount_point);
@@ -87,10 +90,13 @@ static int pivot_root_to(int rootfd, struct husk_error *err)
  * proc/sysfs in a user namespace, and they should not stay reachable), move
  * the rootfs onto "/" and chroot into it.
  */
-static int move_root(const char *rootfs, int rootfd, struct husk_error *err)
+static int move_root(const char *path, int rootfd, struct husk_error *err)
 {
 	struct husk_mountinfo mi;
+	cleanup_free char *rootfs = realpath(path, NULL);
 
+	if (rootfs == NULL)
+		return husk_error_errno(err, "rootfs `%s`", path);
 	if (husk_mountinfo_read("/proc/self/mountinfo", &mi) < 0)
 		return husk_error_errno(err, "read `/proc/self/mountinfo`");
 	for (size_t i = mi.n; i-- > 0;) {
@@ -140,6 +146,12 @@ int husk_rootfs_setup(const struct husk_spec *spec, const struct husk_rootfs_opt
 	if (pname && (prop = husk_propagation_flags(pname)) == 0)
 		return husk_error_set(err, EINVAL, "linux.rootfsPropagation: unknown value `%s`",
 				      pname);
+	/*
+	 * An unbindable "/" could not have the rootfs bound onto itself: be a
+	 * slave until the pivot, finalize makes the new root unbindable.
+	 */
+	if (prop & MS_UNBINDABLE)
+		prop = MS_SLAVE | (prop & MS_REC);
 	if (mount(NULL, "/", NULL, prop, NULL) < 0)
 		return husk_error_errno(err, "set propagation of `/` to `%s`",
 					pname ? pname : "rslave");

@@ -600,6 +600,9 @@ int main(void)
 	static struct prop_arg slave = {NULL, "master:", true};
 	static struct prop_arg shared = {"shared", "shared:", false};
 	static struct prop_arg private = {"rprivate", "", true};
+	static struct prop_arg unbindable = {"runbindable", "unbindable", true};
+	static struct prop_arg slave1 = {"slave", "", true};
+	static struct prop_arg rshared = {"rshared", "shared:", false};
 
 	if (geteuid() != 0) {
 		printf("1..0 # SKIP needs root (mount namespaces, mknod)\n");
@@ -620,6 +623,9 @@ int main(void)
 	run_scenario("rslave", base, 0, scenario_propagation, &slave);
 	run_scenario("rootfsPropagation shared", base, 0, scenario_propagation, &shared);
 	run_scenario("rootfsPropagation rprivate", base, 0, scenario_propagation, &private);
+	run_scenario("rootfsPropagation runbindable", base, 0, scenario_propagation, &unbindable);
+	run_scenario("rootfsPropagation slave", base, 0, scenario_propagation, &slave1);
+	run_scenario("rootfsPropagation rshared", base, 0, scenario_propagation, &rshared);
 	run_resolve_tests(base);
 	run_error_tests(base);
 	run_cgroup_tests(base);
