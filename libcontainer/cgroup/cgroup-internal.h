@@ -115,9 +115,6 @@ int cg_v1_apply(struct husk_cgroup *cg, const struct husk_resources *res, bool u
 		struct husk_error *err);
 int cg_v2_apply(struct cg_dir *d, const struct husk_resources *res, bool update,
 		struct husk_error *err);
-/* hugetlb.<size>.max on a cgroup2 dir (hybrid hosts keep hugetlb there) */
-int cg_v2_apply_hugetlb(struct cg_dir *d, const struct husk_resources *res,
-			struct husk_error *err);
 /* ---- devices.c, devices-v1.c, devices-bpf.c ---- */
 
 enum { CG_DEV_M = 1, CG_DEV_R = 2, CG_DEV_W = 4, CG_DEV_RWM = 7 }; /* = BPF_DEVCG_ACC_* */

@@ -219,9 +219,6 @@ static int hugetlb_apply(struct husk_cgroup *cg, const struct husk_resources *re
 
 	if (res->n_hugepage_limits == 0)
 		return 0;
-	d = cg_v1_dir(cg, "hugetlb");
-	if (d == NULL && cg->v2)
-		return cg_v2_apply_hugetlb(cg->v2, res, err); /* hybrid: hugetlb on cgroup2 */
 	if ((d = need(cg, "hugetlb", "hugepageLimits", err)) == NULL)
 		return -1;
 	for (size_t i = 0; i < res->n_hugepage_limits; i++) {
@@ -307,16 +304,89 @@ static int unified_apply(struct husk_cgroup *cg, const struct husk_resources *re
 	return 0;
 }
 
-int cg_v1_apply(struct husk_cgroup *cg, const struct husk_resources *res, bool update,
+/*
+ * Hybrid hosts may keep a controller on cgroup2 only (hugetlb here; any of
+ * them elsewhere): the limits of a controller that no v1 hierarchy carries
+ * move to the cgroup2 directory, as the design's "v2 wherever a controller
+ * lives there" says.  `v1` keeps the rest.
+ */
+static bool split_for_v2(struct husk_cgroup *cg, const struct husk_resources *res,
+			 struct husk_resources *v1, struct husk_resources *v2)
+{
+	bool moved = false;
+
+	*v1 = *res;
+	memset(v2, 0, sizeof *v2);
+	if (cg->v2 == NULL)
+		return false;
+	if (res->has_memory && !cg_v1_dir(cg, "memory")) {
+		v2->has_memory = true;
+		v2->memory = res->memory;
+		v1->has_memory = false;
+		moved = true;
+	}
+	if (res->has_cpu && !cg_v1_dir(cg, "cpu")) {
+		v2->has_cpu = true;
+		v2->cpu = res->cpu;
+		v2->cpu.cpus = v2->cpu.mems = NULL;
+		v1->cpu = (struct husk_cpu){.cpus = res->cpu.cpus, .mems = res->cpu.mems};
+		moved = true;
+	}
+	if (res->has_cpu && !cg_v1_dir(cg, "cpuset") && (res->cpu.cpus || res->cpu.mems)) {
+		v2->has_cpu = true;
+		v2->cpu.cpus = res->cpu.cpus;
+		v2->cpu.mems = res->cpu.mems;
+		v1->cpu.cpus = v1->cpu.mems = NULL;
+		moved = true;
+	}
+	if (res->has_pids && !cg_v1_dir(cg, "pids")) {
+		v2->has_pids = true;
+		v2->has_pids_limit = res->has_pids_limit;
+		v2->pids_limit = res->pids_limit;
+		v1->has_pids = false;
+		moved = true;
+	}
+	if (res->has_blkio && !cg_v1_dir(cg, "blkio")) {
+		v2->has_blkio = true;
+		v2->blkio = res->blkio;
+		v1->has_blkio = false;
+		moved = true;
+	}
+	if (res->n_hugepage_limits && !cg_v1_dir(cg, "hugetlb")) {
+		v2->hugepage_limits = res->hugepage_limits;
+		v2->n_hugepage_limits = res->n_hugepage_limits;
+		v1->n_hugepage_limits = 0;
+		moved = true;
+	}
+	if (res->n_rdma && !cg_v1_dir(cg, "rdma")) {
+		v2->rdma = res->rdma;
+		v2->n_rdma = res->n_rdma;
+		v1->n_rdma = 0;
+		moved = true;
+	}
+	return moved;
+}
+
+int cg_v1_apply(struct husk_cgroup *cg, const struct husk_resources *all, bool update,
 		struct husk_error *err)
 {
 	struct cg_dir *dev = cg_v1_dir(cg, "devices");
+	struct husk_resources v1, v2;
+	const struct husk_resources *res = &v1;
 
 	/* device rules are set once, at creation, even without linux.resources */
-	if (!update && dev && cg_v1_devices_apply(dev, res, cg->devs, cg->n_devs, err) < 0)
-		return -1;
-	if (res == NULL)
+	if (!update) {
+		if (dev && cg_v1_devices_apply(dev, all, cg->devs, cg->n_devs, err) < 0)
+			return -1;
+		/* no v1 devices hierarchy on a hybrid host: the cgroup2 eBPF filter */
+		if (!dev && cg->v2 &&
+		    cg_v2_devices_apply(cg->v2, all, cg->devs, cg->n_devs, err) < 0)
+			return -1;
+	}
+	if (all == NULL)
 		return 0;
+	if (split_for_v2(cg, all, &v1, &v2) && cg_v2_apply(cg->v2, &v2, update, err) < 0)
+		return -1;
 	if (res->has_memory && memory_apply(cg, &res->memory, err) < 0)
 		return -1;
 	if (res->has_cpu && cpu_apply(cg, &res->cpu, err) < 0)

@@ -200,8 +200,8 @@ static int io_apply(struct cg_dir *d, const struct husk_blkio *b, struct husk_er
 	return 0;
 }
 
-int cg_v2_apply_hugetlb(struct cg_dir *d, const struct husk_resources *res,
-			struct husk_error *err)
+static int hugetlb_apply(struct cg_dir *d, const struct husk_resources *res,
+			 struct husk_error *err)
 {
 	if (res->n_hugepage_limits == 0)
 		return 0;
@@ -286,7 +286,7 @@ int cg_v2_apply(struct cg_dir *d, const struct husk_resources *res, bool update,
 	}
 	if (res->has_blkio && io_apply(d, &res->blkio, err) < 0)
 		return -1;
-	if (cg_v2_apply_hugetlb(d, res, err) < 0)
+	if (hugetlb_apply(d, res, err) < 0)
 		return -1;
 	if (rdma_apply(d, res, err) < 0)
 		return -1;

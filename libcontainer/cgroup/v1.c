@@ -156,7 +156,7 @@ static int hybrid_create(struct husk_cgroup *cg, const struct husk_resources *re
 		return 0;
 	/* only what no v1 hierarchy carries (hugetlb on some hosts) goes to cgroup2 */
 	for (char **c = need; *c; c++)
-		if (cg_v1_dir(cg, *c) == NULL)
+		if (cg_v1_dir(cg, strcmp(*c, "io") == 0 ? "blkio" : *c) == NULL)
 			want[n++] = xstrdup(*c);
 	return cg_v2_create_dir(cg->v2, want, err);
 }

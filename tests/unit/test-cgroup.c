@@ -1213,6 +1213,25 @@ static void test_resources_v1(void)
 		   e.msg ? e.msg : "");
 		husk_error_clear(&e);
 	}
+	/* hybrid: a controller missing from v1 goes to cgroup2 (which lacks pids here) */
+	if (cg->v2 && (d = cg_v1_dir(cg, "pids")) != NULL) {
+		char *saved = d->controllers;
+		bool failed;
+		memset(&res, 0, sizeof res);
+		res.has_pids = res.has_pids_limit = true;
+		res.pids_limit = 7;
+		d->controllers = (char *)"hidden";
+		failed = husk_cgroup_update(cg, &res, &e) < 0;
+		d->controllers = saved;
+		if (failed && cg_has_file(cg->v2->path, "pids.max"))
+			ok(false, "pids went to cgroup2 but failed: %s", e.msg);
+		else if (cg_has_file(cg->v2->path, "pids.max"))
+			ok(file_is(cg->v2->path, "pids.max", "7"), "pids.max set on cgroup2");
+		else
+			ok(failed && strstr(e.msg, cg->v2->path) && strstr(e.msg, "`pids`"),
+			   "no v1 pids: the limit goes to cgroup2: %s", e.msg ? e.msg : "");
+		husk_error_clear(&e);
+	}
 	memset(&res, 0, sizeof res);
 	uni[0].key = (char *)"memory.high";
 	res.unified = uni;
