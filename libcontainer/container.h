@@ -14,6 +14,7 @@ struct husk_launch {
 	const struct husk_spec *spec;
 	const char *id;
 	const char *rootfs;   /* absolute */
+	const char *bundle;   /* absolute; relative mount sources start here */
 	bool no_pivot, no_new_keyring;
 	int sync_fd;          /* the init's end of the sync socketpair */
 	int start_fd;         /* read end of the start pipe: start writes one byte */

@@ -251,6 +251,7 @@ static int spawn_init(const struct husk_ctx *ctx, const struct husk_create_opts 
 		.spec = c->spec,
 		.id = c->state.id,
 		.rootfs = c->rootfs,
+		.bundle = c->bundle,
 		.no_pivot = o->no_pivot,
 		.no_new_keyring = o->no_new_keyring,
 		.console_fd = -1,

@@ -88,17 +88,42 @@ static int run_hooks_here(const struct husk_spec *spec, enum husk_hook_kind k, c
 	return husk_hooks_run(&spec->hooks[k], k, state ? state : "{}", err);
 }
 
-/* Everything up to "ready".  *argv0 gets the resolved program. */
+struct hook_ctx {
+	struct husk_launch *l;
+	const char *state;
+};
+
+/*
+ * After the mounts, before pivot_root: prestart and createRuntime run in the
+ * parent (the runtime namespace), then createContainer here, in the
+ * container's namespaces (runtime-spec, "createContainer Hooks").
+ */
+static int before_pivot(void *arg, struct husk_error *err)
+{
+	struct hook_ctx *h = arg;
+	const struct husk_spec *spec = h->l->spec;
+
+	if (spec->hooks[HUSK_HOOK_PRESTART].n || spec->hooks[HUSK_HOOK_CREATE_RUNTIME].n) {
+		if (husk_sync_send(h->l->sync_fd, SYNC_HOOKS, NULL, err) < 0 ||
+		    husk_sync_recv(h->l->sync_fd, SYNC_HOOKS_DONE, NULL, err) < 0)
+			return -1;
+	}
+	return run_hooks_here(spec, HUSK_HOOK_CREATE_CONTAINER, h->state, err);
+}
+
+/* Everything up to "ready".  *prog gets the resolved program. */
 static int init_setup(struct husk_launch *l, char **prog, char **hook_state, struct husk_error *err)
 {
 	const struct husk_spec *spec = l->spec;
 	const struct husk_process *p = &spec->process;
 	struct husk_rootfs_opts ro = {
 		.rootfs = l->rootfs,
+		.bundle = l->bundle,
 		.no_pivot = l->no_pivot,
 		.userns = spec->linux_.namespaces[HUSK_NS_USER].present,
 		.cgroupns = spec->linux_.namespaces[HUSK_NS_CGROUP].present,
 	};
+	struct hook_ctx hc;
 
 	if (p->exec_cpu_affinity_initial &&
 	    husk_cpu_affinity_apply(p->exec_cpu_affinity_initial, err) < 0)
@@ -134,15 +159,10 @@ static int init_setup(struct husk_launch *l, char **prog, char **hook_state, str
 	if (spec->domainname && setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
 		return husk_error_errno(err, "setdomainname `%s`", spec->domainname);
 
-	/* prestart and createRuntime run in the parent, createContainer here */
-	if (spec->hooks[HUSK_HOOK_PRESTART].n || spec->hooks[HUSK_HOOK_CREATE_RUNTIME].n) {
-		if (husk_sync_send(l->sync_fd, SYNC_HOOKS, NULL, err) < 0 ||
-		    husk_sync_recv(l->sync_fd, SYNC_HOOKS_DONE, NULL, err) < 0)
-			return -1;
-	}
-	if (run_hooks_here(spec, HUSK_HOOK_CREATE_CONTAINER, *hook_state, err) < 0)
-		return -1;
-
+	ro.before_pivot = before_pivot;
+	ro.before_pivot_data = &hc;
+	hc.l = l;
+	hc.state = *hook_state;
 	if (husk_rootfs_setup(spec, &ro, err) < 0)
 		return -1;
 	if (husk_sysctl_apply(spec->linux_.sysctl, spec->linux_.n_sysctl, err) < 0)
