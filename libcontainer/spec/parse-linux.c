@@ -29,6 +29,10 @@ static int parse_namespaces(struct jctx *c, yajl_val a, struct husk_linux *l)
 			/* an empty path means "create one", as runc reads it */
 			free(l->namespaces[t].path);
 			l->namespaces[t].path = NULL;
+		} else if (l->namespaces[t].path && l->namespaces[t].path[0] != '/') {
+			/* config-linux.md: an absolute path in the runtime's mount namespace */
+			return jerr_at(c, "path", "`%s` is not an absolute path",
+				       l->namespaces[t].path);
 		}
 		jp_pop(c, mark);
 	}

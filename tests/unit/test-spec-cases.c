@@ -114,6 +114,8 @@ const struct bad_case bad[] = {
      "config.json: linux.namespaces[2].type: unknown namespace `foo`"},
     {CFG(", 'linux': {'namespaces': [{'type': 'pid'}, {'type': 'pid'}]}"),
      "config.json: linux.namespaces[1].type: duplicate namespace `pid`"},
+    {CFG(", 'linux': {'namespaces': [{'type': 'mount'}, {'type': 'network', 'path': 'netns/x'}]}"),
+     "config.json: linux.namespaces[1].path: `netns/x` is not an absolute path"},
     {CFG(LINUX(", 'devices': [{'type': 'c', 'major': 1, 'minor': 3}]")),
      "config.json: linux.devices[0].path: missing required field"},
     {CFG(LINUX(", 'devices': [{'path': '/dev/null', 'major': 1, 'minor': 3}]")),
