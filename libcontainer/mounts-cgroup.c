@@ -240,6 +240,7 @@ int husk_mount_cgroup(struct rootfs_ctx *c, size_t idx, const struct mount_opts 
 	};
 	size_t len;
 	bool v1 = false;
+	char *v2line;
 
 	if (husk_mountinfo_read("/proc/self/mountinfo", &g.mi) < 0)
 		return husk_error_errno(err, "read `/proc/self/mountinfo`");
@@ -249,8 +250,11 @@ int husk_mount_cgroup(struct rootfs_ctx *c, size_t idx, const struct mount_opts 
 		v1 = strcmp(g.mi.v[i].fstype, "cgroup") == 0;
 	if (v1)
 		return mount_v1(&g, err);
-	if (strncmp(g.cgroup, "0::", 3) != 0)
+	/* v2 only: the "0::<path>" line (the only one, unless v1 hierarchies exist unmounted) */
+	v2line = strncmp(g.cgroup, "0::", 3) == 0 ? g.cgroup : strstr(g.cgroup, "\n0::");
+	if (v2line == NULL)
 		return husk_error_set(err, EINVAL, "`/proc/self/cgroup`: no cgroup v2 entry");
-	g.cgroup[strcspn(g.cgroup, "\n")] = '\0';
-	return mount_v2(&g, g.cgroup + 3, err);
+	v2line += *v2line == '\n' ? 4 : 3;
+	v2line[strcspn(v2line, "\n")] = '\0';
+	return mount_v2(&g, v2line, err);
 }

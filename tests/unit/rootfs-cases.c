@@ -296,7 +296,7 @@ static void check_hierarchy(const char *dir, const char *controllers, const char
 
 static void scenario_cgroup(const char *base, void *arg)
 {
-	bool cgroupns = arg != NULL;
+	bool cgroupns = (uintptr_t)arg & 1, v2only = (uintptr_t)arg & 2;
 	char root[256], dir[512], *cg = NULL, *save = NULL;
 	struct husk_error err = {0};
 	struct husk_mountinfo host;
@@ -312,6 +312,13 @@ static void scenario_cgroup(const char *base, void *arg)
 	struct husk_rootfs_opts o = {.rootfs = root, .cgroupns = cgroupns};
 
 	snprintf(root, sizeof(root), "%s/root", base);
+	/* pretend a cgroup v2 only host: our namespace sees one cgroup2 mount */
+	if (v2only && (umount2("/sys/fs/cgroup", MNT_DETACH) < 0 ||
+		       mount("cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			     NULL) < 0)) {
+		report_errno(-1, "make a cgroup v2 only view");
+		return;
+	}
 	if (make_rootfs(root) < 0 || read_file_at(AT_FDCWD, "/proc/self/cgroup", &cg, &len, &err) < 0 ||
 	    husk_mountinfo_read("/proc/self/mountinfo", &host) < 0) {
 		report_errno(-1, "prepare");
@@ -332,10 +339,12 @@ static void scenario_cgroup(const char *base, void *arg)
 	}
 	report(true, "rootfs setup");
 	if (!v1) {
-		char *path = strchr(cg, '\n');
+		char *path = strncmp(cg, "0::", 3) == 0 ? cg + 3 : strstr(cg, "\n0::");
+		if (path && *path == '\n')
+			path += 4;
 		if (path)
-			*path = '\0';
-		check_hierarchy("/sys/fs/cgroup", "", cg + 3, cgroupns);
+			path[strcspn(path, "\n")] = '\0';
+		check_hierarchy("/sys/fs/cgroup", "", path ? path : "?", cgroupns);
 		free(cg);
 		return;
 	}
@@ -376,6 +385,9 @@ void run_cgroup_tests(const char *base)
 {
 	run_scenario("cgroup without cgroupns", base, 0, scenario_cgroup, NULL);
 	run_scenario("cgroup with cgroupns", base, CLONE_NEWCGROUP, scenario_cgroup, (void *)1);
+	run_scenario("cgroup v2 only", base, 0, scenario_cgroup, (void *)2);
+	run_scenario("cgroup v2 only with cgroupns", base, CLONE_NEWCGROUP, scenario_cgroup,
+		     (void *)3);
 }
 
 /* ---- the default config.json of `husk spec` (and --rootless), parsed ---- */
