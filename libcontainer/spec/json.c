@@ -466,6 +466,17 @@ int j_each(struct jctx *c, yajl_val o, const char *key, int flags, size_t size, 
 	FIELD(jv_each(c, v, size, out, n, fn));
 }
 
+/* Whether key i of object v appears again later (then the later one wins, as in Go). */
+static bool key_repeated(yajl_val v, size_t i)
+{
+	const char *k = v->u.object.keys[i];
+
+	for (size_t j = i + 1; j < v->u.object.len; j++)
+		if (v->u.object.keys[j] && strcmp(k, v->u.object.keys[j]) == 0)
+			return true;
+	return false;
+}
+
 static int jv_map(struct jctx *c, yajl_val v, size_t size, void *out, size_t *n, j_member_fn fn)
 {
 	char *elems;
@@ -476,12 +487,17 @@ static int jv_map(struct jctx *c, yajl_val v, size_t size, void *out, size_t *n,
 		return jerr(c, "listed twice");
 	elems = xmalloc0((v->u.object.len ? v->u.object.len : 1) * size);
 	*(void **)out = elems;
-	*n = v->u.object.len;
+	*n = 0;
 	for (size_t i = 0; i < v->u.object.len; i++) {
 		char *k = (char *)v->u.object.keys[i];
-		size_t mark = jp_key(c, k);
+		size_t mark;
+
+		if (k == NULL || key_repeated(v, i))
+			continue;
+		mark = jp_key(c, k);
 		v->u.object.keys[i] = NULL;
-		if (fn(c, k, v->u.object.values[i], elems + i * size) < 0)
+		/* counted before the call: a half-parsed member is freed with the rest */
+		if (fn(c, k, v->u.object.values[i], elems + (*n)++ * size) < 0)
 			return -1;
 		jp_pop(c, mark);
 	}

@@ -248,6 +248,13 @@ static void test_semantics(void)
 	   "duplicate keys: the last wins; null is absent");
 	husk_spec_free(s);
 
+	/* in maps too: one entry per key, the last value */
+	s = parse(CFG(", 'annotations': {'a': '1', 'b': '2', 'a': '3'}"), &e);
+	ok(s && s->n_annotations == 2 && strcmp(s->annotations[0].key, "b") == 0 &&
+	       strcmp(s->annotations[1].key, "a") == 0 && strcmp(s->annotations[1].value, "3") == 0,
+	   "duplicate map keys: one entry, the last value");
+	husk_spec_free(s);
+
 	/* a minimal config: no process, no linux */
 	s = parse("{'ociVersion': '1.0.2-dev', 'root': {'path': 'rootfs'}}", &e);
 	ok(s && !s->has_process && !s->has_linux && s->n_mounts == 0 && !s->root_readonly,
