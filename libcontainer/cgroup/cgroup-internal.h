@@ -22,11 +22,11 @@ enum cg_layout {
 };
 
 struct cg_dir {
-	char *controllers; /* as in /proc/self/cgroup: "cpu,cpuacct", "name=systemd"; "" for cgroup2 */
-	char *mnt;         /* mount point of the hierarchy */
-	char *rel;         /* the container's cgroup inside the hierarchy: "/husk/id" */
-	char *path;        /* mnt + rel */
-	size_t created;    /* strlen of the topmost directory we made (0: made none) */
+	char *controllers; /* as in /proc/self/cgroup ("cpu,cpuacct"); "" for cgroup2 */
+	char *mnt;	   /* mount point of the hierarchy */
+	char *rel;	   /* the container's cgroup inside the hierarchy: "/husk/id" */
+	char *path;	   /* mnt + rel */
+	size_t created;	   /* strlen of the topmost directory we made (0: made none) */
 	bool v2;
 };
 
@@ -38,8 +38,8 @@ struct husk_cgroup {
 	struct cg_dir *dirs; /* the v1 hierarchies, then the cgroup2 one if any */
 	size_t n_dirs;
 	struct cg_dir *v2; /* into dirs, or NULL */
-	int v2_fd;         /* O_DIRECTORY fd of v2->path, or -1 */
-	char *stored;      /* what husk_cgroup_path returns */
+	int v2_fd;	   /* O_DIRECTORY fd of v2->path, or -1 */
+	char *stored;	   /* what husk_cgroup_path returns */
 	/* during create only: linux.devices, allowed like runc does */
 	const struct husk_device *devs;
 	size_t n_devs;
@@ -65,8 +65,8 @@ HIDDEN extern const struct cg_ops cg_v1_ops, cg_v2_ops, cg_hybrid_ops;
 
 struct cg_probe_entry {
 	char *controllers; /* as in /proc/self/cgroup; "" for cgroup2 */
-	char *own;         /* the caller's cgroup there, relative to the mount */
-	char *mnt;         /* mount point */
+	char *own;	   /* the caller's cgroup there, relative to the mount */
+	char *mnt;	   /* mount point */
 };
 
 struct cg_probe {
@@ -87,7 +87,7 @@ struct cg_dir *cg_v1_dir(struct husk_cgroup *cg, const char *controller);
 /* Write `value` to dir/file: "write `100` to `/sys/fs/cgroup/pids/x/pids.max`: ..." */
 int cg_write(const char *dir, const char *file, const char *value, struct husk_error *err);
 int cg_writef(const char *dir, const char *file, struct husk_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 /* Read dir/file, trailing newline removed. */
 int cg_read(const char *dir, const char *file, char **out, struct husk_error *err);
 /* 1 if dir/file exists, 0 if not. */
@@ -121,14 +121,14 @@ enum { CG_DEV_M = 1, CG_DEV_R = 2, CG_DEV_W = 4, CG_DEV_RWM = 7 }; /* = BPF_DEVC
 
 struct cg_dev_rule {
 	bool allow;
-	char type;            /* 'a', 'b', 'c' */
+	char type;	      /* 'a', 'b', 'c' */
 	int64_t major, minor; /* -1: any */
 	unsigned access;      /* CG_DEV_* */
 };
 
 /* Every rule in the order it applies (the last match wins), deny-all first. */
-int cg_device_rules(const struct husk_resources *res, const struct husk_device *devs,
-		    size_t n_devs, struct cg_dev_rule **out, size_t *n, struct husk_error *err);
+int cg_device_rules(const struct husk_resources *res, const struct husk_device *devs, size_t n_devs,
+		    struct cg_dev_rule **out, size_t *n, struct husk_error *err);
 /* "a *:* rwm": resets everything to allow or deny */
 bool cg_dev_rule_is_all(const struct cg_dev_rule *r);
 /* Load the rules as a BPF_PROG_TYPE_CGROUP_DEVICE program and attach it to the cgroup2 dir. */

@@ -15,7 +15,6 @@
 
 #include "cgroup-internal.h"
 
-
 /* ---- probing the host: /proc/self/cgroup and /proc/self/mountinfo ---- */
 
 void cg_probe_clear(struct cg_probe *p)
@@ -173,7 +172,7 @@ int cg_probe_parse(struct cg_probe *p, const char *self_cgroup, const char *moun
 		if (!v2 && c1[1] == '\0')
 			continue; /* a v1 hierarchy without controllers or name */
 		find_mount(mountinfo, c1 + 1, v2,
-			   !v2				 ? NULL
+			   !v2			       ? NULL
 			   : p->layout == CG_LAYOUT_V2 ? CG_ROOT
 						       : CG_ROOT "/unified",
 			   &mnt, &root);
@@ -199,7 +198,8 @@ int cg_probe_parse(struct cg_probe *p, const char *self_cgroup, const char *moun
 		for (size_t i = 0; i < p->n; i++)
 			found |= p->v[i].controllers[0] == '\0';
 		if (!found)
-			return husk_error_set(err, ENOENT, "no cgroup2 entry in `/proc/self/cgroup`");
+			return husk_error_set(err, ENOENT,
+					      "no cgroup2 entry in `/proc/self/cgroup`");
 	}
 	return 0;
 }
@@ -303,7 +303,7 @@ static void finish_dirs(struct husk_cgroup *cg)
 	cg->v2 = NULL;
 	if (cg->n_dirs > 0 && cg->dirs[cg->n_dirs - 1].v2)
 		cg->v2 = &cg->dirs[cg->n_dirs - 1];
-	cg->ops = cg->layout == CG_LAYOUT_V2       ? &cg_v2_ops
+	cg->ops = cg->layout == CG_LAYOUT_V2	   ? &cg_v2_ops
 		  : cg->layout == CG_LAYOUT_HYBRID ? &cg_hybrid_ops
 						   : &cg_v1_ops;
 }
@@ -444,9 +444,8 @@ out:
 	return r;
 }
 
-int husk_cgroup_create(const char *cgroups_path, const char *id,
-		       const struct husk_resources *res, struct husk_cgroup **out,
-		       struct husk_error *err)
+int husk_cgroup_create(const char *cgroups_path, const char *id, const struct husk_resources *res,
+		       struct husk_cgroup **out, struct husk_error *err)
 {
 	return husk_cgroup_create_ex(cgroups_path, id, res, NULL, 0, out, err);
 }

@@ -20,8 +20,7 @@ struct prog {
 	size_t n, cap;
 };
 
-static void emit(struct prog *p, uint8_t code, uint8_t dst, uint8_t src, int16_t off,
-		 int32_t imm)
+static void emit(struct prog *p, uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm)
 {
 	if (p->n == p->cap) {
 		size_t ncap = p->cap ? p->cap * 2 : 64;
@@ -31,8 +30,8 @@ static void emit(struct prog *p, uint8_t code, uint8_t dst, uint8_t src, int16_t
 		p->v = nv;
 		p->cap = ncap;
 	}
-	p->v[p->n] = (struct bpf_insn){.code = code, .dst_reg = dst, .src_reg = src, .off = off,
-				       .imm = imm};
+	p->v[p->n] =
+	    (struct bpf_insn){.code = code, .dst_reg = dst, .src_reg = src, .off = off, .imm = imm};
 	p->n++;
 }
 

@@ -13,18 +13,18 @@
 
 /* runc's AllowedDevices (libcontainer/specconv), plus /dev/console */
 static const struct cg_dev_rule default_rules[] = {
-	{true, 'c', -1, -1, CG_DEV_M},  /* mknod of any char device */
-	{true, 'b', -1, -1, CG_DEV_M},  /* mknod of any block device */
-	{true, 'c', 1, 3, CG_DEV_RWM},  /* /dev/null */
-	{true, 'c', 1, 8, CG_DEV_RWM},  /* /dev/random */
-	{true, 'c', 1, 7, CG_DEV_RWM},  /* /dev/full */
-	{true, 'c', 5, 0, CG_DEV_RWM},  /* /dev/tty */
-	{true, 'c', 1, 5, CG_DEV_RWM},  /* /dev/zero */
-	{true, 'c', 1, 9, CG_DEV_RWM},  /* /dev/urandom */
-	{true, 'c', 5, 1, CG_DEV_RWM},  /* /dev/console */
-	{true, 'c', 136, -1, CG_DEV_RWM}, /* /dev/pts/ */
-	{true, 'c', 5, 2, CG_DEV_RWM},  /* /dev/ptmx */
-	{true, 'c', 10, 200, CG_DEV_RWM}, /* /dev/net/tun */
+    {true, 'c', -1, -1, CG_DEV_M},    /* mknod of any char device */
+    {true, 'b', -1, -1, CG_DEV_M},    /* mknod of any block device */
+    {true, 'c', 1, 3, CG_DEV_RWM},    /* /dev/null */
+    {true, 'c', 1, 8, CG_DEV_RWM},    /* /dev/random */
+    {true, 'c', 1, 7, CG_DEV_RWM},    /* /dev/full */
+    {true, 'c', 5, 0, CG_DEV_RWM},    /* /dev/tty */
+    {true, 'c', 1, 5, CG_DEV_RWM},    /* /dev/zero */
+    {true, 'c', 1, 9, CG_DEV_RWM},    /* /dev/urandom */
+    {true, 'c', 5, 1, CG_DEV_RWM},    /* /dev/console */
+    {true, 'c', 136, -1, CG_DEV_RWM}, /* /dev/pts/ */
+    {true, 'c', 5, 2, CG_DEV_RWM},    /* /dev/ptmx */
+    {true, 'c', 10, 200, CG_DEV_RWM}, /* /dev/net/tun */
 };
 
 static int parse_access(const char *a, unsigned *out)
@@ -46,8 +46,8 @@ static int parse_access(const char *a, unsigned *out)
 	return 0;
 }
 
-int cg_device_rules(const struct husk_resources *res, const struct husk_device *devs,
-		    size_t n_devs, struct cg_dev_rule **out, size_t *n, struct husk_error *err)
+int cg_device_rules(const struct husk_resources *res, const struct husk_device *devs, size_t n_devs,
+		    struct cg_dev_rule **out, size_t *n, struct husk_error *err)
 {
 	size_t cap = 1 + (res ? res->n_devices : 0) + n_devs + ARRAY_SIZE(default_rules);
 	cleanup_free struct cg_dev_rule *v = xmalloc0(cap * sizeof *v);
@@ -60,17 +60,15 @@ int cg_device_rules(const struct husk_resources *res, const struct husk_device *
 		struct cg_dev_rule *d = &v[k];
 
 		if (strlen(t) != 1 || strchr("acb", t[0]) == NULL)
-			return husk_error_set(err, EINVAL,
-					      "linux.resources.devices[%zu]: invalid type `%s`", i,
-					      t);
+			return husk_error_set(
+			    err, EINVAL, "linux.resources.devices[%zu]: invalid type `%s`", i, t);
 		if (parse_access(r->access ? r->access : "rwm", &d->access) < 0)
 			return husk_error_set(err, EINVAL,
 					      "linux.resources.devices[%zu]: invalid access `%s`",
 					      i, r->access);
 		if ((r->has_major && r->major < 0) || (r->has_minor && r->minor < 0))
-			return husk_error_set(err, EINVAL,
-					      "linux.resources.devices[%zu]: negative device number",
-					      i);
+			return husk_error_set(
+			    err, EINVAL, "linux.resources.devices[%zu]: negative device number", i);
 		d->allow = r->allow;
 		d->type = t[0];
 		d->major = r->has_major ? r->major : -1;

@@ -30,8 +30,7 @@ static int set_u64(struct cg_dir *d, const char *file, uint64_t v, struct husk_e
 	return cg_writef(d->path, file, err, "%" PRIu64, v);
 }
 
-static int memory_apply(struct husk_cgroup *cg, const struct husk_memory *m,
-			struct husk_error *err)
+static int memory_apply(struct husk_cgroup *cg, const struct husk_memory *m, struct husk_error *err)
 {
 	struct cg_dir *d;
 	const char *memsw = "memory.memsw.limit_in_bytes";
@@ -200,8 +199,7 @@ static int blkio_apply(struct husk_cgroup *cg, const struct husk_blkio *b, struc
 			return -1;
 		if (w->has_leaf_weight &&
 		    cg_writef(d->path, "blkio.leaf_weight_device", err,
-			      "%" PRId64 ":%" PRId64 " %u", w->major, w->minor,
-			      w->leaf_weight) < 0)
+			      "%" PRId64 ":%" PRId64 " %u", w->major, w->minor, w->leaf_weight) < 0)
 			return -1;
 	}
 	if (throttle(d, "blkio.throttle.read_bps_device", &b->throttle_read_bps, err) < 0 ||

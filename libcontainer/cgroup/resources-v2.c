@@ -74,8 +74,9 @@ static int memory_apply(struct cg_dir *d, const struct husk_memory *m, struct hu
 	else if (swap == -1 || swap == 0)
 		swap_v2 = swap;
 	else if (limit <= 0)
-		return husk_error_set(err, EINVAL,
-				      "linux.resources.memory.swap: cannot be set without a memory limit");
+		return husk_error_set(
+		    err, EINVAL,
+		    "linux.resources.memory.swap: cannot be set without a memory limit");
 	else if (swap < limit)
 		return husk_error_set(err, EINVAL,
 				      "linux.resources.memory.swap: `%" PRId64
@@ -125,7 +126,8 @@ static int cpu_apply(struct cg_dir *d, const struct husk_cpu *c, struct husk_err
 			if (c->has_quota && c->quota > 0) {
 				snprintf(q, sizeof q, "%" PRId64, c->quota);
 			} else if (!c->has_quota || c->quota == 0) {
-				/* a period alone keeps the current quota (husk update --cpu-period) */
+				/* a period alone keeps the current quota (husk update --cpu-period)
+				 */
 				cleanup_free char *cur = NULL;
 				if (cg_read(d->path, "cpu.max", &cur, err) < 0)
 					return -1;
@@ -138,8 +140,8 @@ static int cpu_apply(struct cg_dir *d, const struct husk_cpu *c, struct husk_err
 			if (cg_write(d->path, "cpu.max", line, err) < 0)
 				return -1;
 		}
-		if (c->has_burst && cg_writef(d->path, "cpu.max.burst", err, "%" PRIu64,
-					      c->burst) < 0)
+		if (c->has_burst &&
+		    cg_writef(d->path, "cpu.max.burst", err, "%" PRIu64, c->burst) < 0)
 			return -1;
 		if (c->has_idle && cg_writef(d->path, "cpu.idle", err, "%" PRId64, c->idle) < 0)
 			return -1;
@@ -200,8 +202,7 @@ static int io_apply(struct cg_dir *d, const struct husk_blkio *b, struct husk_er
 	return 0;
 }
 
-static int hugetlb_apply(struct cg_dir *d, const struct husk_resources *res,
-			 struct husk_error *err)
+static int hugetlb_apply(struct cg_dir *d, const struct husk_resources *res, struct husk_error *err)
 {
 	if (res->n_hugepage_limits == 0)
 		return 0;
@@ -243,8 +244,7 @@ static int rdma_apply(struct cg_dir *d, const struct husk_resources *res, struct
 	return 0;
 }
 
-static int unified_apply(struct cg_dir *d, const struct husk_resources *res,
-			 struct husk_error *err)
+static int unified_apply(struct cg_dir *d, const struct husk_resources *res, struct husk_error *err)
 {
 	for (size_t i = 0; i < res->n_unified; i++) {
 		const char *k = res->unified[i].key;

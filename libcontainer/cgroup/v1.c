@@ -134,11 +134,11 @@ static int v1_is_frozen(struct husk_cgroup *cg)
 }
 
 const struct cg_ops cg_v1_ops = {
-	.name = "v1",
-	.create = v1_create,
-	.apply = cg_v1_apply,
-	.freeze = v1_freeze,
-	.is_frozen = v1_is_frozen,
+    .name = "v1",
+    .create = v1_create,
+    .apply = cg_v1_apply,
+    .freeze = v1_freeze,
+    .is_frozen = v1_is_frozen,
 };
 
 /* ---- hybrid: v1 + the cgroup2 "unified" directory ---- */
@@ -196,9 +196,9 @@ static int hybrid_is_frozen(struct husk_cgroup *cg)
 }
 
 const struct cg_ops cg_hybrid_ops = {
-	.name = "hybrid",
-	.create = hybrid_create,
-	.apply = cg_v1_apply,
-	.freeze = hybrid_freeze,
-	.is_frozen = hybrid_is_frozen,
+    .name = "hybrid",
+    .create = hybrid_create,
+    .apply = cg_v1_apply,
+    .freeze = hybrid_freeze,
+    .is_frozen = hybrid_is_frozen,
 };

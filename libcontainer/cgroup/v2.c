@@ -48,9 +48,8 @@ char **cg_v2_needed_controllers(const struct husk_resources *res)
 		strv_add(&v, &n, "pids");
 	if (res->has_blkio) {
 		const struct husk_blkio *b = &res->blkio;
-		if ((b->has_weight && b->weight) || b->n_weight_device ||
-		    b->throttle_read_bps.n || b->throttle_write_bps.n ||
-		    b->throttle_read_iops.n || b->throttle_write_iops.n)
+		if ((b->has_weight && b->weight) || b->n_weight_device || b->throttle_read_bps.n ||
+		    b->throttle_write_bps.n || b->throttle_read_iops.n || b->throttle_write_iops.n)
 			strv_add(&v, &n, "io");
 	}
 	if (res->n_hugepage_limits)
@@ -73,8 +72,8 @@ static bool word_in(const char *list, const char *w)
 {
 	size_t len = strlen(w);
 	for (const char *p = list; (p = strstr(p, w)) != NULL; p += len) {
-		if ((p == list || p[-1] == ' ') && (p[len] == '\0' || p[len] == ' ' ||
-						    p[len] == '\n'))
+		if ((p == list || p[-1] == ' ') &&
+		    (p[len] == '\0' || p[len] == ' ' || p[len] == '\n'))
 			return true;
 	}
 	return false;
@@ -247,9 +246,9 @@ static int v2_is_frozen(struct husk_cgroup *cg)
 }
 
 const struct cg_ops cg_v2_ops = {
-	.name = "v2",
-	.create = v2_create,
-	.apply = v2_apply,
-	.freeze = v2_freeze,
-	.is_frozen = v2_is_frozen,
+    .name = "v2",
+    .create = v2_create,
+    .apply = v2_apply,
+    .freeze = v2_freeze,
+    .is_frozen = v2_is_frozen,
 };

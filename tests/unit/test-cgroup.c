@@ -170,7 +170,8 @@ static bool all_dirs(const struct husk_cgroup *cg, bool present)
 	bool r = true;
 	for (size_t i = 0; i < cg->n_dirs; i++) {
 		if (exists(cg->dirs[i].path) != present) {
-			printf("# `%s` %s\n", cg->dirs[i].path, present ? "missing" : "left behind");
+			printf("# `%s` %s\n", cg->dirs[i].path,
+			       present ? "missing" : "left behind");
 			r = false;
 		}
 	}
@@ -199,7 +200,7 @@ static void reap_all(void)
 
 struct child {
 	pid_t pid;
-	int go;     /* write a byte to start it */
+	int go;	    /* write a byte to start it */
 	int report; /* what it writes back */
 };
 
@@ -371,29 +372,29 @@ static void test_probe_parse(void)
 				      "1:name=systemd:/docker/abc\n"
 				      "0::/docker/abc\n";
 	static const char mi_v1[] =
-		"90 80 0:27 / /sys/fs/cgroup ro - tmpfs tmpfs rw,mode=755\n"
-		"99 90 0:31 / /mnt/other\\040dir rw - cgroup cgroup rw,memory\n"
-		"100 90 0:30 /docker/abc /sys/fs/cgroup/cpu,cpuacct ro,nosuid - cgroup cgroup "
-		"rw,cpu,cpuacct\n"
-		"101 90 0:31 /docker/abc /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
-		"102 90 0:35 /docker/abc /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n"
-		"103 90 0:32 /docker/abc /sys/fs/cgroup/systemd rw - cgroup cgroup "
-		"rw,xattr,name=systemd\n";
+	    "90 80 0:27 / /sys/fs/cgroup ro - tmpfs tmpfs rw,mode=755\n"
+	    "99 90 0:31 / /mnt/other\\040dir rw - cgroup cgroup rw,memory\n"
+	    "100 90 0:30 /docker/abc /sys/fs/cgroup/cpu,cpuacct ro,nosuid - cgroup cgroup "
+	    "rw,cpu,cpuacct\n"
+	    "101 90 0:31 /docker/abc /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+	    "102 90 0:35 /docker/abc /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n"
+	    "103 90 0:32 /docker/abc /sys/fs/cgroup/systemd rw - cgroup cgroup "
+	    "rw,xattr,name=systemd\n";
 	static const char self_v2[] = "0::/user.slice/session-1.scope\n";
 	static const char mi_v2[] =
-		"25 1 8:1 / / rw - ext4 /dev/sda1 rw\n"
-		"30 22 0:26 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n";
+	    "25 1 8:1 / / rw - ext4 /dev/sda1 rw\n"
+	    "30 22 0:26 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n";
 	static const char mi_hybrid[] =
-		"30 22 0:27 / /sys/fs/cgroup rw - tmpfs tmpfs rw,mode=755\n"
-		"31 30 0:28 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
-		"40 30 0:37 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n";
+	    "30 22 0:27 / /sys/fs/cgroup rw - tmpfs tmpfs rw,mode=755\n"
+	    "31 30 0:28 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+	    "40 30 0:37 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n";
 	static const char self_hybrid[] = "4:memory:/a\n0::/b\n";
 	struct cg_probe p = {.layout = CG_LAYOUT_V1};
 	struct husk_error e = {0};
 
 	ok(cg_probe_parse(&p, self_v1, mi_v1, &e) == 0, "parse a v1 container's view");
-	ok(p.n == 4, "4 mounted hierarchies (net_cls,net_prio is not mounted; no cgroup2 on v1): %zu",
-	   p.n);
+	ok(p.n == 4,
+	   "4 mounted hierarchies (net_cls,net_prio is not mounted; no cgroup2 on v1): %zu", p.n);
 	ok(entry_is(&p, "cpu,cpuacct", "/sys/fs/cgroup/cpu,cpuacct", "/"),
 	   "a co-mounted hierarchy, own cgroup = the mount's root");
 	ok(entry_is(&p, "memory", "/sys/fs/cgroup/memory", "/"),
@@ -406,15 +407,15 @@ static void test_probe_parse(void)
 
 	p.layout = CG_LAYOUT_V2;
 	ok(cg_probe_parse(&p, self_v2, mi_v2, &e) == 0 && p.n == 1 &&
-		   entry_is(&p, "", "/sys/fs/cgroup", "/user.slice/session-1.scope"),
+	       entry_is(&p, "", "/sys/fs/cgroup", "/user.slice/session-1.scope"),
 	   "pure v2");
 	cg_probe_clear(&p);
 	husk_error_clear(&e);
 
 	p.layout = CG_LAYOUT_HYBRID;
 	ok(cg_probe_parse(&p, self_hybrid, mi_hybrid, &e) == 0 && p.n == 2 &&
-		   entry_is(&p, "memory", "/sys/fs/cgroup/memory", "/a") &&
-		   entry_is(&p, "", "/sys/fs/cgroup/unified", "/b"),
+	       entry_is(&p, "memory", "/sys/fs/cgroup/memory", "/a") &&
+	       entry_is(&p, "", "/sys/fs/cgroup/unified", "/b"),
 	   "hybrid");
 	cg_probe_clear(&p);
 	husk_error_clear(&e);
@@ -605,8 +606,8 @@ static void test_kill_pids(void)
 	if (pd && husk_cgroup_pids(cg, &pids, &n, &e) == 0 && n == 3) {
 		cleanup_free char *sub = xasprintf("%s/sub", pd->path);
 		pid_t grandchild = pids[0] == c.pid ? pids[1] : pids[0];
-		ok(mkdir(sub, 0755) == 0 && cg_writef(sub, "cgroup.procs", &e, "%d",
-						       (int)grandchild) == 0,
+		ok(mkdir(sub, 0755) == 0 &&
+		       cg_writef(sub, "cgroup.procs", &e, "%d", (int)grandchild) == 0,
 		   "move a grandchild into a sub-cgroup");
 		ok(count_pids(cg) == 3, "pids still sees 3 (sub-cgroups included)");
 	}
@@ -844,12 +845,17 @@ static void test_devices(void)
 {
 	cleanup_cgroup struct husk_cgroup *pr = probe("/husk-test/x");
 	struct husk_device_rule rules[2] = {
-		{.allow = false, .access = (char *)"rwm"},
-		{.allow = true, .type = (char *)"c", .has_major = true, .major = 10,
-		 .has_minor = true, .minor = 229, .access = (char *)"rwm"},
+	    {.allow = false, .access = (char *)"rwm"},
+	    {.allow = true,
+	     .type = (char *)"c",
+	     .has_major = true,
+	     .major = 10,
+	     .has_minor = true,
+	     .minor = 229,
+	     .access = (char *)"rwm"},
 	};
 	struct husk_device devs[1] = {
-		{.type = (char *)"c", .path = (char *)"/dev/sda9", .major = 8, .minor = 9},
+	    {.type = (char *)"c", .path = (char *)"/dev/sda9", .major = 8, .minor = 9},
 	};
 	struct husk_resources res = {.devices = rules, .n_devices = 2};
 	struct husk_cgroup *cg;
@@ -992,30 +998,40 @@ static void test_devices_bpf(void)
 {
 	cleanup_cgroup struct husk_cgroup *pr = probe("/husk-test/x");
 	static const struct open_case defaults[] = {
-		{"/dev/null", O_RDWR, 0},
-		{"/dev/zero", O_RDONLY, 0},
-		{"/dev/full", O_WRONLY, 0},
-		{"/dev/kmsg", O_RDONLY, EPERM},
+	    {"/dev/null", O_RDWR, 0},
+	    {"/dev/zero", O_RDONLY, 0},
+	    {"/dev/full", O_WRONLY, 0},
+	    {"/dev/kmsg", O_RDONLY, EPERM},
 	};
 	static const struct husk_device_rule kmsg_ro[] = {
-		{.allow = false, .access = (char *)"rwm"},
-		{.allow = true, .type = (char *)"c", .has_major = true, .major = 1,
-		 .has_minor = true, .minor = 11, .access = (char *)"r"},
+	    {.allow = false, .access = (char *)"rwm"},
+	    {.allow = true,
+	     .type = (char *)"c",
+	     .has_major = true,
+	     .major = 1,
+	     .has_minor = true,
+	     .minor = 11,
+	     .access = (char *)"r"},
 	};
 	static const struct open_case kmsg_ro_cases[] = {
-		{"/dev/kmsg", O_RDONLY, 0},
-		{"/dev/kmsg", O_WRONLY, EPERM},
-		{"/dev/null", O_RDWR, 0},
+	    {"/dev/kmsg", O_RDONLY, 0},
+	    {"/dev/kmsg", O_WRONLY, EPERM},
+	    {"/dev/null", O_RDWR, 0},
 	};
 	static const struct husk_device_rule zero_nowrite[] = {
-		{.allow = true, .access = (char *)"rwm"},
-		{.allow = false, .type = (char *)"c", .has_major = true, .major = 1,
-		 .has_minor = true, .minor = 5, .access = (char *)"w"},
+	    {.allow = true, .access = (char *)"rwm"},
+	    {.allow = false,
+	     .type = (char *)"c",
+	     .has_major = true,
+	     .major = 1,
+	     .has_minor = true,
+	     .minor = 5,
+	     .access = (char *)"w"},
 	};
 	static const struct open_case zero_nowrite_cases[] = {
-		{"/dev/zero", O_RDONLY, 0},
-		{"/dev/zero", O_WRONLY, EPERM},
-		{"/dev/kmsg", O_RDONLY, 0},
+	    {"/dev/zero", O_RDONLY, 0},
+	    {"/dev/zero", O_WRONLY, EPERM},
+	    {"/dev/kmsg", O_RDONLY, 0},
 	};
 
 	if (pr == NULL || pr->v2 == NULL || !exists("/dev/kmsg")) {
@@ -1114,7 +1130,8 @@ static void test_resources_v1(void)
 		cleanup_free char *oom = readf(d->path, "memory.oom_control");
 		memsw = cg_has_file(d->path, "memory.memsw.limit_in_bytes");
 		ok(file_is(d->path, "memory.limit_in_bytes", "67108864"), "memory limit");
-		ok(file_is(d->path, "memory.soft_limit_in_bytes", "33554432"), "memory reservation");
+		ok(file_is(d->path, "memory.soft_limit_in_bytes", "33554432"),
+		   "memory reservation");
 		ok(!memsw || file_is(d->path, "memory.memsw.limit_in_bytes", "134217728"),
 		   "memory+swap");
 		ok(file_is(d->path, "memory.swappiness", "10"), "swappiness");
@@ -1125,12 +1142,12 @@ static void test_resources_v1(void)
 		ok(file_is(d->path, "cpu.cfs_quota_us", "20000"), "cpu quota");
 		ok(file_is(d->path, "cpu.cfs_period_us", "100000"), "cpu period");
 		ok(!cg_has_file(d->path, "cpu.cfs_burst_us") ||
-			   file_is(d->path, "cpu.cfs_burst_us", "1000"),
+		       file_is(d->path, "cpu.cfs_burst_us", "1000"),
 		   "cpu burst");
 		ok(!cg_has_file(d->path, "cpu.idle") || file_is(d->path, "cpu.idle", "0"),
 		   "cpu idle");
 		ok(!cg_has_file(d->path, "cpu.rt_period_us") ||
-			   file_is(d->path, "cpu.rt_period_us", "1000000"),
+		       file_is(d->path, "cpu.rt_period_us", "1000000"),
 		   "cpu rt period");
 	}
 	if ((d = cg_v1_dir(cg, "cpuset")) != NULL) {
@@ -1169,7 +1186,7 @@ static void test_resources_v1(void)
 		ok(file_is(d->path, "pids.max", "max"), "updated pids limit: max");
 	if ((d = cg_v1_dir(cg, "cpu")) != NULL)
 		ok(file_is(d->path, "cpu.cfs_period_us", "10000") &&
-			   file_is(d->path, "cpu.cfs_quota_us", "5000"),
+		       file_is(d->path, "cpu.cfs_quota_us", "5000"),
 		   "shorter cpu period with its quota");
 	res.memory.limit = 16 << 20;
 	res.memory.swap = 32 << 20;
@@ -1188,15 +1205,15 @@ static void test_resources_v1(void)
 		ok(file_is(d->path, "memory.limit_in_bytes", "16777216"), "zero limit: unchanged");
 	if ((d = cg_v1_dir(cg, "cpu")) != NULL)
 		ok(file_is(d->path, "cpu.cfs_quota_us", "5000") &&
-			   file_is(d->path, "cpu.shares", "512"),
+		       file_is(d->path, "cpu.shares", "512"),
 		   "zero quota and shares: unchanged");
 	memset(&res, 0, sizeof res);
 	res.has_blkio = res.blkio.has_weight = true;
 	res.blkio.weight = 300;
 	if ((d = cg_v1_dir(cg, "blkio")) != NULL &&
 	    (cg_has_file(d->path, "blkio.weight") || cg_has_file(d->path, "blkio.bfq.weight"))) {
-		const char *f = cg_has_file(d->path, "blkio.weight") ? "blkio.weight"
-								      : "blkio.bfq.weight";
+		const char *f =
+		    cg_has_file(d->path, "blkio.weight") ? "blkio.weight" : "blkio.bfq.weight";
 		cleanup_free char *w = NULL;
 		ok(husk_cgroup_update(cg, &res, &e) == 0, "update blkio weight");
 		if (e.msg)
@@ -1238,8 +1255,8 @@ static void test_resources_v1(void)
 	res.n_unified = 1;
 	if (cg->layout != CG_LAYOUT_V2) {
 		bool failed = husk_cgroup_update(cg, &res, &e) < 0;
-		ok(failed && strstr(e.msg, "`memory.high`"), "unified memory.high on v1 refused: %s",
-		   e.msg ? e.msg : "");
+		ok(failed && strstr(e.msg, "`memory.high`"),
+		   "unified memory.high on v1 refused: %s", e.msg ? e.msg : "");
 		husk_error_clear(&e);
 	}
 	destroy(cg);
@@ -1265,7 +1282,7 @@ static void test_resources_v2(void)
 	avail = readf(pr->v2->mnt, "cgroup.controllers");
 	printf("# root controllers: %s\n", avail);
 	ok(cg_shares_to_weight(2) == 1 && cg_shares_to_weight(262144) == 10000 &&
-		   cg_shares_to_weight(1024) == 39,
+	       cg_shares_to_weight(1024) == 39,
 	   "cpu shares to weight (runc's formula)");
 	res.has_memory = true;
 	res.memory.has_limit = res.memory.has_reservation = res.memory.has_swap = true;
@@ -1421,8 +1438,8 @@ static void test_pids_limit(void)
 static void fn_hog(int report)
 {
 	for (size_t i = 0; i < 1024; i++) {
-		char *p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		char *p =
+		    mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED)
 			_exit(3);
 		memset(p, 1, 1 << 20);
@@ -1449,8 +1466,8 @@ static void test_memory_oom(void)
 	ok(spawn(cg, fn_hog, &c), "a child eats 1 GiB under a 32 MiB limit");
 	waitpid(c.pid, &status, 0);
 	c.pid = -1;
-	ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "the OOM killer took it (status %#x)",
-	   status);
+	ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+	   "the OOM killer took it (status %#x)", status);
 	if (cg_v1_dir(cg, "memory")) {
 		cleanup_free char *oom = readf(cg_v1_dir(cg, "memory")->path, "memory.oom_control");
 		ok(strstr(oom, "oom_kill 0") == NULL, "memory.oom_control counts the kill");
