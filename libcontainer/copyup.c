@@ -102,8 +102,8 @@ static int copy_entry(int src, int dst, const char *name, const struct stat *st,
 			return -1;
 		break;
 	}
-	if (fchownat(dst, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0 && errno != EPERM &&
-	    errno != EINVAL)
+	if (fchownat(dst, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0 &&
+	    errno != EPERM && errno != EINVAL)
 		return -1;
 	if (!S_ISLNK(st->st_mode) && fchmodat(dst, name, st->st_mode & 07777, 0) < 0)
 		return -1;

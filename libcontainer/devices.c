@@ -30,8 +30,8 @@ static const struct {
 	const char *path;
 	unsigned major, minor;
 } default_devices[] = {
-	{"/dev/null", 1, 3},    {"/dev/zero", 1, 5}, {"/dev/full", 1, 7},
-	{"/dev/random", 1, 8},  {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},
+    {"/dev/null", 1, 3},   {"/dev/zero", 1, 5},	   {"/dev/full", 1, 7},
+    {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},
 };
 
 bool husk_dev_needs_setup(const struct husk_spec *spec)
@@ -129,12 +129,12 @@ static int spec_device(const struct husk_device *sd, struct devnode *d, struct h
 	const char *t = sd->type ? sd->type : "";
 
 	*d = (struct devnode){
-		.path = sd->path,
-		/* runc: 0666 and root-owned unless given; type bits come from `type` */
-		.mode = sd->has_file_mode ? (sd->file_mode & 07777) : 0666,
-		.uid = sd->has_uid ? sd->uid : 0,
-		.gid = sd->has_gid ? sd->gid : 0,
-		.dev = makedev((unsigned)sd->major, (unsigned)sd->minor),
+	    .path = sd->path,
+	    /* runc: 0666 and root-owned unless given; type bits come from `type` */
+	    .mode = sd->has_file_mode ? (sd->file_mode & 07777) : 0666,
+	    .uid = sd->has_uid ? sd->uid : 0,
+	    .gid = sd->has_gid ? sd->gid : 0,
+	    .dev = makedev((unsigned)sd->major, (unsigned)sd->minor),
 	};
 	if (strcmp(t, "c") == 0 || strcmp(t, "u") == 0)
 		d->type = S_IFCHR;
@@ -152,11 +152,9 @@ static int spec_device(const struct husk_device *sd, struct devnode *d, struct h
 static int dev_links(int devfd, struct husk_error *err)
 {
 	static const char *const links[][2] = {
-		{"/proc/self/fd", "fd"},
-		{"/proc/self/fd/0", "stdin"},
-		{"/proc/self/fd/1", "stdout"},
-		{"/proc/self/fd/2", "stderr"},
-		{"/proc/kcore", "core"},
+	    {"/proc/self/fd", "fd"},	   {"/proc/self/fd/0", "stdin"},
+	    {"/proc/self/fd/1", "stdout"}, {"/proc/self/fd/2", "stderr"},
+	    {"/proc/kcore", "core"},
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(links); i++) {
@@ -190,10 +188,10 @@ int husk_dev_setup(struct rootfs_ctx *c, struct husk_error *err)
 	old_umask = umask(0);
 	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(default_devices); i++) {
 		struct devnode d = {
-			.path = default_devices[i].path,
-			.type = S_IFCHR,
-			.mode = 0666,
-			.dev = makedev(default_devices[i].major, default_devices[i].minor),
+		    .path = default_devices[i].path,
+		    .type = S_IFCHR,
+		    .mode = 0666,
+		    .dev = makedev(default_devices[i].major, default_devices[i].minor),
 		};
 		if (!listed(l, d.path))
 			r = create_device(c, devfd, &d, err);

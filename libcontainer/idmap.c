@@ -122,7 +122,8 @@ int husk_mount_idmapped(struct rootfs_ctx *c, size_t idx, const struct mount_opt
 				       idx);
 	attr.userns_fd = (uint64_t)ns;
 	tree = open_tree(AT_FDCWD, src,
-			 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | ((mo->flags & MS_REC) ? AT_RECURSIVE : 0));
+			 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+			     ((mo->flags & MS_REC) ? AT_RECURSIVE : 0));
 	if (tree < 0)
 		return husk_error_errno(err, "mount `%s` on `%s` (mounts[%zu]): open_tree", src,
 					m->destination, idx);

@@ -110,7 +110,7 @@ static int mount_hierarchy(struct cg_mount *g, int dirfd, const char *name,
 					g->m->destination, g->idx, name);
 	if (g->c->o->cgroupns) {
 		/* runc names the source "systemd" for name=systemd, "cgroup" else */
-		const char *source = v2 ? "cgroup2"
+		const char *source = v2						? "cgroup2"
 				     : strcmp(controllers, "name=systemd") == 0 ? "systemd"
 										: "cgroup";
 		if (mount(source, fd_path(&fp, fd), v2 ? "cgroup2" : "cgroup", g->flags,
@@ -148,8 +148,8 @@ static int mount_v2(struct cg_mount *g, const char *path, struct husk_error *err
 				      "host",
 				      g->m->destination, g->idx);
 	if (husk_clean_path(g->m->destination, dest, sizeof(dest)) < 0)
-		return husk_error_errno(err, "cgroup mount on `%s` (mounts[%zu])", g->m->destination,
-					g->idx);
+		return husk_error_errno(err, "cgroup mount on `%s` (mounts[%zu])",
+					g->m->destination, g->idx);
 	slash = strrchr(dest, '/');
 	if (slash[1] == '\0')
 		return husk_error_set(err, EINVAL, "cgroup mount on `/` (mounts[%zu])", g->idx);
@@ -168,8 +168,8 @@ static int mount_v1(struct cg_mount *g, struct husk_error *err)
 	struct fd_path fp;
 	char *line, *save = NULL;
 
-	dst = husk_resolve(g->c->rootfd, g->m->destination, HUSK_RESOLVE_MKDIR, NULL,
-			   &g->c->resolve);
+	dst =
+	    husk_resolve(g->c->rootfd, g->m->destination, HUSK_RESOLVE_MKDIR, NULL, &g->c->resolve);
 	if (dst < 0)
 		return husk_error_errno(err, "cgroup mount on `%s` (mounts[%zu]): open destination",
 					g->m->destination, g->idx);
@@ -233,10 +233,10 @@ int husk_mount_cgroup(struct rootfs_ctx *c, size_t idx, const struct mount_opts 
 		      struct husk_error *err)
 {
 	__attribute__((cleanup(cg_mount_clear))) struct cg_mount g = {
-		.c = c,
-		.m = &c->spec->mounts[idx],
-		.idx = idx,
-		.flags = CG_DEFAULT_FLAGS | (mo->flags & CG_FLAG_MASK),
+	    .c = c,
+	    .m = &c->spec->mounts[idx],
+	    .idx = idx,
+	    .flags = CG_DEFAULT_FLAGS | (mo->flags & CG_FLAG_MASK),
 	};
 	size_t len;
 	bool v1 = false;

@@ -108,11 +108,16 @@ int husk_mount_flags(const char *path, unsigned long *flags)
 	static const struct {
 		unsigned long st, ms;
 	} map[] = {
-		{ST_RDONLY, MS_RDONLY},         {ST_NOSUID, MS_NOSUID},
-		{ST_NODEV, MS_NODEV},           {ST_NOEXEC, MS_NOEXEC},
-		{ST_SYNCHRONOUS, MS_SYNCHRONOUS}, {ST_MANDLOCK, MS_MANDLOCK},
-		{ST_NOATIME, MS_NOATIME},       {ST_NODIRATIME, MS_NODIRATIME},
-		{ST_RELATIME, MS_RELATIME},     {ST_NOSYMFOLLOW, MS_NOSYMFOLLOW},
+	    {ST_RDONLY, MS_RDONLY},
+	    {ST_NOSUID, MS_NOSUID},
+	    {ST_NODEV, MS_NODEV},
+	    {ST_NOEXEC, MS_NOEXEC},
+	    {ST_SYNCHRONOUS, MS_SYNCHRONOUS},
+	    {ST_MANDLOCK, MS_MANDLOCK},
+	    {ST_NOATIME, MS_NOATIME},
+	    {ST_NODIRATIME, MS_NODIRATIME},
+	    {ST_RELATIME, MS_RELATIME},
+	    {ST_NOSYMFOLLOW, MS_NOSYMFOLLOW},
 	};
 	struct statfs sf;
 
@@ -149,10 +154,10 @@ int husk_remount(const char *path, unsigned long flags, bool keep)
 int husk_mount_setattr(int fd, uint64_t set, uint64_t clr, uint64_t propagation, int userns_fd)
 {
 	struct mount_attr a = {
-		.attr_set = set,
-		.attr_clr = clr,
-		.propagation = propagation,
-		.userns_fd = userns_fd < 0 ? 0 : (uint64_t)userns_fd,
+	    .attr_set = set,
+	    .attr_clr = clr,
+	    .propagation = propagation,
+	    .userns_fd = userns_fd < 0 ? 0 : (uint64_t)userns_fd,
 	};
 
 	return mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a));
@@ -200,9 +205,11 @@ int husk_clean_path(const char *in, char *out, size_t size)
 static int check_proc_dest(int dstfd, const char *dest, const char *source, bool bind)
 {
 	static const char *const allowed[] = {
-		"/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat",
-		"/proc/swaps",   "/proc/uptime",    "/proc/loadavg", "/proc/slabinfo",
-		"/proc/net/dev", "/proc/sys/kernel/ns_last_pid",
+	    "/proc/cpuinfo", "/proc/diskstats",
+	    "/proc/meminfo", "/proc/stat",
+	    "/proc/swaps",   "/proc/uptime",
+	    "/proc/loadavg", "/proc/slabinfo",
+	    "/proc/net/dev", "/proc/sys/kernel/ns_last_pid",
 	};
 	char clean[PATH_MAX];
 	struct statfs sf;
@@ -308,10 +315,11 @@ int husk_mount_one(struct rootfs_ctx *c, size_t idx, struct husk_error *err)
 	/* runc: mappings alone make an idmapped mount too */
 	idmapped = mo.idmap || m->n_uid_mappings || m->n_gid_mappings;
 	if (idmapped && !bind)
-		return husk_error_set(err, EINVAL,
-				      "mount `%s` on `%s` (mounts[%zu]): idmapped mounts must be bind "
-				      "mounts",
-				      src, m->destination, idx);
+		return husk_error_set(
+		    err, EINVAL,
+		    "mount `%s` on `%s` (mounts[%zu]): idmapped mounts must be bind "
+		    "mounts",
+		    src, m->destination, idx);
 	/* runc: a read-only /dev is filled first and made read-only at the end */
 	if (!bind && (mo.flags & MS_RDONLY) && husk_mount_is_dev(m, &dev_bind))
 		mo.flags &= ~MS_RDONLY;
@@ -325,13 +333,14 @@ int husk_mount_one(struct rootfs_ctx *c, size_t idx, struct husk_error *err)
 			   HUSK_RESOLVE_MKDIR | (bind ? HUSK_RESOLVE_MKFILE : 0), bind ? src : NULL,
 			   &c->resolve);
 	if (dst < 0)
-		return husk_error_errno(err, "mount `%s` on `%s` (mounts[%zu]): open destination", src,
-					m->destination, idx);
-	if (c->proc_check && check_proc_dest(dst, m->destination, src, bind) < 0)
-		return husk_error_errno(err,
-					"mount `%s` on `%s` (mounts[%zu]): not allowed on or inside "
-					"/proc",
+		return husk_error_errno(err, "mount `%s` on `%s` (mounts[%zu]): open destination",
 					src, m->destination, idx);
+	if (c->proc_check && check_proc_dest(dst, m->destination, src, bind) < 0)
+		return husk_error_errno(
+		    err,
+		    "mount `%s` on `%s` (mounts[%zu]): not allowed on or inside "
+		    "/proc",
+		    src, m->destination, idx);
 	if (bind || (type && strcmp(type, "proc") == 0))
 		c->proc_check = true;
 	if (mo.tmpcopyup) {

@@ -16,18 +16,18 @@
 struct rootfs_ctx {
 	const struct husk_spec *spec;
 	const struct husk_rootfs_opts *o;
-	int rootfd;           /* O_PATH fd of the rootfs (after it was bound onto itself) */
-	unsigned resolve;     /* HUSK_RESOLVE_NO_OPENAT2 once openat2 said ENOSYS */
-	bool proc_check;      /* a mount may have brought procfs into the rootfs */
-	const char *label;    /* linux.mountLabel where SELinux is on, else NULL */
+	int rootfd;	   /* O_PATH fd of the rootfs (after it was bound onto itself) */
+	unsigned resolve;  /* HUSK_RESOLVE_NO_OPENAT2 once openat2 said ENOSYS */
+	bool proc_check;   /* a mount may have brought procfs into the rootfs */
+	const char *label; /* linux.mountLabel where SELinux is on, else NULL */
 };
 
 /* ---- resolve.c: paths inside the rootfs ---- */
 
 enum {
-	HUSK_RESOLVE_MKDIR = 1 << 0,       /* create what is missing as directories (0755) */
-	HUSK_RESOLVE_MKFILE = 1 << 1,      /* ... but the last component as an empty file */
-	HUSK_RESOLVE_NO_OPENAT2 = 1 << 2,  /* use the component walk (openat2 missing) */
+	HUSK_RESOLVE_MKDIR = 1 << 0,	  /* create what is missing as directories (0755) */
+	HUSK_RESOLVE_MKFILE = 1 << 1,	  /* ... but the last component as an empty file */
+	HUSK_RESOLVE_NO_OPENAT2 = 1 << 2, /* use the component walk (openat2 missing) */
 };
 
 /*
@@ -40,8 +40,7 @@ enum {
  * errno set.  Uses openat2(RESOLVE_IN_ROOT); on ENOSYS it sets
  * HUSK_RESOLVE_NO_OPENAT2 in *probe (if not NULL) and walks.
  */
-int husk_resolve(int rootfd, const char *path, unsigned flags, const char *like,
-		 unsigned *probe);
+int husk_resolve(int rootfd, const char *path, unsigned flags, const char *like, unsigned *probe);
 /* The walk alone (the fallback), exposed for tests. */
 int husk_resolve_walk(int rootfd, const char *path, unsigned flags, const char *like);
 
@@ -57,12 +56,12 @@ const char *fd_path(struct fd_path *b, int fd);
 int husk_clean_path(const char *in, char *out, size_t size); /* -1/ENAMETOOLONG */
 
 struct mount_opts {
-	unsigned long flags;       /* MS_* for mount(2) */
-	unsigned long prop[8];     /* propagation changes, in order */
+	unsigned long flags;   /* MS_* for mount(2) */
+	unsigned long prop[8]; /* propagation changes, in order */
 	size_t n_prop;
 	uint64_t attr_set, attr_clr; /* recursive attributes (mount_setattr) */
 	bool idmap, idmap_recursive, tmpcopyup;
-	char *data;                /* filesystem options joined by ",", or NULL */
+	char *data; /* filesystem options joined by ",", or NULL */
 };
 
 /* Split spec options into flags, propagation, recursive attributes and data. */

@@ -29,8 +29,8 @@ const char *fd_path(struct fd_path *b, int fd)
 static int sys_openat2(int dirfd, const char *path, int oflags, unsigned long long resolve)
 {
 	struct open_how how = {
-		.flags = (unsigned long long)(oflags | O_CLOEXEC),
-		.resolve = resolve,
+	    .flags = (unsigned long long)(oflags | O_CLOEXEC),
+	    .resolve = resolve,
 	};
 	int fd, tries = 0;
 
@@ -225,12 +225,11 @@ int husk_resolve_walk(int rootfd, const char *path, unsigned flags, const char *
 		ret = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	else
 		ret = st.v[--st.n];
-out:
-	{
-		int saved = errno;
-		fd_stack_free(&st);
-		errno = saved;
-	}
+out : {
+	int saved = errno;
+	fd_stack_free(&st);
+	errno = saved;
+}
 	return ret;
 }
 

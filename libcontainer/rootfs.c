@@ -53,8 +53,7 @@ static const char *mount_label(const struct husk_spec *spec)
 {
 	struct statfs sf;
 
-	if (!spec->has_linux || spec->linux_.mount_label == NULL ||
-	    !*spec->linux_.mount_label)
+	if (!spec->has_linux || spec->linux_.mount_label == NULL || !*spec->linux_.mount_label)
 		return NULL;
 	if (statfs("/sys/fs/selinux", &sf) < 0 || sf.f_type != SELINUX_MAGIC)
 		return NULL;
@@ -238,10 +237,9 @@ int husk_rootfs_finalize(const struct husk_spec *spec, const struct husk_rootfs_
 			 struct husk_error *err)
 {
 	const char *pname = rootfs_propagation(spec);
-	const char *label = spec->has_linux && spec->linux_.mount_label &&
-				    *spec->linux_.mount_label
-			    ? spec->linux_.mount_label
-			    : NULL;
+	const char *label = spec->has_linux && spec->linux_.mount_label && *spec->linux_.mount_label
+				? spec->linux_.mount_label
+				: NULL;
 
 	if (dev_readonly(spec, err) < 0)
 		return -1;

@@ -23,7 +23,10 @@
 
 #define OPTS(...) ((char *[]){__VA_ARGS__, NULL})
 #define MNT(d, t, s, o)                                                                            \
-	{.destination = (char *)(d), .type = (char *)(t), .source = (char *)(s), .options = (o)}
+	{                                                                                          \
+		.destination = (char *)(d), .type = (char *)(t), .source = (char *)(s),            \
+		.options = (o)                                                                     \
+	}
 
 static bool is_ro(const char *path)
 {
@@ -60,21 +63,11 @@ static void scenario_resolve(const char *base, void *arg)
 		const char *path, *want;
 		int err;
 	} cases[] = {
-		{"a/b/c", "a/b/c", 0},
-		{"/abs/c", "a/b/c", 0},
-		{"rel/b/c", "a/b/c", 0},
-		{"a/up/a/b", "a/b", 0},
-		{"../../a", "a", 0},
-		{"abs/../b", "a/b", 0},
-		{"a/b/c/../../../..", ".", 0},
-		{"", ".", 0},
-		{"//", ".", 0},
-		{"linkfile", "file", 0},
-		{"loop1", NULL, ELOOP},
-		{"loop1/x", NULL, ELOOP},
-		{"file/x", NULL, ENOTDIR},
-		{"host", NULL, ENOENT},
-		{"hostrel/marker", NULL, ENOENT},
+	    {"a/b/c", "a/b/c", 0},	   {"/abs/c", "a/b/c", 0}, {"rel/b/c", "a/b/c", 0},
+	    {"a/up/a/b", "a/b", 0},	   {"../../a", "a", 0},	   {"abs/../b", "a/b", 0},
+	    {"a/b/c/../../../..", ".", 0}, {"", ".", 0},	   {"//", ".", 0},
+	    {"linkfile", "file", 0},	   {"loop1", NULL, ELOOP}, {"loop1/x", NULL, ELOOP},
+	    {"file/x", NULL, ENOTDIR},	   {"host", NULL, ENOENT}, {"hostrel/marker", NULL, ENOENT},
 	};
 
 	snprintf(root, sizeof(root), "%s/r", base);
@@ -102,8 +95,9 @@ static void scenario_resolve(const char *base, void *arg)
 		const char *how = walk ? "walk" : "openat2";
 
 		for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-			cleanup_close int fd = walk ? husk_resolve_walk(rootfd, cases[i].path, 0, NULL)
-						    : husk_resolve(rootfd, cases[i].path, 0, NULL, NULL);
+			cleanup_close int fd =
+			    walk ? husk_resolve_walk(rootfd, cases[i].path, 0, NULL)
+				 : husk_resolve(rootfd, cases[i].path, 0, NULL, NULL);
 			int e = errno;
 
 			snprintf(p, sizeof(p), "%s/%s", root, cases[i].want ? cases[i].want : "");
@@ -111,8 +105,8 @@ static void scenario_resolve(const char *base, void *arg)
 				report(fd >= 0 && same_file(fd, p), "%s: `%s` is rootfs/%s", how,
 				       cases[i].path, cases[i].want);
 			else
-				report(fd < 0 && e == cases[i].err, "%s: `%s` fails with %s (%s)", how,
-				       cases[i].path, strerror(cases[i].err),
+				report(fd < 0 && e == cases[i].err, "%s: `%s` fails with %s (%s)",
+				       how, cases[i].path, strerror(cases[i].err),
 				       fd < 0 ? strerror(e) : "succeeded");
 		}
 	}
@@ -138,7 +132,8 @@ static void scenario_resolve(const char *base, void *arg)
 	report(type_of(p) == S_IFREG, "walk: MKFILE makes parents and a file");
 	snprintf(t, sizeof(t), "%s/marker", host);
 	close(husk_resolve(rootfd, "likefile", HUSK_RESOLVE_MKDIR | HUSK_RESOLVE_MKFILE, t, NULL));
-	close(husk_resolve(rootfd, "likedir", HUSK_RESOLVE_MKDIR | HUSK_RESOLVE_MKFILE, host, NULL));
+	close(
+	    husk_resolve(rootfd, "likedir", HUSK_RESOLVE_MKDIR | HUSK_RESOLVE_MKFILE, host, NULL));
 	close(husk_resolve_walk(rootfd, "wlikefile", HUSK_RESOLVE_MKDIR | HUSK_RESOLVE_MKFILE, t));
 	snprintf(p, sizeof(p), "%s/likefile", root);
 	report(type_of(p) == S_IFREG, "a missing bind destination is a file for a file source");
@@ -163,18 +158,23 @@ static void scenario_pure(const char *base, void *arg)
 	struct {
 		const char *in, *want;
 	} clean[] = {
-		{"", "/"}, {"/", "/"}, {"a/b", "/a/b"}, {"//a//b/", "/a/b"}, {"/a/./b/..", "/a"},
-		{"../../x", "/x"}, {"/a/../../b/./c", "/b/c"},
+	    {"", "/"},
+	    {"/", "/"},
+	    {"a/b", "/a/b"},
+	    {"//a//b/", "/a/b"},
+	    {"/a/./b/..", "/a"},
+	    {"../../x", "/x"},
+	    {"/a/../../b/./c", "/b/c"},
 	};
 	char out[64], *d;
 
 	for (size_t i = 0; i < ARRAY_SIZE(clean); i++)
 		report(husk_clean_path(clean[i].in, out, sizeof(out)) == 0 &&
-			       strcmp(out, clean[i].want) == 0,
+			   strcmp(out, clean[i].want) == 0,
 		       "clean `%s` = `%s` (%s)", clean[i].in, clean[i].want, out);
 	report(husk_clean_path("/0123456789/0123456789/0123456789/0123456789/0123456789/0123456789",
 			       out, sizeof(out)) < 0 &&
-		       errno == ENAMETOOLONG,
+		   errno == ENAMETOOLONG,
 	       "clean: too long is an error, not a shorter path");
 	d = husk_mount_label_data("mode=755", "system_u:object_r:x_t:s0:c1,c2");
 	report(d && strcmp(d, "mode=755,context=\"system_u:object_r:x_t:s0:c1,c2\"") == 0,
@@ -208,10 +208,10 @@ static void scenario_error(const char *base, void *arg)
 	char root[256], p[512];
 	struct husk_error err = {0};
 	struct husk_spec spec = {
-		.mounts = (struct husk_mount *)ec->mounts,
-		.n_mounts = ec->n,
-		.has_linux = true,
-		.linux_ = {.rootfs_propagation = (char *)ec->propagation},
+	    .mounts = (struct husk_mount *)ec->mounts,
+	    .n_mounts = ec->n,
+	    .has_linux = true,
+	    .linux_ = {.rootfs_propagation = (char *)ec->propagation},
 	};
 	struct husk_rootfs_opts o = {.rootfs = root};
 	int r;
@@ -235,7 +235,8 @@ static void scenario_error(const char *base, void *arg)
 	if (r == 0 && ec->want == NULL) {
 		char buf[64] = {0};
 		cleanup_close int fd = open("/proc/uptime", O_RDONLY | O_CLOEXEC);
-		report(fd >= 0 && read(fd, buf, sizeof(buf) - 1) > 0 && strcmp(buf, "42.0 42.0\n") == 0,
+		report(fd >= 0 && read(fd, buf, sizeof(buf) - 1) > 0 &&
+			   strcmp(buf, "42.0 42.0\n") == 0,
 		       "bind over /proc/uptime (lxcfs style) is allowed");
 	}
 }
@@ -244,22 +245,42 @@ void run_error_tests(const char *base)
 {
 	char uptime[300];
 	struct err_case cases[] = {
-		{"inside proc",
-		 {MNT("/proc", "proc", "proc", NULL), MNT("/proc/sys", "tmpfs", "tmpfs", NULL)},
-		 2, NULL, "mount `tmpfs` on `/proc/sys` (mounts[1]): not allowed on or inside /proc"},
-		{"symlink into proc",
-		 {MNT("/proc", "proc", "proc", NULL), MNT("/sneaky", "tmpfs", "tmpfs", NULL)},
-		 2, NULL, "mount `tmpfs` on `/sneaky` (mounts[1])"},
-		{"unknown fs type", {MNT("/x", "nosuchfs", "src", NULL)}, 1, NULL,
-		 "mount `src` on `/x` (mounts[0]): No such device"},
-		{"missing bind source", {MNT("/y", "bind", "/nonexistent-husk", OPTS("bind"))}, 1,
-		 NULL, "mount `/nonexistent-husk` on `/y` (mounts[0]): No such file or directory"},
-		{"bad propagation", {MNT("/proc", "proc", "proc", NULL)}, 1, "sideways",
-		 "linux.rootfsPropagation: unknown value `sideways`"},
-		{"idmap on a tmpfs", {MNT("/t", "tmpfs", "tmpfs", OPTS("idmap"))}, 1, NULL,
-		 "mount `tmpfs` on `/t` (mounts[0]): idmapped mounts must be bind mounts"},
-		{"lxcfs", {MNT("/proc", "proc", "proc", NULL), MNT("/proc/uptime", "bind", uptime, OPTS("bind"))},
-		 2, NULL, NULL},
+	    {"inside proc",
+	     {MNT("/proc", "proc", "proc", NULL), MNT("/proc/sys", "tmpfs", "tmpfs", NULL)},
+	     2,
+	     NULL,
+	     "mount `tmpfs` on `/proc/sys` (mounts[1]): not allowed on or inside /proc"},
+	    {"symlink into proc",
+	     {MNT("/proc", "proc", "proc", NULL), MNT("/sneaky", "tmpfs", "tmpfs", NULL)},
+	     2,
+	     NULL,
+	     "mount `tmpfs` on `/sneaky` (mounts[1])"},
+	    {"unknown fs type",
+	     {MNT("/x", "nosuchfs", "src", NULL)},
+	     1,
+	     NULL,
+	     "mount `src` on `/x` (mounts[0]): No such device"},
+	    {"missing bind source",
+	     {MNT("/y", "bind", "/nonexistent-husk", OPTS("bind"))},
+	     1,
+	     NULL,
+	     "mount `/nonexistent-husk` on `/y` (mounts[0]): No such file or directory"},
+	    {"bad propagation",
+	     {MNT("/proc", "proc", "proc", NULL)},
+	     1,
+	     "sideways",
+	     "linux.rootfsPropagation: unknown value `sideways`"},
+	    {"idmap on a tmpfs",
+	     {MNT("/t", "tmpfs", "tmpfs", OPTS("idmap"))},
+	     1,
+	     NULL,
+	     "mount `tmpfs` on `/t` (mounts[0]): idmapped mounts must be bind mounts"},
+	    {"lxcfs",
+	     {MNT("/proc", "proc", "proc", NULL),
+	      MNT("/proc/uptime", "bind", uptime, OPTS("bind"))},
+	     2,
+	     NULL,
+	     NULL},
 	};
 
 	snprintf(uptime, sizeof(uptime), "%s/uptime", base);
@@ -277,7 +298,7 @@ static void check_hierarchy(const char *dir, const char *controllers, const char
 	bool v2 = *controllers == '\0';
 
 	report(e && strcmp(e->fstype, v2 ? "cgroup2" : "cgroup") == 0 &&
-		       husk_opt_has(e->options, "ro") && husk_opt_has(e->options, "nosuid"),
+		   husk_opt_has(e->options, "ro") && husk_opt_has(e->options, "nosuid"),
 	       "%s: %s ro,nosuid (%s %s)", dir, v2 ? "cgroup2" : controllers,
 	       e ? e->fstype : "missing", e ? e->options : "");
 	if (e && !v2) {
@@ -304,9 +325,9 @@ static void scenario_cgroup(const char *base, void *arg)
 	bool v1 = false, unified = false;
 
 	struct husk_mount mounts[] = {
-		MNT("/proc", "proc", "proc", NULL),
-		MNT("/sys/fs/cgroup", "cgroup", "cgroup",
-		    OPTS("nosuid", "noexec", "nodev", "relatime", "ro")),
+	    MNT("/proc", "proc", "proc", NULL),
+	    MNT("/sys/fs/cgroup", "cgroup", "cgroup",
+		OPTS("nosuid", "noexec", "nodev", "relatime", "ro")),
 	};
 	struct husk_spec spec = {.mounts = mounts, .n_mounts = ARRAY_SIZE(mounts)};
 	struct husk_rootfs_opts o = {.rootfs = root, .cgroupns = cgroupns};
@@ -314,12 +335,13 @@ static void scenario_cgroup(const char *base, void *arg)
 	snprintf(root, sizeof(root), "%s/root", base);
 	/* pretend a cgroup v2 only host: our namespace sees one cgroup2 mount */
 	if (v2only && (umount2("/sys/fs/cgroup", MNT_DETACH) < 0 ||
-		       mount("cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-			     NULL) < 0)) {
+		       mount("cgroup2", "/sys/fs/cgroup", "cgroup2",
+			     MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)) {
 		report_errno(-1, "make a cgroup v2 only view");
 		return;
 	}
-	if (make_rootfs(root) < 0 || read_file_at(AT_FDCWD, "/proc/self/cgroup", &cg, &len, &err) < 0 ||
+	if (make_rootfs(root) < 0 ||
+	    read_file_at(AT_FDCWD, "/proc/self/cgroup", &cg, &len, &err) < 0 ||
 	    husk_mountinfo_read("/proc/self/mountinfo", &host) < 0) {
 		report_errno(-1, "prepare");
 		free(err.msg);
@@ -349,7 +371,7 @@ static void scenario_cgroup(const char *base, void *arg)
 		return;
 	}
 	report(statfs("/sys/fs/cgroup", &(struct statfs){0}) == 0 &&
-		       mount_has_opt("/sys/fs/cgroup", "ro"),
+		   mount_has_opt("/sys/fs/cgroup", "ro"),
 	       "v1: a read-only tmpfs on /sys/fs/cgroup");
 	for (char *line = strtok_r(cg, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *controllers = strchr(line, ':'), *path;
@@ -373,8 +395,8 @@ static void scenario_cgroup(const char *base, void *arg)
 				ssize_t n;
 				snprintf(dir, sizeof(dir), "/sys/fs/cgroup/%s", one);
 				n = readlink(dir, l, sizeof(l) - 1);
-				report(n > 0 && (l[n] = '\0', strcmp(l, name) == 0), "%s -> %s", dir,
-				       name);
+				report(n > 0 && (l[n] = '\0', strcmp(l, name) == 0), "%s -> %s",
+				       dir, name);
 			}
 		}
 	}
@@ -426,7 +448,8 @@ static void default_container(const char *root, bool rootless)
 	free(err.msg);
 	if (r < 0)
 		return;
-	report(is_ro("/") && fs_is("/proc", PROC_SUPER_MAGIC) && fs_is("/dev/pts", DEVPTS_SUPER_MAGIC),
+	report(is_ro("/") && fs_is("/proc", PROC_SUPER_MAGIC) &&
+		   fs_is("/dev/pts", DEVPTS_SUPER_MAGIC),
 	       "read-only root, proc, devpts");
 	report(fs_is("/sys", SYSFS_MAGIC) && is_ro("/sys"), "read-only sysfs");
 	report(is_ro("/sys/fs/cgroup") && find_mount(&mi, "/sys/fs/cgroup") != NULL,
@@ -437,7 +460,7 @@ static void default_container(const char *root, bool rootless)
 	report(stat("/proc/keys", &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3),
 	       "/proc/keys masked with /dev/null");
 	report(access("/dev/null", W_OK) == 0 && access("/dev/urandom", R_OK) == 0 &&
-		       lstat("/dev/ptmx", &st) == 0 && S_ISLNK(st.st_mode),
+		   lstat("/dev/ptmx", &st) == 0 && S_ISLNK(st.st_mode),
 	       "default devices");
 	report(open("/dev/pts/ptmx", O_RDWR | O_CLOEXEC) >= 0, "a new devpts instance");
 }
@@ -454,10 +477,10 @@ static void scenario_default(const char *base, void *arg)
 		report_errno(-1, "make rootfs");
 		return;
 	}
-	if (rootless && (unshare(CLONE_NEWUSER) < 0 ||
-			 write_str("/proc/self/setgroups", "deny") < 0 ||
-			 write_str("/proc/self/uid_map", "0 0 1") < 0 ||
-			 write_str("/proc/self/gid_map", "0 0 1") < 0)) {
+	if (rootless &&
+	    (unshare(CLONE_NEWUSER) < 0 || write_str("/proc/self/setgroups", "deny") < 0 ||
+	     write_str("/proc/self/uid_map", "0 0 1") < 0 ||
+	     write_str("/proc/self/gid_map", "0 0 1") < 0)) {
 		report_errno(-1, "enter a user namespace");
 		return;
 	}
@@ -471,7 +494,7 @@ static void scenario_default(const char *base, void *arg)
 		_exit(0);
 	}
 	report(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-		       WEXITSTATUS(status) == 0,
+		   WEXITSTATUS(status) == 0,
 	       "container child");
 }
 

@@ -30,7 +30,10 @@
 
 #define OPTS(...) ((char *[]){__VA_ARGS__, NULL})
 #define MNT(d, t, s, o)                                                                            \
-	{.destination = (char *)(d), .type = (char *)(t), .source = (char *)(s), .options = (o)}
+	{                                                                                          \
+		.destination = (char *)(d), .type = (char *)(t), .source = (char *)(s),            \
+		.options = (o)                                                                     \
+	}
 
 static bool is_ro(const char *path)
 {
@@ -51,8 +54,8 @@ static void check_node(const char *path, mode_t type, unsigned maj, unsigned min
 	int r = lstat(path, &st);
 
 	report(r == 0 && (st.st_mode & S_IFMT) == type && (st.st_mode & 07777) == mode &&
-		       (type == S_IFIFO || st.st_rdev == makedev(maj, min)) && st.st_uid == uid &&
-		       st.st_gid == gid,
+		   (type == S_IFIFO || st.st_rdev == makedev(maj, min)) && st.st_uid == uid &&
+		   st.st_gid == gid,
 	       "%s: type %o %u:%u mode %o owner %u:%u (got %o %u:%u %o %u:%u)", path, type, maj,
 	       min, mode, uid, gid, r ? 0 : st.st_mode & S_IFMT, r ? 0 : major(st.st_rdev),
 	       r ? 0 : minor(st.st_rdev), r ? 0 : st.st_mode & 07777, r ? 0 : st.st_uid,
@@ -189,62 +192,78 @@ static void full_checks(const struct full_paths *fp)
 	struct husk_id_mapping idm = {.container_id = 0, .host_id = 1000, .size = 1};
 	int r;
 	struct husk_mount mounts[] = {
-		MNT("/proc", "proc", "proc", OPTS("nosuid", "noexec", "nodev")),
-		MNT("/dev", "tmpfs", "tmpfs", OPTS("nosuid", "strictatime", "mode=755", "size=65536k")),
-		MNT("/dev/pts", "devpts", "devpts",
-		    OPTS("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620")),
-		MNT("/dev/shm", "tmpfs", "shm",
-		    OPTS("nosuid", "noexec", "nodev", "mode=1777", "size=65536k")),
-		MNT("/dev/mqueue", "mqueue", "mqueue", OPTS("nosuid", "noexec", "nodev")),
-		MNT("/sys", "sysfs", "sysfs", OPTS("nosuid", "noexec", "nodev", "ro")),
-		MNT("/tmp/t1/deep", "tmpfs", "tmpfs",
-		    OPTS("size=4m", "mode=0700", "noexec", "nosuid", "nodev")),
-		MNT("data", "bind", hostdir, OPTS("bind", "ro", "nosuid")),
-		MNT("/rro", "none", rsrc, OPTS("rbind", "rro")),
-		MNT("/etc", "tmpfs", "tmpfs", OPTS("tmpcopyup", "mode=755")),
-		MNT("/etc/hostfile", "bind", hostfile, OPTS("bind", "ro")),
-		MNT("/shared", "tmpfs", "tmpfs", OPTS("shared")),
-		MNT("/unbind", "tmpfs", "tmpfs", OPTS("unbindable")),
-		MNT("/evil", "tmpfs", "tmpfs", OPTS("size=1m")),
-		MNT("/evil2/sub", "tmpfs", "tmpfs", OPTS("size=2m")),
-		MNT("/a/../../../dots", "tmpfs", "tmpfs", NULL),
-		MNT("/atime", "tmpfs", "tmpfs",
-		    OPTS("noatime", "nodiratime", "nosymfollow", "sync", "dirsync")),
-		MNT("/shared", "tmpfs", "tmpfs", OPTS("remount", "ro")),
-		MNT("/rw-bind", "bind", hostdir, OPTS("rbind", "rw", "suid", "dev", "exec")),
-		{.destination = (char *)"/idmapped",
-		 .type = (char *)"bind",
-		 .source = (char *)hostdir,
-		 .options = OPTS("rbind", "idmap", "ro"),
-		 .uid_mappings = &idm,
-		 .n_uid_mappings = 1,
-		 .gid_mappings = &idm,
-		 .n_gid_mappings = 1},
+	    MNT("/proc", "proc", "proc", OPTS("nosuid", "noexec", "nodev")),
+	    MNT("/dev", "tmpfs", "tmpfs", OPTS("nosuid", "strictatime", "mode=755", "size=65536k")),
+	    MNT("/dev/pts", "devpts", "devpts",
+		OPTS("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620")),
+	    MNT("/dev/shm", "tmpfs", "shm",
+		OPTS("nosuid", "noexec", "nodev", "mode=1777", "size=65536k")),
+	    MNT("/dev/mqueue", "mqueue", "mqueue", OPTS("nosuid", "noexec", "nodev")),
+	    MNT("/sys", "sysfs", "sysfs", OPTS("nosuid", "noexec", "nodev", "ro")),
+	    MNT("/tmp/t1/deep", "tmpfs", "tmpfs",
+		OPTS("size=4m", "mode=0700", "noexec", "nosuid", "nodev")),
+	    MNT("data", "bind", hostdir, OPTS("bind", "ro", "nosuid")),
+	    MNT("/rro", "none", rsrc, OPTS("rbind", "rro")),
+	    MNT("/etc", "tmpfs", "tmpfs", OPTS("tmpcopyup", "mode=755")),
+	    MNT("/etc/hostfile", "bind", hostfile, OPTS("bind", "ro")),
+	    MNT("/shared", "tmpfs", "tmpfs", OPTS("shared")),
+	    MNT("/unbind", "tmpfs", "tmpfs", OPTS("unbindable")),
+	    MNT("/evil", "tmpfs", "tmpfs", OPTS("size=1m")),
+	    MNT("/evil2/sub", "tmpfs", "tmpfs", OPTS("size=2m")),
+	    MNT("/a/../../../dots", "tmpfs", "tmpfs", NULL),
+	    MNT("/atime", "tmpfs", "tmpfs",
+		OPTS("noatime", "nodiratime", "nosymfollow", "sync", "dirsync")),
+	    MNT("/shared", "tmpfs", "tmpfs", OPTS("remount", "ro")),
+	    MNT("/rw-bind", "bind", hostdir, OPTS("rbind", "rw", "suid", "dev", "exec")),
+	    {.destination = (char *)"/idmapped",
+	     .type = (char *)"bind",
+	     .source = (char *)hostdir,
+	     .options = OPTS("rbind", "idmap", "ro"),
+	     .uid_mappings = &idm,
+	     .n_uid_mappings = 1,
+	     .gid_mappings = &idm,
+	     .n_gid_mappings = 1},
 	};
 	struct husk_device devices[] = {
-		{.type = "c", .path = "/dev/mydev", .major = 1, .minor = 3, .has_file_mode = true,
-		 .file_mode = 0600, .has_uid = true, .uid = 1000, .has_gid = true, .gid = 1001},
-		{.type = "b", .path = "/dev/sub/dir/blk", .major = 7, .minor = 0,
-		 .has_file_mode = true, .file_mode = 0640},
-		{.type = "p", .path = "/dev/fifo", .has_file_mode = true, .file_mode = 0644},
-		{.type = "u", .path = "/dev/full", .major = 1, .minor = 7, .has_file_mode = true,
-		 .file_mode = 0600},
+	    {.type = "c",
+	     .path = "/dev/mydev",
+	     .major = 1,
+	     .minor = 3,
+	     .has_file_mode = true,
+	     .file_mode = 0600,
+	     .has_uid = true,
+	     .uid = 1000,
+	     .has_gid = true,
+	     .gid = 1001},
+	    {.type = "b",
+	     .path = "/dev/sub/dir/blk",
+	     .major = 7,
+	     .minor = 0,
+	     .has_file_mode = true,
+	     .file_mode = 0640},
+	    {.type = "p", .path = "/dev/fifo", .has_file_mode = true, .file_mode = 0644},
+	    {.type = "u",
+	     .path = "/dev/full",
+	     .major = 1,
+	     .minor = 7,
+	     .has_file_mode = true,
+	     .file_mode = 0600},
 	};
 	struct husk_spec spec = {
-		.root_readonly = true,
-		.mounts = mounts,
-		.n_mounts = ARRAY_SIZE(mounts),
-		.has_linux = true,
-		.linux_ =
-			{
-				.devices = devices,
-				.n_devices = ARRAY_SIZE(devices),
-				.masked_paths = OPTS("/proc/kcore", "/masked-dir", "/does/not/exist",
-						     "/etc/masked-file"),
-				.readonly_paths = OPTS("/proc/sys", "/ro-dir", "/nope"),
-				/* no SELinux here: ignored for mounts, dropped on EINVAL for masks */
-				.mount_label = (char *)"system_u:object_r:container_file_t:s0:c1,c2",
-			},
+	    .root_readonly = true,
+	    .mounts = mounts,
+	    .n_mounts = ARRAY_SIZE(mounts),
+	    .has_linux = true,
+	    .linux_ =
+		{
+		    .devices = devices,
+		    .n_devices = ARRAY_SIZE(devices),
+		    .masked_paths =
+			OPTS("/proc/kcore", "/masked-dir", "/does/not/exist", "/etc/masked-file"),
+		    .readonly_paths = OPTS("/proc/sys", "/ro-dir", "/nope"),
+		    /* no SELinux here: ignored for mounts, dropped on EINVAL for masks */
+		    .mount_label = (char *)"system_u:object_r:container_file_t:s0:c1,c2",
+		},
 	};
 	struct husk_rootfs_opts o = {.rootfs = root};
 
@@ -263,10 +282,10 @@ static void full_checks(const struct full_paths *fp)
 
 	/* filesystem types and flags */
 	report(fs_is("/proc", PROC_SUPER_MAGIC) && mount_has_opt("/proc", "nosuid") &&
-		       mount_has_opt("/proc", "noexec") && mount_has_opt("/proc", "nodev"),
+		   mount_has_opt("/proc", "noexec") && mount_has_opt("/proc", "nodev"),
 	       "proc nosuid,noexec,nodev");
 	report(fs_is("/dev", TMPFS_MAGIC) && mount_has_opt("/dev", "nosuid") &&
-		       !mount_has_opt("/dev", "nodev") && !mount_has_opt("/dev", "relatime"),
+		   !mount_has_opt("/dev", "nodev") && !mount_has_opt("/dev", "relatime"),
 	       "/dev tmpfs nosuid strictatime");
 	report(fs_is("/dev/pts", DEVPTS_SUPER_MAGIC) && mount_has_opt("/dev/pts", "noexec"),
 	       "devpts");
@@ -275,11 +294,11 @@ static void full_checks(const struct full_paths *fp)
 	report(fs_is("/dev/mqueue", MQUEUE_MAGIC), "mqueue");
 	report(fs_is("/sys", SYSFS_MAGIC) && is_ro("/sys"), "sysfs ro");
 	report(statfs("/tmp/t1/deep", &sf) == 0 && sf.f_type == TMPFS_MAGIC &&
-		       (uint64_t)sf.f_blocks * (uint64_t)sf.f_bsize == 4u << 20,
+		   (uint64_t)sf.f_blocks * (uint64_t)sf.f_bsize == 4u << 20,
 	       "tmpfs size=4m on a missing nested destination");
 	report(stat("/tmp/t1/deep", &st) == 0 && (st.st_mode & 07777) == 0700, "tmpfs mode=0700");
 	report(mount_has_opt("/tmp/t1/deep", "noexec") && mount_has_opt("/tmp/t1/deep", "nodev") &&
-		       mount_has_opt("/tmp/t1/deep", "nosuid"),
+		   mount_has_opt("/tmp/t1/deep", "nosuid"),
 	       "tmpfs noexec,nosuid,nodev in mountinfo");
 	{
 		struct husk_error err = {0};
@@ -301,21 +320,21 @@ static void full_checks(const struct full_paths *fp)
 	/* binds */
 	report(read_is("/data/hello", "hi"), "relative destination `data`: bind of a host dir");
 	report(is_ro("/data") && mount_has_opt("/data", "nosuid") &&
-		       open("/data/new", O_CREAT | O_WRONLY | O_CLOEXEC, 0644) < 0 && errno == EROFS,
+		   open("/data/new", O_CREAT | O_WRONLY | O_CLOEXEC, 0644) < 0 && errno == EROFS,
 	       "bind ro,nosuid (remounted)");
 	report(is_ro("/rro") && is_ro("/rro/sub") && fs_is("/rro/sub", TMPFS_MAGIC),
 	       "rbind + rro: the submount is read-only too");
 	report(stat("/etc/hostfile", &st) == 0 && S_ISREG(st.st_mode) &&
-		       read_is("/etc/hostfile", "file") && is_ro("/etc/hostfile"),
+		   read_is("/etc/hostfile", "file") && is_ro("/etc/hostfile"),
 	       "bind of a file onto a created file, ro");
 	report(!is_ro("/rw-bind") && !mount_has_opt("/rw-bind", "nosuid") &&
-		       read_is("/rw-bind/hello", "hi"),
+		   read_is("/rw-bind/hello", "hi"),
 	       "rbind rw,suid,dev,exec");
 
 	/* a mapping container 0 -> host 1000: the host's 0 shows as 1000 (runc's semantics) */
 	r = stat("/idmapped/hello", &st);
 	report(r == 0 && st.st_uid == 1000 && st.st_gid == 1000 &&
-		       mount_has_opt("/idmapped", "idmapped") && is_ro("/idmapped"),
+		   mount_has_opt("/idmapped", "idmapped") && is_ro("/idmapped"),
 	       "idmap: the file shows as 1000:1000, ro (%u:%u)", r ? 0 : st.st_uid,
 	       r ? 0 : st.st_gid);
 
@@ -327,10 +346,10 @@ static void full_checks(const struct full_paths *fp)
 	report(is_ro("/shared"), "remount,ro of an earlier mount");
 	e = find_mount(&mi, "/atime");
 	report(e && husk_opt_has(e->options, "noatime") && husk_opt_has(e->options, "nodiratime") &&
-		       husk_opt_has(e->options, "nosymfollow"),
+		   husk_opt_has(e->options, "nosymfollow"),
 	       "noatime,nodiratime,nosymfollow (%s)", e ? e->options : "");
 	report(e && husk_opt_has(e->super_options, "sync") &&
-		       husk_opt_has(e->super_options, "dirsync"),
+		   husk_opt_has(e->super_options, "dirsync"),
 	       "sync,dirsync (%s)", e ? e->super_options : "");
 	husk_mountinfo_clear(&mi);
 
@@ -381,11 +400,11 @@ static void full_checks(const struct full_paths *fp)
 	if (kcore)
 		check_node("/proc/kcore", S_IFCHR, 1, 3, 0666, 0, 0);
 	report(fs_is("/masked-dir", TMPFS_MAGIC) && is_ro("/masked-dir") &&
-		       access("/masked-dir/secret", F_OK) < 0,
+		   access("/masked-dir/secret", F_OK) < 0,
 	       "masked directory: empty read-only tmpfs");
 	report(is_ro("/proc/sys") && fs_is("/proc/sys", PROC_SUPER_MAGIC), "/proc/sys read-only");
 	report(is_ro("/ro-dir") && read_is("/ro-dir/f", "f") &&
-		       open("/ro-dir/g", O_CREAT | O_WRONLY | O_CLOEXEC, 0644) < 0 && errno == EROFS,
+		   open("/ro-dir/g", O_CREAT | O_WRONLY | O_CLOEXEC, 0644) < 0 && errno == EROFS,
 	       "readonly path");
 	report(!is_ro("/tmp/t1/deep"), "mounts stay writable under a read-only root");
 }
@@ -407,7 +426,7 @@ static int before_pivot(void *data, struct husk_error *err)
 	snprintf(p, sizeof(p), "%s/proc", d->root);
 	d->called = true;
 	report(fs_is(p, PROC_SUPER_MAGIC) && stat("/", &a) == 0 && stat(d->root, &b) == 0 &&
-		       a.st_ino != b.st_ino,
+		   a.st_ino != b.st_ino,
 	       "before_pivot runs after the mounts, before the pivot");
 	return 0;
 }
@@ -420,19 +439,19 @@ static void scenario_no_pivot(const char *base, void *arg)
 	struct stat a, b;
 	struct before_pivot_data bp = {.root = root};
 	struct husk_mount mounts[] = {
-		MNT("/proc", "proc", "proc", NULL),
-		MNT("/dev", "tmpfs", "tmpfs", OPTS("mode=755", "ro")),
-		MNT("/evil", "tmpfs", "tmpfs", NULL),
-		MNT("/bundle-rel", "bind", "rel-src", OPTS("rbind")),
+	    MNT("/proc", "proc", "proc", NULL),
+	    MNT("/dev", "tmpfs", "tmpfs", OPTS("mode=755", "ro")),
+	    MNT("/evil", "tmpfs", "tmpfs", NULL),
+	    MNT("/bundle-rel", "bind", "rel-src", OPTS("rbind")),
 	};
 	struct husk_spec spec = {.mounts = mounts, .n_mounts = ARRAY_SIZE(mounts)};
 	struct husk_rootfs_opts o = {
-		.rootfs = root,
-		.no_pivot = true,
-		.userns = true,
-		.bundle = base,
-		.before_pivot = before_pivot,
-		.before_pivot_data = &bp,
+	    .rootfs = root,
+	    .no_pivot = true,
+	    .userns = true,
+	    .bundle = base,
+	    .before_pivot = before_pivot,
+	    .before_pivot_data = &bp,
 	};
 
 	snprintf(root, sizeof(root), "%s/root", base);
@@ -476,17 +495,17 @@ static void scenario_no_pivot(const char *base, void *arg)
 static void userns_container(const char *root, const char *hostdir)
 {
 	struct husk_mount mounts[] = {
-		MNT("/proc", "proc", "proc", OPTS("nosuid", "noexec", "nodev")),
-		MNT("/dev", "tmpfs", "tmpfs", OPTS("nosuid", "mode=755")),
-		MNT("/sys", "sysfs", "sysfs", OPTS("nosuid", "noexec", "nodev", "ro")),
-		MNT("/data", "bind", hostdir, OPTS("rbind", "ro")),
+	    MNT("/proc", "proc", "proc", OPTS("nosuid", "noexec", "nodev")),
+	    MNT("/dev", "tmpfs", "tmpfs", OPTS("nosuid", "mode=755")),
+	    MNT("/sys", "sysfs", "sysfs", OPTS("nosuid", "noexec", "nodev", "ro")),
+	    MNT("/data", "bind", hostdir, OPTS("rbind", "ro")),
 	};
 	struct husk_spec spec = {
-		.root_readonly = true,
-		.mounts = mounts,
-		.n_mounts = ARRAY_SIZE(mounts),
-		.has_linux = true,
-		.linux_ = {.masked_paths = OPTS("/proc/kcore"), .readonly_paths = OPTS("/proc/sys")},
+	    .root_readonly = true,
+	    .mounts = mounts,
+	    .n_mounts = ARRAY_SIZE(mounts),
+	    .has_linux = true,
+	    .linux_ = {.masked_paths = OPTS("/proc/kcore"), .readonly_paths = OPTS("/proc/sys")},
 	};
 	struct husk_rootfs_opts o = {.rootfs = root, .userns = true};
 	struct husk_mountinfo mi;
@@ -531,7 +550,7 @@ static void scenario_userns(const char *base, void *arg)
 		_exit(0);
 	}
 	report(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-		       WEXITSTATUS(status) == 0,
+		   WEXITSTATUS(status) == 0,
 	       "container child");
 }
 
@@ -560,14 +579,14 @@ static void scenario_propagation(const char *base, void *arg)
 	pid = fork();
 	if (pid == 0) {
 		struct husk_mount mounts[] = {
-			MNT("/proc", "proc", "proc", NULL),
-			MNT("/x", "tmpfs", "tmpfs", NULL),
+		    MNT("/proc", "proc", "proc", NULL),
+		    MNT("/x", "tmpfs", "tmpfs", NULL),
 		};
 		struct husk_spec spec = {
-			.mounts = mounts,
-			.n_mounts = ARRAY_SIZE(mounts),
-			.has_linux = true,
-			.linux_ = {.rootfs_propagation = (char *)pa->rootfs_propagation},
+		    .mounts = mounts,
+		    .n_mounts = ARRAY_SIZE(mounts),
+		    .has_linux = true,
+		    .linux_ = {.rootfs_propagation = (char *)pa->rootfs_propagation},
 		};
 		struct husk_rootfs_opts o = {.rootfs = root};
 
