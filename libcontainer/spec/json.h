@@ -99,7 +99,6 @@ int j_map(struct jctx *c, yajl_val o, const char *key, int flags, size_t size, v
 /* Object of strings -> husk_kv array (keys and values taken). */
 struct husk_kv;
 int j_kv(struct jctx *c, yajl_val o, const char *key, int flags, struct husk_kv **out, size_t *n);
-void husk_kv_free(struct husk_kv *v, size_t n);
 
 /*
  * Parse text into a tree: NUL-terminated at len, no NUL inside, no `\u0000`
