@@ -134,6 +134,18 @@ int husk_cgroup_destroy(struct husk_cgroup *cg, struct husk_error *err);
 int husk_cgroup_freeze(struct husk_cgroup *cg, bool freeze, struct husk_error *err);
 /* 1 frozen, 0 not, -1 error */
 int husk_cgroup_is_frozen(struct husk_cgroup *cg);
+/* Usage counters (events --stats); UINT64_MAX is "max"; what the host lacks reads 0. */
+struct husk_cgroup_stats {
+	uint64_t cpu_usage, cpu_user, cpu_system; /* ns */
+	uint64_t cpu_periods, cpu_throttled_periods, cpu_throttled_time; /* time in ns */
+	uint64_t mem_usage, mem_max_usage, mem_limit, mem_failcnt; /* bytes; failcnt: v2 "max" events */
+	uint64_t swap_usage, swap_limit; /* swap alone (v1: memsw - usage); v1 limit is memory+swap */
+	uint64_t oom_kills;
+	uint64_t pids_current, pids_limit;
+	bool frozen;
+};
+int husk_cgroup_stats(struct husk_cgroup *cg, struct husk_cgroup_stats *st,
+		      struct husk_error *err);
 void husk_cgroup_free(struct husk_cgroup *cg);
 static inline void husk_cgroup_freep(struct husk_cgroup **cg)
 {

@@ -1468,6 +1468,19 @@ static void test_memory_oom(void)
 	c.pid = -1;
 	ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
 	   "the OOM killer took it (status %#x)", status);
+	{
+		struct husk_cgroup_stats st;
+		struct husk_error e = {0};
+		ok(husk_cgroup_stats(cg, &st, &e) == 0, "stats");
+		printf("# mem usage %" PRIu64 " max %" PRIu64 " limit %" PRIu64 " failcnt %" PRIu64
+		       " oom %" PRIu64 " cpu %" PRIu64 " pids %" PRIu64 "/%" PRIu64 "\n",
+		       st.mem_usage, st.mem_max_usage, st.mem_limit, st.mem_failcnt, st.oom_kills,
+		       st.cpu_usage, st.pids_current, st.pids_limit);
+		ok(st.oom_kills >= 1 && st.mem_limit == 32 << 20 && st.mem_max_usage > 16 << 20,
+		   "stats: the limit, the peak and the OOM kill");
+		ok(st.cpu_usage > 0 && st.pids_current == 0, "stats: cpu time used, no pids left");
+		husk_error_clear(&e);
+	}
 	if (cg_v1_dir(cg, "memory")) {
 		cleanup_free char *oom = readf(cg_v1_dir(cg, "memory")->path, "memory.oom_control");
 		ok(strstr(oom, "oom_kill 0") == NULL, "memory.oom_control counts the kill");
