@@ -467,6 +467,12 @@ void husk_kv_free(struct husk_kv *v, size_t n);
 int husk_spec_check_supported(const struct husk_spec *spec, const char *file,
 			      struct husk_error *err);
 /*
+ * The same for exec's process.json: non-empty args, no field husk does not
+ * apply yet ("process.json: apparmorProfile: not supported yet").
+ */
+int husk_process_check_supported(const struct husk_process *p, const char *file,
+				 struct husk_error *err);
+/*
  * Whether husk applies a field, by its JSON path without indexes
  * ("linux.seccomp", "process.apparmorProfile", "mounts.uidMappings"): the
  * list husk_spec_check_supported() uses, for features.c.

@@ -5,6 +5,8 @@
  * the rules are runc's (libcontainer/configs/validate), as noted.
  */
 #include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -168,6 +170,42 @@ static bool set(const char *s)
 }
 
 /*
+ * `prefix` is "process." in config.json and "" in exec's process.json;
+ * unsupported[] names the config.json paths.
+ */
+static int process_check(const struct husk_process *p, const char *file, const char *prefix,
+			 struct husk_error *err)
+{
+	static const struct {
+		const char *field;
+		size_t offset;
+	} labels[] = {
+	    {"apparmorProfile", offsetof(struct husk_process, apparmor_profile)},
+	    {"selinuxLabel", offsetof(struct husk_process, selinux_label)},
+	};
+
+	/* config.md: at least one entry is REQUIRED (POSIX) */
+	if (p->args == NULL || p->args[0] == NULL)
+		return husk_error_set(err, EINVAL, "%s: %sargs: must not be empty", file, prefix);
+	for (size_t i = 0; i < ARRAY_SIZE(labels); i++) {
+		char path[64];
+		const char *v = *(char *const *)((const char *)p + labels[i].offset);
+
+		snprintf(path, sizeof path, "process.%s", labels[i].field);
+		if (set(v) && !husk_spec_field_supported(path))
+			return husk_error_set(err, ENOTSUP, "%s: %s%s: not supported yet", file,
+					      prefix, labels[i].field);
+	}
+	return 0;
+}
+
+int husk_process_check_supported(const struct husk_process *p, const char *file,
+				 struct husk_error *err)
+{
+	return process_check(p, file ? file : "process.json", "", err);
+}
+
+/*
  * Removing a path from unsupported[] is all it takes to accept the field
  * (and to report it in `husk features`).
  */
@@ -175,18 +213,12 @@ int husk_spec_check_supported(const struct husk_spec *spec, const char *file,
 			      struct husk_error *err)
 {
 	const struct husk_linux *l = &spec->linux_;
-	const struct husk_process *p = &spec->process;
 
 	if (file == NULL)
 		file = "config.json";
-	/* config.md: at least one entry is REQUIRED (POSIX) */
-	if (spec->has_process && (p->args == NULL || p->args[0] == NULL))
-		return husk_error_set(err, EINVAL, "%s: process.args: must not be empty", file);
-	if (not_yet(spec->has_process && set(p->apparmor_profile), file, "process.apparmorProfile",
-		    err) < 0 ||
-	    not_yet(spec->has_process && set(p->selinux_label), file, "process.selinuxLabel", err) <
-		0 ||
-	    not_yet(l->has_seccomp, file, "linux.seccomp", err) < 0 ||
+	if (spec->has_process && process_check(&spec->process, file, "process.", err) < 0)
+		return -1;
+	if (not_yet(l->has_seccomp, file, "linux.seccomp", err) < 0 ||
 	    not_yet(set(l->mount_label), file, "linux.mountLabel", err) < 0 ||
 	    not_yet(l->has_intel_rdt, file, "linux.intelRdt", err) < 0 ||
 	    not_yet(l->has_memory_policy, file, "linux.memoryPolicy", err) < 0 ||

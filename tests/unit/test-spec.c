@@ -426,6 +426,24 @@ static void test_process_json(void)
 	husk_process_clear(&p);
 	ok(p.args == NULL && p.cwd == NULL, "husk_process_clear zeroes");
 	free(t);
+	t = q("{'user': {'uid': 5, 'gid': 6}, 'args': [], 'cwd': '/', 'selinuxLabel': 'x'}");
+	r = husk_process_parse(t, strlen(t), "process.json", &p, &e);
+	ok(r == 0 && husk_process_check_supported(&p, "process.json", &e) < 0 &&
+	       strcmp(M(e), "process.json: args: must not be empty") == 0,
+	   "process.json: args must not be empty (%s)", M(e));
+	husk_error_clear(&e);
+	strv_free(p.args);
+	p.args = xmalloc0(2 * sizeof *p.args);
+	p.args[0] = xstrdup("ls");
+	ok(husk_process_check_supported(&p, NULL, &e) < 0 &&
+	       strcmp(M(e), "process.json: selinuxLabel: not supported yet") == 0,
+	   "process.json: selinuxLabel not supported yet (%s)", M(e));
+	husk_error_clear(&e);
+	free(p.selinux_label);
+	p.selinux_label = NULL;
+	ok(husk_process_check_supported(&p, NULL, &e) == 0, "process.json: supported (%s)", M(e));
+	husk_process_clear(&p);
+	free(t);
 	t = q("{'user': {'uid': 5, 'gid': 6}, 'args': ['ls']}");
 	r = husk_process_parse(t, strlen(t), "process.json", &p, &e);
 	ok(r < 0 && strcmp(e.msg, "process.json: cwd: missing required field") == 0 &&
