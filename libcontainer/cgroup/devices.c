@@ -66,13 +66,11 @@ int cg_device_rules(const struct husk_resources *res, const struct husk_device *
 			return husk_error_set(err, EINVAL,
 					      "linux.resources.devices[%zu]: invalid access `%s`",
 					      i, r->access);
-		if ((r->has_major && r->major < 0) || (r->has_minor && r->minor < 0))
-			return husk_error_set(
-			    err, EINVAL, "linux.resources.devices[%zu]: negative device number", i);
 		d->allow = r->allow;
 		d->type = t[0];
-		d->major = r->has_major ? r->major : -1;
-		d->minor = r->has_minor ? r->minor : -1;
+		/* a negative number is a wildcard, like an absent one (runc) */
+		d->major = r->has_major && r->major >= 0 ? r->major : -1;
+		d->minor = r->has_minor && r->minor >= 0 ? r->minor : -1;
 		k++;
 	}
 	for (size_t i = 0; i < n_devs; i++) {
