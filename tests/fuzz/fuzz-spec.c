@@ -53,8 +53,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	r = husk_process_parse(text, size, "process.json", &p, &e);
 	check_error(r, &e, "process.json");
-	if (r == 0)
+	if (r == 0) {
+		r = husk_process_check_supported(&p, "process.json", &e);
+		check_error(r, &e, "process.json");
 		husk_process_clear(&p);
+	}
 
 	r = husk_resources_parse(text, size, "resources.json", &res, &e);
 	check_error(r, &e, "resources.json");
