@@ -10,6 +10,8 @@
 #include "husk/husk.h"
 #include "spec/spec.h"
 
+struct husk_seccomp_filter;
+
 struct husk_launch {
 	const struct husk_spec *spec;
 	const char *id;
@@ -27,6 +29,7 @@ struct husk_launch {
 	char **env;           /* process.env, plus LISTEN_FDS/LISTEN_PID when passed on */
 	int listen_pid_slot;  /* index in env of LISTEN_PID (set by the init), or -1 */
 	sigset_t sigmask;     /* the caller's mask, restored before exec */
+	struct husk_seccomp_filter *seccomp; /* compiled by the parent, loaded by the init */
 };
 
 /* init.c: runs in the child; never returns. */

@@ -21,6 +21,7 @@
 
 #include "container.h"
 #include "internal.h"
+#include "security.h"
 #include "lifecycle.h"
 #include "state.h"
 #include "sync.h"
@@ -44,6 +45,7 @@ struct creation {
 	int start_wfd; /* write end of the init's start pipe */
 	struct husk_state state;
 	char **env;
+	struct husk_seccomp_filter *seccomp;
 	int pty_sock;   /* run -t without --console-socket: our end */
 	int pty_master; /* the pty master received on it */
 };
@@ -59,6 +61,7 @@ static void creation_free(struct creation *c)
 	if (c->pty_master >= 0)
 		close(c->pty_master);
 	husk_cgroup_free(c->cg);
+	husk_seccomp_filter_free(c->seccomp);
 	if (c->have_store)
 		husk_store_close(&c->store);
 	husk_state_clear(&c->state);
@@ -243,6 +246,31 @@ static bool any_hooks(const struct husk_spec *s, enum husk_hook_kind a, enum hus
 	return s->hooks[a].n || s->hooks[b].n;
 }
 
+/* The init's seccomp notify fd goes to linux.seccomp.listenerPath (runtime-spec). */
+static int pass_notify_fd(struct creation *c, const char *state, struct husk_error *err)
+{
+	const struct husk_seccomp *sc = &c->spec->linux_.seccomp;
+	cleanup_free char *num = NULL, *own_state = NULL;
+	cleanup_close int pidfd = -1, fd = -1;
+	int64_t n;
+
+	if (husk_sync_recv(c->sync_fd, SYNC_SECCOMP, &num, err) < 0)
+		return -1;
+	if (num == NULL || parse_i64(num, &n) < 0)
+		return husk_error_set(err, EPROTO, "sync: bad seccomp fd");
+	pidfd = sys_pidfd_open(c->pid, 0);
+	if (pidfd >= 0)
+		fd = (int)syscall(SYS_pidfd_getfd, pidfd, (int)n, 0);
+	if (fd < 0)
+		return husk_error_errno(err, "get the seccomp notify fd of the init (pidfd_getfd)");
+	if (state == NULL)
+		state = own_state = husk_state_to_json(&c->state, "creating", c->pid, false, false);
+	if (husk_seccomp_notify_send(sc->listener_path, fd, state, sc->listener_metadata, c->pid,
+				     err) < 0)
+		return -1;
+	return husk_sync_send(c->sync_fd, SYNC_SECCOMP_DONE, NULL, err);
+}
+
 static int spawn_init(const struct husk_ctx *ctx, const struct husk_create_opts *o,
 		      struct creation *c, struct husk_error *err)
 {
@@ -259,6 +287,7 @@ static int spawn_init(const struct husk_ctx *ctx, const struct husk_create_opts 
 				 lx->namespaces[HUSK_NS_CGROUP].path == NULL,
 		.new_userns = lx->namespaces[HUSK_NS_USER].present &&
 			      lx->namespaces[HUSK_NS_USER].path == NULL,
+		.seccomp = c->seccomp,
 	};
 	cleanup_close int pid_saved = -1, time_saved = -1, console = -1;
 	int sv[2], pp[2], extra_fds;
@@ -389,6 +418,9 @@ static int spawn_init(const struct husk_ctx *ctx, const struct husk_create_opts 
 		if (husk_sync_send(c->sync_fd, SYNC_HOOKS_DONE, NULL, err) < 0)
 			return -1;
 	}
+	if (c->seccomp && husk_seccomp_filter_has_notify(c->seccomp) &&
+	    pass_notify_fd(c, hook_state, err) < 0)
+		return -1;
 	if (husk_sync_recv(c->sync_fd, SYNC_READY, NULL, err) < 0)
 		return -1;
 	if (c->pty_sock >= 0 && (c->pty_master = husk_recv_fd(c->pty_sock, err)) < 0)
@@ -412,6 +444,10 @@ static int do_create(const struct husk_ctx *ctx, const char *id, const struct hu
 		return -1;
 	s = c->spec;
 	if (check_for_create(s, o, run, err) < 0)
+		return -1;
+	/* compiled here, so that a bad profile fails before anything exists */
+	if (s->linux_.has_seccomp &&
+	    husk_seccomp_compile(&s->linux_.seccomp, "config.json", &c->seccomp, err) < 0)
 		return -1;
 
 	if (husk_store_create(ctx->root ? ctx->root : HUSK_DEFAULT_ROOT, id, &c->store, err) < 0)

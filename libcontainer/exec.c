@@ -23,6 +23,7 @@
 
 #include "container.h"
 #include "internal.h"
+#include "security.h"
 #include "lifecycle.h"
 #include "state.h"
 #include "sync.h"
@@ -183,7 +184,28 @@ struct exec_child {
 	int root_fd;         /* /proc/<init>/root */
 	int console_fd;
 	int preserve_fds;
+	struct husk_seccomp_filter *seccomp; /* the container's profile */
 };
+
+/* As in the init: with NOTIFY rules the parent passes the listener fd on. */
+static int exec_load_seccomp(struct exec_child *x, struct husk_error *err)
+{
+	struct husk_seccomp_filter *f = x->seccomp;
+	char num[16];
+	int nfd = -1;
+
+	x->seccomp = NULL;
+	if (husk_seccomp_load(f, &nfd, err) < 0)
+		return -1;
+	if (nfd < 0)
+		return 0;
+	snprintf(num, sizeof num, "%d", nfd);
+	if (husk_sync_write(x->sync_fd, SYNC_SECCOMP, num, err) < 0 ||
+	    husk_sync_recv(x->sync_fd, SYNC_SECCOMP_DONE, NULL, err) < 0)
+		return -1;
+	close(nfd);
+	return 0;
+}
 
 static int exec_child_setup(struct exec_child *x, char **prog, struct husk_error *err)
 {
@@ -211,6 +233,12 @@ static int exec_child_setup(struct exec_child *x, char **prog, struct husk_error
 		return -1;
 	if (husk_sched_apply(p, err) < 0)
 		return -1;
+	if (husk_lsm_selinux_exec(p->selinux_label, err) < 0 ||
+	    husk_lsm_apparmor_exec(p->apparmor_profile, err) < 0)
+		return -1;
+	/* without no_new_privs the filter needs CAP_SYS_ADMIN: load it now (runc) */
+	if (x->seccomp && !p->no_new_privileges && exec_load_seccomp(x, err) < 0)
+		return -1;
 	if (husk_caps_prepare(&p->capabilities, err) < 0)
 		return -1;
 	if (husk_user_apply(&p->user, err) < 0)
@@ -220,7 +248,10 @@ static int exec_child_setup(struct exec_child *x, char **prog, struct husk_error
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return husk_error_errno(err, "set no_new_privs");
 	*prog = husk_find_executable(p->args[0], p->env, err);
-	return *prog ? 0 : -1;
+	if (*prog == NULL)
+		return -1;
+	/* last, so that it filters only the user's program */
+	return x->seccomp ? exec_load_seccomp(x, err) : 0;
 }
 
 __attribute__((noreturn)) static void exec_child_main(struct exec_child *x, sigset_t *mask)
@@ -247,23 +278,50 @@ __attribute__((noreturn)) static void exec_child_main(struct exec_child *x, sigs
 	_exit(127);
 }
 
+/* The exec child's seccomp notify fd goes to linux.seccomp.listenerPath. */
+static int pass_notify_fd(int sync_fd, pid_t pid, const char *fdnum, const struct husk_state *s,
+			  const struct husk_seccomp *sc, struct husk_error *err)
+{
+	cleanup_close int pidfd = sys_pidfd_open(pid, 0), fd = -1;
+	cleanup_free char *state = NULL;
+	int64_t n;
+
+	if (parse_i64(fdnum, &n) < 0)
+		return husk_error_set(err, EPROTO, "sync: bad seccomp fd");
+	if (pidfd >= 0)
+		fd = (int)syscall(SYS_pidfd_getfd, pidfd, (int)n, 0);
+	if (fd < 0)
+		return husk_error_errno(err, "get the seccomp notify fd (pidfd_getfd)");
+	state = husk_state_to_json(s, "running", s->pid, false, false);
+	if (husk_seccomp_notify_send(sc->listener_path, fd, state, sc->listener_metadata, pid,
+				     err) < 0)
+		return -1;
+	return husk_sync_send(sync_fd, SYNC_SECCOMP_DONE, NULL, err);
+}
+
 /* 0 when the child exec'd (EOF), -1 with its error otherwise. */
-static int wait_exec(int fd, struct husk_error *err)
+static int wait_exec(int fd, pid_t pid, const struct husk_state *s, const struct husk_spec *spec,
+		     struct husk_error *err)
 {
 	char buf[65536];
 	struct husk_sync h;
 	ssize_t r;
 
-	do
-		r = recv(fd, buf, sizeof buf - 1, 0);
-	while (r < 0 && errno == EINTR);
-	if (r == 0)
-		return 0;
-	if (r < (ssize_t)sizeof h)
-		return husk_error_errno(err, "exec: sync");
-	memcpy(&h, buf, sizeof h);
-	buf[r] = '\0';
-	return husk_error_set(err, h.status, "%s", buf + sizeof h);
+	for (;;) {
+		do
+			r = recv(fd, buf, sizeof buf - 1, 0);
+		while (r < 0 && errno == EINTR);
+		if (r == 0)
+			return 0;
+		if (r < (ssize_t)sizeof h)
+			return husk_error_errno(err, "exec: sync");
+		memcpy(&h, buf, sizeof h);
+		buf[r] = '\0';
+		if (h.type != SYNC_SECCOMP)
+			return husk_error_set(err, h.status, "%s", buf + sizeof h);
+		if (pass_notify_fd(fd, pid, buf + sizeof h, s, &spec->linux_.seccomp, err) < 0)
+			return -1;
+	}
 }
 
 int husk_exec(const struct husk_ctx *ctx, const char *id, const struct husk_exec_opts *o,
@@ -277,6 +335,7 @@ int husk_exec(const struct husk_ctx *ctx, const char *id, const struct husk_exec
 	struct husk_state s = {0};
 	struct husk_process proc;
 	struct exec_child x = {.console_fd = -1};
+	cleanup_seccomp_filter struct husk_seccomp_filter *filter = NULL;
 	const char *status;
 	sigset_t all, old;
 	bool into_cgroup = false;
@@ -317,6 +376,10 @@ int husk_exec(const struct husk_ctx *ctx, const char *id, const struct husk_exec
 	}
 	if (proc.cwd == NULL)
 		proc.cwd = xstrdup("/");
+	if (spec->linux_.has_seccomp &&
+	    husk_seccomp_compile(&spec->linux_.seccomp, "config.json", &filter, err) < 0)
+		goto out;
+	x.seccomp = filter;
 
 	pidfd = husk_open_init(&s);
 	if (pidfd == -1) {
@@ -400,7 +463,8 @@ int husk_exec(const struct husk_ctx *ctx, const char *id, const struct husk_exec
 		goto out_mask;
 	}
 	if ((cg && husk_cgroup_enter(cg, pid, into_cgroup, err) < 0) ||
-	    husk_sync_send(sync_fd, SYNC_GO, NULL, err) < 0 || wait_exec(sync_fd, err) < 0) {
+	    husk_sync_send(sync_fd, SYNC_GO, NULL, err) < 0 ||
+	    wait_exec(sync_fd, pid, &s, spec, err) < 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		if (err->status == ENOENT)

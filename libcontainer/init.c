@@ -20,6 +20,7 @@
 
 #include "container.h"
 #include "internal.h"
+#include "security.h"
 #include "sync.h"
 #include "utils.h"
 
@@ -86,6 +87,29 @@ static int run_hooks_here(const struct husk_spec *spec, enum husk_hook_kind k, c
 	if (spec->hooks[k].n == 0)
 		return 0;
 	return husk_hooks_run(&spec->hooks[k], k, state ? state : "{}", err);
+}
+
+/*
+ * Load the seccomp filter; with SCMP_ACT_NOTIFY rules, hand the listener fd
+ * to the parent (which passes it on to listenerPath) before going on.
+ */
+static int load_seccomp(struct husk_launch *l, struct husk_error *err)
+{
+	struct husk_seccomp_filter *f = l->seccomp;
+	char num[16];
+	int nfd = -1;
+
+	l->seccomp = NULL;
+	if (husk_seccomp_load(f, &nfd, err) < 0)
+		return -1;
+	if (nfd < 0)
+		return 0;
+	snprintf(num, sizeof num, "%d", nfd);
+	if (husk_sync_write(l->sync_fd, SYNC_SECCOMP, num, err) < 0 ||
+	    husk_sync_recv(l->sync_fd, SYNC_SECCOMP_DONE, NULL, err) < 0)
+		return -1;
+	close(nfd);
+	return 0;
 }
 
 struct hook_ctx {
@@ -187,6 +211,18 @@ static int init_setup(struct husk_launch *l, char **prog, char **hook_state, str
 	if (spec->linux_.has_personality && husk_personality_apply(&spec->linux_, err) < 0)
 		return -1;
 
+	/* LSM labels take effect at execve; set them while still privileged (runc's order) */
+	if (husk_lsm_selinux_exec(p->selinux_label, err) < 0 ||
+	    husk_lsm_apparmor_exec(p->apparmor_profile, err) < 0)
+		return -1;
+	/*
+	 * Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it
+	 * before the privileges go, as runc does.  Otherwise it waits until
+	 * just before execve, so that it filters only the user's program.
+	 */
+	if (l->seccomp && !p->no_new_privileges && load_seccomp(l, err) < 0)
+		return -1;
+
 	if (husk_caps_prepare(&p->capabilities, err) < 0)
 		return -1;
 	if (husk_user_apply(&p->user, err) < 0)
@@ -198,6 +234,9 @@ static int init_setup(struct husk_launch *l, char **prog, char **hook_state, str
 
 	*prog = husk_find_executable(p->args[0], l->env, err);
 	if (*prog == NULL)
+		return -1;
+	/* the notify fd must reach the listener while the parent is still here */
+	if (l->seccomp && husk_seccomp_filter_has_notify(l->seccomp) && load_seccomp(l, err) < 0)
 		return -1;
 	return 0;
 }
@@ -247,6 +286,10 @@ __attribute__((noreturn)) void husk_init_main(struct husk_launch *l)
 	    asprintf(&l->env[l->listen_pid_slot], "LISTEN_PID=%d", (int)getpid()) < 0)
 		_exit(1);
 	sigprocmask(SIG_SETMASK, &l->sigmask, NULL);
+	if (l->seccomp && husk_seccomp_load(l->seccomp, NULL, &err) < 0) {
+		fprintf(stderr, "husk: %s\n", err.msg);
+		_exit(1);
+	}
 	execve(prog, p->args, l->env);
 	fprintf(stderr, "husk: exec failed: %s: %s\n", p->args[0], strerror(errno));
 	_exit(errno == ENOENT ? 127 : 126);

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include "sync.h"
 #include "utils.h"
@@ -29,6 +30,26 @@ int husk_sync_send(int fd, enum husk_sync_type type, const char *payload, struct
 {
 	if (send_msg(fd, type, 0, payload) < 0)
 		return husk_error_errno(err, "sync: send");
+	return 0;
+}
+
+int husk_sync_write(int fd, enum husk_sync_type type, const char *payload, struct husk_error *err)
+{
+	char buf[SYNC_MAX];
+	struct husk_sync h = {.type = type};
+	size_t n = payload ? strlen(payload) : 0;
+	ssize_t r;
+
+	if (n > sizeof buf - sizeof h)
+		return husk_error_set(err, E2BIG, "sync: message too big");
+	memcpy(buf, &h, sizeof h);
+	if (n)
+		memcpy(buf + sizeof h, payload, n);
+	do
+		r = write(fd, buf, sizeof h + n);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return husk_error_errno(err, "sync: write");
 	return 0;
 }
 

@@ -19,6 +19,8 @@ enum husk_sync_type {
 	SYNC_HOOKS_DONE,   /* parent -> init */
 	SYNC_READY,        /* init -> parent: all set up, blocking until start */
 	SYNC_ERROR,        /* either way: errno + message */
+	SYNC_SECCOMP,      /* init -> parent: payload: the fd number of the seccomp notify fd */
+	SYNC_SECCOMP_DONE, /* parent -> init: the listener has the fd */
 };
 
 struct husk_sync {
@@ -27,6 +29,11 @@ struct husk_sync {
 };
 
 int husk_sync_send(int fd, enum husk_sync_type type, const char *payload, struct husk_error *err);
+/*
+ * The same with write(2): for the init once its seccomp filter is loaded, since
+ * a profile may notify sendmsg but never write (runc refuses that).
+ */
+int husk_sync_write(int fd, enum husk_sync_type type, const char *payload, struct husk_error *err);
 /* Send an error (the init's way of reporting failure); never fails loudly. */
 void husk_sync_send_error(int fd, const struct husk_error *e);
 /*

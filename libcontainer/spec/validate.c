@@ -144,8 +144,9 @@ int husk_spec_validate(const struct husk_spec *spec, const char *file, struct hu
 
 /* Parsed, not applied yet.  JSON paths without indexes. */
 static const char *const unsupported[] = {
-    "linux.seccomp",  "process.apparmorProfile", "process.selinuxLabel",
-    "linux.intelRdt", "linux.memoryPolicy",	 "linux.netDevices",
+    "linux.intelRdt",
+    "linux.memoryPolicy",
+    "linux.netDevices",
 };
 
 bool husk_spec_field_supported(const char *path)

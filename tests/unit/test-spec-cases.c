@@ -112,6 +112,10 @@ const struct bad_case bad[] = {
      "config.json: linux.namespaces[1].type: missing required field"},
     {CFG(", 'linux': {'namespaces': [{'type': 'pid'}, {'type': 'mount'}, {'type': 'foo'}]}"),
      "config.json: linux.namespaces[2].type: unknown namespace `foo`"},
+    {CFG(", 'linux': {'namespaces': [{'type': 'a\\nb'}]}"),
+     "config.json: linux.namespaces[0].type: unknown namespace `a?b`"},
+    {CFG(LINUX(", 'sysctl': {'x\\ny': '1'}")),
+     "config.json: linux.sysctl[\"x?y\"]: `x?y` is not in a separate kernel namespace"},
     {CFG(", 'linux': {'namespaces': [{'type': 'pid'}, {'type': 'pid'}]}"),
      "config.json: linux.namespaces[1].type: duplicate namespace `pid`"},
     {CFG(", 'linux': {'namespaces': [{'type': 'mount'}, {'type': 'network', 'path': 'netns/x'}]}"),
@@ -276,12 +280,6 @@ const struct bad_case bad[] = {
 };
 
 const struct bad_case unsupported[] = {
-    {CFG(LINUX(", 'seccomp': {'defaultAction': 'SCMP_ACT_ALLOW'}")),
-     "config.json: linux.seccomp: not supported yet"},
-    {CFG(PROC(", 'apparmorProfile': 'x'") LINUX("")),
-     "config.json: process.apparmorProfile: not supported yet"},
-    {CFG(PROC(", 'selinuxLabel': 'system_u:system_r:container_t:s0'") LINUX("")),
-     "config.json: process.selinuxLabel: not supported yet"},
     {CFG(LINUX(", 'intelRdt': {'closID': 'g1'}")),
      "config.json: linux.intelRdt: not supported yet"},
     {CFG(LINUX(", 'memoryPolicy': {'mode': 'MPOL_BIND', 'nodes': '0'}")),
