@@ -492,7 +492,7 @@ static void scenario_no_pivot(const char *base, void *arg)
 
 /* ---- in a user namespace: rootless rules (locked flags, sysfs, devices) ---- */
 
-static void userns_container(const char *root, const char *hostdir)
+static void userns_container(const char *root, const char *hostdir, bool no_pivot)
 {
 	struct husk_mount mounts[] = {
 	    MNT("/proc", "proc", "proc", OPTS("nosuid", "noexec", "nodev")),
@@ -507,7 +507,7 @@ static void userns_container(const char *root, const char *hostdir)
 	    .has_linux = true,
 	    .linux_ = {.masked_paths = OPTS("/proc/kcore"), .readonly_paths = OPTS("/proc/sys")},
 	};
-	struct husk_rootfs_opts o = {.rootfs = root, .userns = true};
+	struct husk_rootfs_opts o = {.rootfs = root, .userns = true, .no_pivot = no_pivot};
 	struct husk_mountinfo mi;
 
 	if (!setup(&spec, &o))
@@ -546,7 +546,7 @@ static void scenario_userns(const char *base, void *arg)
 	}
 	pid = fork();
 	if (pid == 0) {
-		userns_container(root, hostdir);
+		userns_container(root, hostdir, arg != NULL);
 		_exit(0);
 	}
 	report(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
@@ -639,6 +639,7 @@ int main(void)
 	run_scenario("pivot, no openat2", base, 0, scenario_full, (void *)1);
 	run_scenario("no-pivot", base, 0, scenario_no_pivot, NULL);
 	run_scenario("userns", base, 0, scenario_userns, NULL);
+	run_scenario("userns, no-pivot", base, 0, scenario_userns, (void *)1);
 	run_scenario("rslave", base, 0, scenario_propagation, &slave);
 	run_scenario("rootfsPropagation shared", base, 0, scenario_propagation, &shared);
 	run_scenario("rootfsPropagation rprivate", base, 0, scenario_propagation, &private);
