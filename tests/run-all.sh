@@ -1,0 +1,172 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# tests/run-all.sh [FUNCTIONAL...]: THE test command.  As root on Debian 12:
+#   1. installs what is missing with apt-get (dpkg -s checks: reruns are fast),
+#   2. builds with meson + ninja in $BUILD_DIR (default build/),
+#   3. runs the meson unit tests (TAP), tests/fuzz/run.sh 20 (one test), and
+#      every tests/functional/*.sh (or only the FUNCTIONAL ones named),
+#   4. prints the totals as its last line: `N passed, N failed, N skipped`.
+# Exits non-zero if anything failed.  Every skip prints its reason.
+#
+# Environment: BUILD_DIR, RUNTIME (default $BUILD_DIR/src/husk: the
+# functional tests run against any runc-compatible runtime), FUZZ_SECONDS
+# (default 20), NO_INSTALL=1 (skip apt-get), NO_UNIT=1, NO_FUZZ=1.
+set -u
+
+src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$src" || exit 1
+export BUILD_DIR=${BUILD_DIR:-$src/build}
+case $BUILD_DIR in /*) ;; *) BUILD_DIR=$src/$BUILD_DIR ;; esac
+export RUNTIME=${RUNTIME:-$BUILD_DIR/src/husk}
+logdir=$BUILD_DIR/test-logs
+
+pass=0
+fail=0
+skip=0
+failed_names=()
+
+total() {
+	local s="$pass passed, $fail failed"
+	[ "$skip" = 0 ] || s="$s, $skip skipped"
+	echo "$s"
+}
+abort() { # a step before the tests failed: count it as one failure
+	echo "run-all: $*" >&2
+	fail=$((fail + 1))
+	total
+	exit 1
+}
+
+if [ "$(id -u)" != 0 ]; then
+	echo "run-all: must run as root (containers, mounts, cgroups)" >&2
+	exit 1
+fi
+
+# ---- 1. dependencies ----
+pkgs="meson ninja-build pkg-config gcc libc6-dev libyajl-dev libcap-dev libseccomp-dev
+libselinux1-dev libapparmor-dev busybox-static python3 iproute2 util-linux procps
+clang go-md2man"
+if [ "${NO_INSTALL:-0}" != 1 ] && command -v dpkg >/dev/null; then
+	missing=
+	for p in $pkgs; do
+		dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+	done
+	if [ -n "$missing" ]; then
+		echo "run-all: installing$missing"
+		export DEBIAN_FRONTEND=noninteractive
+		{ apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing; } \
+			>/tmp/husk-apt.log 2>&1 || {
+			tail -n 20 /tmp/husk-apt.log >&2
+			abort "apt-get install$missing failed"
+		}
+	fi
+fi
+
+# ---- 2. build ----
+if [ ! -f "$BUILD_DIR/build.ninja" ]; then
+	meson setup "$BUILD_DIR" >/tmp/husk-meson.log 2>&1 || {
+		tail -n 30 /tmp/husk-meson.log >&2
+		abort "meson setup failed"
+	}
+fi
+ninja -C "$BUILD_DIR" >/tmp/husk-ninja.log 2>&1 || {
+	grep -B2 -A10 'error' /tmp/husk-ninja.log | head -n 60 >&2
+	abort "build failed"
+}
+mkdir -p "$logdir"
+echo "run-all: built $(cd "$src" && git rev-parse --short HEAD 2>/dev/null || echo '?') in $BUILD_DIR; runtime $RUNTIME"
+
+# count_tap NAME LOG: add a TAP log's results; print failures and skips
+count_tap() {
+	local name=$1 log=$2 p f s
+	p=$(grep -c '^ok ' "$log" | head -n1)
+	s=$(grep -c '^ok .*# *SKIP' "$log" | head -n1)
+	f=$(grep -c '^not ok ' "$log" | head -n1)
+	p=$((p - s))
+	grep -E '^not ok |^ok .*# *SKIP' "$log" | grep -v 'SKIP not selected' | sed "s/^/  $name: /"
+	pass=$((pass + p))
+	fail=$((fail + f))
+	skip=$((skip + s))
+	[ "$f" = 0 ] || failed_names+=("$name")
+	echo "run-all: $name: $p passed, $f failed, $s skipped"
+}
+
+# ---- 3a. unit tests (meson, TAP) ----
+if [ "${NO_UNIT:-0}" != 1 ]; then
+	echo "run-all: unit tests"
+	rm -f "$BUILD_DIR/meson-logs/testlog.json"
+	meson test -C "$BUILD_DIR" --no-rebuild --print-errorlogs >"$logdir/unit.log" 2>&1
+	# one JSON object per test; count its TAP lines (a test with none counts once)
+	"$(command -v /usr/bin/python3 || command -v python3)" - "$BUILD_DIR/meson-logs/testlog.json" >"$logdir/unit.tap" <<'PY'
+import json, re, sys
+n = 0
+good = ("OK", "SKIP", "EXPECTEDFAIL")
+for line in open(sys.argv[1]):
+    t = json.loads(line)
+    out = t.get("stdout") or ""
+    name, res = t["name"], t.get("result", "")
+    tap = [l for l in out.splitlines() if re.match(r"(not )?ok\b", l)]
+    for l in tap:
+        n += 1
+        print(re.sub(r"^(not ok|ok)\s*\d*\s*-?\s*", lambda m: "%s %d %s: " % (m.group(1), n, name), l, count=1))
+    if res in good and tap:
+        continue
+    if res not in good and any(l.startswith("not ok") for l in tap):
+        continue
+    n += 1
+    if res == "SKIP":
+        why = (out.strip().splitlines() or ["exit 77"])[-1]
+        print("ok %d %s # SKIP %s" % (n, name, why.split("SKIP")[-1].strip() or why))
+    elif res in good:
+        print("ok %d %s" % (n, name))
+    else:
+        print("not ok %d %s (%s, exit %s)" % (n, name, res, t.get("returncode")))
+PY
+	[ -s "$logdir/unit.tap" ] || echo "not ok 1 - unit tests did not run (see $logdir/unit.log)" >"$logdir/unit.tap"
+	count_tap unit "$logdir/unit.tap"
+fi
+
+# ---- 3b. fuzzing (one test) ----
+if [ "${NO_FUZZ:-0}" != 1 ] && [ -x "$src/tests/fuzz/run.sh" ]; then
+	echo "run-all: fuzz ${FUZZ_SECONDS:-20} s"
+	if "$src/tests/fuzz/run.sh" "${FUZZ_SECONDS:-20}" >"$logdir/fuzz.log" 2>&1; then
+		if grep -q '^ok .*# *SKIP' "$logdir/fuzz.log"; then
+			echo "ok 1 - fuzz $(grep -o '# *SKIP.*' "$logdir/fuzz.log" | head -n1)" >"$logdir/fuzz.tap"
+		else
+			echo "ok 1 - fuzz" >"$logdir/fuzz.tap"
+		fi
+	else
+		echo "not ok 1 - fuzz (see $logdir/fuzz.log)" >"$logdir/fuzz.tap"
+	fi
+	count_tap fuzz "$logdir/fuzz.tap"
+fi
+
+# ---- 3c. functional tests ----
+files=()
+if [ $# -gt 0 ]; then
+	for a in "$@"; do
+		a=${a%.sh}
+		files+=("$src/tests/functional/${a##*/}.sh")
+	done
+else
+	for f in "$src"/tests/functional/*.sh; do
+		[ "$(basename "$f")" = lib.sh ] || files+=("$f")
+	done
+fi
+for f in "${files[@]}"; do
+	n=$(basename "$f" .sh)
+	echo "run-all: functional/$n"
+	rc=0
+	bash "$f" >"$logdir/$n.tap" 2>&1 || rc=$?
+	if [ $rc != 0 ] && ! grep -q '^not ok ' "$logdir/$n.tap"; then
+		# died without a failing test (bail out, crash): one failure
+		tail -n 5 "$logdir/$n.tap" | sed 's/^/  /'
+		echo "not ok - $n exited with $rc" >>"$logdir/$n.tap"
+	fi
+	count_tap "$n" "$logdir/$n.tap"
+done
+
+[ "$fail" = 0 ] || echo "run-all: failures in: ${failed_names[*]} (logs in $logdir)"
+total
+[ "$fail" = 0 ]
