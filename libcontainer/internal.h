@@ -17,6 +17,8 @@
 
 /* ---- rootfs.c, mounts.c, mountopts.c, devices.c: the container's filesystem ---- */
 
+struct husk_rootfs_prep;
+
 struct husk_rootfs_opts {
 	const char *rootfs; /* absolute path of the rootfs on the host */
 	bool no_pivot;      /* chroot instead of pivot_root */
@@ -26,7 +28,24 @@ struct husk_rootfs_opts {
 	/* called after the mounts and /dev, before pivot_root (createContainer hooks) */
 	int (*before_pivot)(void *data, struct husk_error *err);
 	void *before_pivot_data;
+	/* what husk_rootfs_prepare() made in the runtime, or NULL */
+	const struct husk_rootfs_prep *prep;
 };
+
+/*
+ * What the init can't do once inside its user namespace, made by the runtime
+ * before the clone (the init inherits the fds): idmapped mounts, as detached
+ * trees, idmap_fds[i] for spec->mounts[i] (-1 where none).
+ */
+struct husk_rootfs_prep {
+	int *idmap_fds;
+	size_t n;
+};
+/* Call in the runtime before cloning the init when the container has a user namespace. */
+int husk_rootfs_prepare(const struct husk_spec *spec, const struct husk_rootfs_opts *o,
+			struct husk_rootfs_prep *prep, struct husk_error *err);
+/* Close the fds (both in the runtime after the clone, and in the init after setup). */
+void husk_rootfs_prep_clear(struct husk_rootfs_prep *prep);
 
 /*
  * In the child, inside its new mount namespace, before pivot: make "/"
@@ -105,13 +124,6 @@ struct husk_cgroup;
 int husk_cgroup_create(const char *cgroups_path, const char *id,
 		       const struct husk_resources *res, struct husk_cgroup **out,
 		       struct husk_error *err);
-/*
- * Like husk_cgroup_create, and also allow linux.devices in the v1 devices
- * cgroup (runc adds them to the device rules after resources.devices).
- */
-int husk_cgroup_create_ex(const char *cgroups_path, const char *id,
-			  const struct husk_resources *res, const struct husk_device *devs,
-			  size_t n_devs, struct husk_cgroup **out, struct husk_error *err);
 /*
  * A v2 directory fd usable with clone3(CLONE_INTO_CGROUP) (pure v2, or the
  * hybrid "unified" dir), or -1.  Owned by `cg`: do not close it.

@@ -40,9 +40,6 @@ struct husk_cgroup {
 	struct cg_dir *v2; /* into dirs, or NULL */
 	int v2_fd;	   /* O_DIRECTORY fd of v2->path, or -1 */
 	char *stored;	   /* what husk_cgroup_path returns */
-	/* during create only: linux.devices, allowed like runc does */
-	const struct husk_device *devs;
-	size_t n_devs;
 };
 
 struct cg_ops {
@@ -127,15 +124,13 @@ struct cg_dev_rule {
 };
 
 /* Every rule in the order it applies (the last match wins), deny-all first. */
-int cg_device_rules(const struct husk_resources *res, const struct husk_device *devs, size_t n_devs,
-		    struct cg_dev_rule **out, size_t *n, struct husk_error *err);
+int cg_device_rules(const struct husk_resources *res, struct cg_dev_rule **out, size_t *n,
+		    struct husk_error *err);
 /* "a *:* rwm": resets everything to allow or deny */
 bool cg_dev_rule_is_all(const struct cg_dev_rule *r);
 /* Load the rules as a BPF_PROG_TYPE_CGROUP_DEVICE program and attach it to the cgroup2 dir. */
-int cg_v2_devices_apply(struct cg_dir *d, const struct husk_resources *res,
-			const struct husk_device *devs, size_t n_devs, struct husk_error *err);
-int cg_v1_devices_apply(struct cg_dir *d, const struct husk_resources *res,
-			const struct husk_device *devs, size_t n_devs, struct husk_error *err);
+int cg_v2_devices_apply(struct cg_dir *d, const struct husk_resources *res, struct husk_error *err);
+int cg_v1_devices_apply(struct cg_dir *d, const struct husk_resources *res, struct husk_error *err);
 
 /* runc's conversion of cpu shares [2, 262144] to cgroup2 cpu.weight [1, 10000] */
 uint64_t cg_shares_to_weight(uint64_t shares);

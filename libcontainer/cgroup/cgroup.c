@@ -386,9 +386,8 @@ static int check_unused(struct husk_cgroup *cg, struct husk_error *err)
 	return 0;
 }
 
-int husk_cgroup_create_ex(const char *cgroups_path, const char *id,
-			  const struct husk_resources *res, const struct husk_device *devs,
-			  size_t n_devs, struct husk_cgroup **out, struct husk_error *err)
+int husk_cgroup_create(const char *cgroups_path, const char *id, const struct husk_resources *res,
+		       struct husk_cgroup **out, struct husk_error *err)
 {
 	struct cg_probe p = {0};
 	struct husk_cgroup *cg = NULL;
@@ -423,16 +422,12 @@ int husk_cgroup_create_ex(const char *cgroups_path, const char *id,
 		goto out;
 	if (check_unused(cg, err) < 0)
 		goto out;
-	cg->devs = devs;
-	cg->n_devs = n_devs;
 	if (cg->ops->create(cg, res, err) < 0)
 		goto fail;
 	if (cg->ops->apply(cg, res, false, err) < 0)
 		goto fail;
 	if (open_v2_fd(cg, err) < 0)
 		goto fail;
-	cg->devs = NULL;
-	cg->n_devs = 0;
 	*out = steal_pointer(&cg);
 	r = 0;
 	goto out;
@@ -442,12 +437,6 @@ out:
 	husk_cgroup_free(cg);
 	cg_probe_clear(&p);
 	return r;
-}
-
-int husk_cgroup_create(const char *cgroups_path, const char *id, const struct husk_resources *res,
-		       struct husk_cgroup **out, struct husk_error *err)
-{
-	return husk_cgroup_create_ex(cgroups_path, id, res, NULL, 0, out, err);
 }
 
 /* In a stored "ctrls:path;ctrls:path" string, the path for `ctrls`, or NULL. */

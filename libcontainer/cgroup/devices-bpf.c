@@ -92,8 +92,7 @@ static int sys_bpf(int cmd, union bpf_attr *attr)
 	return (int)syscall(SYS_bpf, cmd, attr, sizeof *attr);
 }
 
-int cg_v2_devices_apply(struct cg_dir *d, const struct husk_resources *res,
-			const struct husk_device *devs, size_t n_devs, struct husk_error *err)
+int cg_v2_devices_apply(struct cg_dir *d, const struct husk_resources *res, struct husk_error *err)
 {
 	cleanup_free struct cg_dev_rule *rules = NULL;
 	struct prog p = {0};
@@ -103,7 +102,7 @@ int cg_v2_devices_apply(struct cg_dir *d, const struct husk_resources *res,
 	union bpf_attr attr;
 	char log[4096] = "";
 
-	if (cg_device_rules(res, devs, n_devs, &rules, &n, err) < 0)
+	if (cg_device_rules(res, &rules, &n, err) < 0)
 		return -1;
 	/* an "a" rule wipes everything before it and sets the default */
 	for (size_t i = 0; i < n; i++) {

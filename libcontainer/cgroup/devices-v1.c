@@ -34,13 +34,12 @@ static int write_rule(struct cg_dir *d, const struct cg_dev_rule *r, struct husk
 	return cg_write(d->path, file, rule, err);
 }
 
-int cg_v1_devices_apply(struct cg_dir *d, const struct husk_resources *res,
-			const struct husk_device *devs, size_t n_devs, struct husk_error *err)
+int cg_v1_devices_apply(struct cg_dir *d, const struct husk_resources *res, struct husk_error *err)
 {
 	cleanup_free struct cg_dev_rule *rules = NULL;
 	size_t n = 0;
 
-	if (cg_device_rules(res, devs, n_devs, &rules, &n, err) < 0)
+	if (cg_device_rules(res, &rules, &n, err) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		if (write_rule(d, &rules[i], err) < 0)

@@ -2,9 +2,10 @@
 /*
  * The container's device rules, in the order they apply (the last match
  * wins), shared by the v1 devices cgroup and the v2 eBPF filter.  runc's
- * way: deny everything, then linux.resources.devices in order, then
- * linux.devices, then the devices every container gets (podman sends only
- * a deny-all rule and relies on these).
+ * way: deny everything, then linux.resources.devices in order, then the
+ * devices every container gets (podman sends only a deny-all rule and
+ * relies on these).  linux.devices adds no rule: runc only makes the nodes,
+ * access needs a resources.devices rule.
  */
 #include <errno.h>
 #include <string.h>
@@ -46,10 +47,10 @@ static int parse_access(const char *a, unsigned *out)
 	return 0;
 }
 
-int cg_device_rules(const struct husk_resources *res, const struct husk_device *devs, size_t n_devs,
-		    struct cg_dev_rule **out, size_t *n, struct husk_error *err)
+int cg_device_rules(const struct husk_resources *res, struct cg_dev_rule **out, size_t *n,
+		    struct husk_error *err)
 {
-	size_t cap = 1 + (res ? res->n_devices : 0) + n_devs + ARRAY_SIZE(default_rules);
+	size_t cap = 1 + (res ? res->n_devices : 0) + ARRAY_SIZE(default_rules);
 	cleanup_free struct cg_dev_rule *v = xmalloc0(cap * sizeof *v);
 	size_t k = 0;
 
@@ -72,13 +73,6 @@ int cg_device_rules(const struct husk_resources *res, const struct husk_device *
 		d->major = r->has_major && r->major >= 0 ? r->major : -1;
 		d->minor = r->has_minor && r->minor >= 0 ? r->minor : -1;
 		k++;
-	}
-	for (size_t i = 0; i < n_devs; i++) {
-		char type = devs[i].type ? devs[i].type[0] : 'c';
-		if (type == 'p')
-			continue; /* a fifo is not a device */
-		v[k++] = (struct cg_dev_rule){true, type == 'b' ? 'b' : 'c', devs[i].major,
-					      devs[i].minor, CG_DEV_RWM};
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(default_rules); i++)
 		v[k++] = default_rules[i];

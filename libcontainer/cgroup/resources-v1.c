@@ -374,11 +374,10 @@ int cg_v1_apply(struct husk_cgroup *cg, const struct husk_resources *all, bool u
 
 	/* device rules are set once, at creation, even without linux.resources */
 	if (!update) {
-		if (dev && cg_v1_devices_apply(dev, all, cg->devs, cg->n_devs, err) < 0)
+		if (dev && cg_v1_devices_apply(dev, all, err) < 0)
 			return -1;
 		/* no v1 devices hierarchy on a hybrid host: the cgroup2 eBPF filter */
-		if (!dev && cg->v2 &&
-		    cg_v2_devices_apply(cg->v2, all, cg->devs, cg->n_devs, err) < 0)
+		if (!dev && cg->v2 && cg_v2_devices_apply(cg->v2, all, err) < 0)
 			return -1;
 	}
 	if (all == NULL)

@@ -230,7 +230,7 @@ static int v2_apply(struct husk_cgroup *cg, const struct husk_resources *res, bo
 	if (cg_v2_apply(cg->v2, res, update, err) < 0)
 		return -1;
 	/* device rules are set once, at creation, even without linux.resources */
-	if (!update && cg_v2_devices_apply(cg->v2, res, cg->devs, cg->n_devs, err) < 0)
+	if (!update && cg_v2_devices_apply(cg->v2, res, err) < 0)
 		return -1;
 	return 0;
 }
