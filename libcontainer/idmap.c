@@ -90,31 +90,25 @@ static int userns_fd(const struct husk_id_mapping *u, size_t nu, const struct hu
 	return fd;
 }
 
-int husk_mount_idmapped(struct rootfs_ctx *c, size_t idx, const struct mount_opts *mo,
-			const char *src, int dst, struct husk_error *err)
+/* A detached clone of `src`, idmapped with spec->mounts[idx]'s mappings (or the container's). */
+static int idmapped_tree(const struct husk_spec *spec, size_t idx, const struct mount_opts *mo,
+			 const char *src, struct husk_error *err)
 {
-	const struct husk_mount *m = &c->spec->mounts[idx];
-	const struct husk_linux *l = &c->spec->linux_;
+	const struct husk_mount *m = &spec->mounts[idx];
 	const struct husk_id_mapping *u = m->uid_mappings, *g = m->gid_mappings;
 	size_t nu = m->n_uid_mappings, ng = m->n_gid_mappings;
 	cleanup_close int ns = -1;
 	cleanup_close int tree = -1;
 	struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP};
 
-	if (nu == 0 && ng == 0 && c->spec->has_linux) {
-		u = l->uid_mappings, nu = l->n_uid_mappings;
-		g = l->gid_mappings, ng = l->n_gid_mappings;
+	if (nu == 0 && ng == 0 && spec->has_linux) {
+		u = spec->linux_.uid_mappings, nu = spec->linux_.n_uid_mappings;
+		g = spec->linux_.gid_mappings, ng = spec->linux_.n_gid_mappings;
 	}
 	if (nu == 0 || ng == 0)
 		return husk_error_set(err, EINVAL,
 				      "mount `%s` on `%s` (mounts[%zu]): an idmapped mount needs "
 				      "uidMappings and gidMappings",
-				      src, m->destination, idx);
-	if (c->o->userns)
-		/* the source's owner namespace is the host's: only the runtime's parent could */
-		return husk_error_set(err, ENOTSUP,
-				      "mount `%s` on `%s` (mounts[%zu]): idmapped mounts inside a "
-				      "user namespace are not supported",
 				      src, m->destination, idx);
 	ns = userns_fd(u, nu, g, ng, err);
 	if (ns < 0)
@@ -131,8 +125,73 @@ int husk_mount_idmapped(struct rootfs_ctx *c, size_t idx, const struct mount_opt
 			  sizeof(attr)) < 0)
 		return husk_error_errno(err, "mount `%s` on `%s` (mounts[%zu]): idmap", src,
 					m->destination, idx);
+	return steal_fd(&tree);
+}
+
+int husk_mount_idmapped(struct rootfs_ctx *c, size_t idx, const struct mount_opts *mo,
+			const char *src, int dst, struct husk_error *err)
+{
+	const struct husk_mount *m = &c->spec->mounts[idx];
+	const struct husk_rootfs_prep *prep = c->o->prep;
+	cleanup_close int own = -1;
+	int tree;
+
+	if (prep && idx < prep->n && prep->idmap_fds[idx] >= 0) {
+		tree = prep->idmap_fds[idx];
+	} else if (c->o->userns) {
+		/* the source's superblock belongs to the host: only the runtime can */
+		return husk_error_set(
+		    err, ENOTSUP,
+		    "mount `%s` on `%s` (mounts[%zu]): an idmapped mount in a user "
+		    "namespace must be prepared by the runtime",
+		    src, m->destination, idx);
+	} else {
+		tree = own = idmapped_tree(c->spec, idx, mo, src, err);
+		if (tree < 0)
+			return -1;
+	}
 	if (move_mount(tree, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return husk_error_errno(err, "mount `%s` on `%s` (mounts[%zu]): move_mount", src,
 					m->destination, idx);
+	return 0;
+}
+
+void husk_rootfs_prep_clear(struct husk_rootfs_prep *prep)
+{
+	for (size_t i = 0; i < prep->n; i++)
+		if (prep->idmap_fds[i] >= 0)
+			close(prep->idmap_fds[i]);
+	free(prep->idmap_fds);
+	prep->idmap_fds = NULL;
+	prep->n = 0;
+}
+
+int husk_rootfs_prepare(const struct husk_spec *spec, const struct husk_rootfs_opts *o,
+			struct husk_rootfs_prep *prep, struct husk_error *err)
+{
+	prep->n = spec->n_mounts;
+	prep->idmap_fds = xmalloc0(sizeof(int) * (prep->n ? prep->n : 1));
+	for (size_t i = 0; i < prep->n; i++)
+		prep->idmap_fds[i] = -1;
+	for (size_t i = 0; i < prep->n; i++) {
+		const struct husk_mount *m = &spec->mounts[i];
+		struct mount_opts mo;
+		cleanup_free char *src = NULL;
+		int r = husk_mount_opts_parse(m->options, &mo, err);
+
+		husk_mount_opts_clear(&mo);
+		if (r < 0) {
+			husk_rootfs_prep_clear(prep);
+			return husk_error_wrap(err, "mounts[%zu]", i);
+		}
+		if (!husk_mount_wants_idmap(m, &mo))
+			continue;
+		src = husk_bind_source(o, m);
+		prep->idmap_fds[i] = idmapped_tree(spec, i, &mo, src, err);
+		if (prep->idmap_fds[i] < 0) {
+			husk_rootfs_prep_clear(prep);
+			return -1;
+		}
+	}
 	return 0;
 }

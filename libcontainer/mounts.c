@@ -257,6 +257,26 @@ static bool takes_label(const char *type)
 	return true;
 }
 
+bool husk_mount_wants_idmap(const struct husk_mount *m, const struct mount_opts *mo)
+{
+	bool bind = (mo->flags & MS_BIND) || (m->type && strcmp(m->type, "bind") == 0);
+
+	/* runc: mappings alone make an idmapped mount too */
+	return bind && (mo->idmap || m->n_uid_mappings || m->n_gid_mappings);
+}
+
+char *husk_bind_source(const struct husk_rootfs_opts *o, const struct husk_mount *m)
+{
+	const char *src = m->source ? m->source : (m->type ? m->type : "none");
+	char *s;
+
+	if (src[0] == '/' || o->bundle == NULL)
+		return xstrdup(src);
+	if (asprintf(&s, "%s/%s", o->bundle, src) < 0)
+		abort();
+	return s;
+}
+
 bool husk_mount_is_dev(const struct husk_mount *m, bool *bind)
 {
 	char clean[PATH_MAX];
@@ -304,15 +324,13 @@ int husk_mount_one(struct rootfs_ctx *c, size_t idx, struct husk_error *err)
 	bind = (mo.flags & MS_BIND) || (type && strcmp(type, "bind") == 0);
 	if (!bind && type && strcmp(type, "cgroup") == 0)
 		return husk_mount_cgroup(c, idx, &mo, err);
-	if (src == NULL)
-		src = type ? type : "none";
-	/* bind sources are absolute or relative to the bundle */
-	if (bind && src[0] != '/' && c->o->bundle) {
-		if (asprintf(&abs_src, "%s/%s", c->o->bundle, src) < 0)
-			return husk_error_set(err, ENOMEM, "out of memory");
+	if (bind) {
+		/* bind sources are absolute or relative to the bundle */
+		abs_src = husk_bind_source(c->o, m);
 		src = abs_src;
+	} else if (src == NULL) {
+		src = type ? type : "none";
 	}
-	/* runc: mappings alone make an idmapped mount too */
 	idmapped = mo.idmap || m->n_uid_mappings || m->n_gid_mappings;
 	if (idmapped && !bind)
 		return husk_error_set(

@@ -90,6 +90,11 @@ bool husk_mount_is_dev(const struct husk_mount *m, bool *bind);
 
 /* ---- idmap.c ---- */
 
+/* A bind mount with idmap/ridmap or mappings (an idmapped mount); `mo` parsed from m. */
+bool husk_mount_wants_idmap(const struct husk_mount *m, const struct mount_opts *mo);
+/* The source of a bind mount: absolute, or under o->bundle (malloc'd). */
+char *husk_bind_source(const struct husk_rootfs_opts *o, const struct husk_mount *m);
+
 /* Bind `src` onto the resolved `dst` as an idmapped mount (spec->mounts[idx]). */
 int husk_mount_idmapped(struct rootfs_ctx *c, size_t idx, const struct mount_opts *mo,
 			const char *src, int dst, struct husk_error *err);

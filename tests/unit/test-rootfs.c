@@ -554,6 +554,71 @@ static void scenario_userns(const char *base, void *arg)
 	       "container child");
 }
 
+/* ---- idmapped mounts for a container in a user namespace, prepared by the runtime ---- */
+
+static void scenario_userns_idmap(const char *base, void *arg)
+{
+	char root[256], hostdir[256], p[512], c = 0;
+	struct husk_id_mapping idm = {.container_id = 0, .host_id = 1000, .size = 1};
+	struct husk_mount mounts[] = {
+	    {.destination = (char *)"/idm",
+	     .type = (char *)"bind",
+	     .source = (char *)"hostdir",
+	     .options = OPTS("rbind", "idmap"),
+	     .uid_mappings = &idm,
+	     .n_uid_mappings = 1,
+	     .gid_mappings = &idm,
+	     .n_gid_mappings = 1},
+	};
+	struct husk_spec spec = {.mounts = mounts, .n_mounts = ARRAY_SIZE(mounts)};
+	struct husk_rootfs_opts o = {.rootfs = root, .userns = true, .bundle = base};
+	struct husk_rootfs_prep prep = {0};
+	struct husk_error err = {0};
+	int ready[2], go[2], status;
+	pid_t pid;
+
+	snprintf(root, sizeof(root), "%s/root", base);
+	snprintf(hostdir, sizeof(hostdir), "%s/hostdir", base);
+	snprintf(p, sizeof(p), "%s/hello", hostdir);
+	if (make_rootfs(root) < 0 || put_file(p, "hi") < 0 || pipe2(ready, O_CLOEXEC) < 0 ||
+	    pipe2(go, O_CLOEXEC) < 0) {
+		report_errno(-1, "prepare");
+		return;
+	}
+	report(husk_rootfs_prepare(&spec, &o, &prep, &err) == 0 && prep.idmap_fds[0] >= 0,
+	       "husk_rootfs_prepare makes the idmapped tree # %s", err.msg ? err.msg : "");
+	free(err.msg);
+	o.prep = &prep;
+	pid = fork();
+	if (pid == 0) {
+		struct stat st;
+		int r;
+
+		c = unshare(CLONE_NEWUSER | CLONE_NEWNS) == 0;
+		if (write(ready[1], &c, 1) != 1 || !c || read(go[0], &c, 1) != 1)
+			_exit(1);
+		if (!setup(&spec, &o))
+			_exit(0);
+		r = stat("/idm/hello", &st);
+		/* without the idmapping the host's root would show as 0:0 */
+		report(r == 0 && st.st_uid == 1000 && st.st_gid == 1000,
+		       "idmapped mount inside the user namespace (%u:%u)", r ? 0 : st.st_uid,
+		       r ? 0 : st.st_gid);
+		_exit(0);
+	}
+	if (pid > 0 && read(ready[0], &c, 1) == 1 && c) {
+		snprintf(p, sizeof(p), "/proc/%d/uid_map", (int)pid);
+		report_errno(write_str(p, "0 0 2000"), "uid_map");
+		snprintf(p, sizeof(p), "/proc/%d/gid_map", (int)pid);
+		report_errno(write_str(p, "0 0 2000"), "gid_map");
+	}
+	(void)!write(go[1], "x", 1);
+	report(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+		   WEXITSTATUS(status) == 0,
+	       "container child");
+	husk_rootfs_prep_clear(&prep);
+}
+
 /* ---- propagation: nothing leaks to the parent namespace ---- */
 
 struct prop_arg {
@@ -640,6 +705,7 @@ int main(void)
 	run_scenario("no-pivot", base, 0, scenario_no_pivot, NULL);
 	run_scenario("userns", base, 0, scenario_userns, NULL);
 	run_scenario("userns, no-pivot", base, 0, scenario_userns, (void *)1);
+	run_scenario("userns, idmap", base, 0, scenario_userns_idmap, NULL);
 	run_scenario("rslave", base, 0, scenario_propagation, &slave);
 	run_scenario("rootfsPropagation shared", base, 0, scenario_propagation, &shared);
 	run_scenario("rootfsPropagation rprivate", base, 0, scenario_propagation, &private);
