@@ -12,6 +12,7 @@
 #include "config.h"
 #include "husk/husk.h"
 #include "internal.h"
+#include "security.h"
 
 #define S(str) yajl_gen_string(g, (const unsigned char *)(str), strlen(str))
 
@@ -21,12 +22,15 @@ static void kv_bool(yajl_gen g, const char *key, bool v)
 	yajl_gen_bool(g, v);
 }
 
-static void table_names(yajl_gen g, const char *key, const struct husk_table *t)
+/* The names of a table, those `keep` accepts when not NULL. */
+static void table_names(yajl_gen g, const char *key, const struct husk_table *t,
+			bool (*keep)(const char *name))
 {
 	S(key);
 	yajl_gen_array_open(g);
 	for (size_t i = 0; i < t->n; i++)
-		S(t->v[i].name);
+		if (keep == NULL || keep(t->v[i].name))
+			S(t->v[i].name);
 	yajl_gen_array_close(g);
 }
 
@@ -46,11 +50,13 @@ static void gen_seccomp(yajl_gen g)
 	yajl_gen_map_open(g);
 	kv_bool(g, "enabled", on);
 	if (on) {
-		table_names(g, "actions", &husk_seccomp_action_table);
-		table_names(g, "operators", &husk_seccomp_op_table);
-		table_names(g, "archs", &husk_seccomp_arch_table);
-		table_names(g, "knownFlags", &husk_seccomp_flag_table);
-		table_names(g, "supportedFlags", &husk_seccomp_flag_table);
+		table_names(g, "actions", &husk_seccomp_action_table, NULL);
+		table_names(g, "operators", &husk_seccomp_op_table, NULL);
+		/* what this libseccomp (and kernel) can do, as runc reports */
+		table_names(g, "archs", &husk_seccomp_arch_table, husk_seccomp_arch_supported);
+		table_names(g, "knownFlags", &husk_seccomp_flag_table, NULL);
+		table_names(g, "supportedFlags", &husk_seccomp_flag_table,
+			    husk_seccomp_flag_supported);
 	}
 	yajl_gen_map_close(g);
 }
@@ -98,8 +104,8 @@ static void gen_linux(yajl_gen g)
 	if (husk_spec_field_supported("linux.memoryPolicy")) {
 		S("memoryPolicy");
 		yajl_gen_map_open(g);
-		table_names(g, "modes", &husk_mpol_mode_table);
-		table_names(g, "flags", &husk_mpol_flag_table);
+		table_names(g, "modes", &husk_mpol_mode_table, NULL);
+		table_names(g, "flags", &husk_mpol_flag_table, NULL);
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_map_close(g);

@@ -21,6 +21,13 @@ void jctx_init(struct jctx *c, const char *file, struct husk_error *err)
 	c->path[0] = '\0';
 }
 
+void jscrub(char *s)
+{
+	for (; s && *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
 static int verr(struct jctx *c, const char *key, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
 static int verr(struct jctx *c, const char *key, const char *fmt, va_list ap)
@@ -31,6 +38,9 @@ static int verr(struct jctx *c, const char *key, const char *fmt, va_list ap)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	if (key)
 		jp_key(c, key);
+	/* user values (keys, strings) may hold newlines: keep the message one line */
+	jscrub(msg);
+	jscrub(c->path);
 	if (c->len == 0)
 		husk_error_set(c->err, EINVAL, "%s: %s", c->file, msg);
 	else

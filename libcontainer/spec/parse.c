@@ -184,8 +184,13 @@ int husk_spec_parse(const char *json, size_t len, const char *file, struct husk_
 	jctx_init(&c, file, err);
 	r = parse_top(&c, tree, s);
 	yajl_tree_free(tree);
-	if (r < 0 || husk_spec_validate(s, file, err) < 0)
+	if (r < 0)
 		return -1;
+	if (husk_spec_validate(s, file, err) < 0) {
+		if (err)
+			jscrub(err->msg); /* it quotes sysctl keys */
+		return -1;
+	}
 	*out = steal_pointer(&s);
 	return 0;
 }

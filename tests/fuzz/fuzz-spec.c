@@ -22,9 +22,11 @@ static void check_error(int r, struct husk_error *e, const char *file)
 			abort(); /* success with an error set */
 		return;
 	}
-	if (e->msg == NULL || strncmp(e->msg, file, n) != 0 || strncmp(e->msg + n, ": ", 2) != 0 ||
-	    strchr(e->msg, '\n') != NULL)
+	if (e->msg == NULL || strncmp(e->msg, file, n) != 0 || strncmp(e->msg + n, ": ", 2) != 0)
 		abort();
+	for (const char *m = e->msg; *m; m++)
+		if ((unsigned char)*m < 0x20)
+			abort(); /* one line, no control characters */
 	husk_error_clear(e);
 }
 

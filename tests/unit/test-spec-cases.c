@@ -279,16 +279,27 @@ const struct bad_case bad[] = {
      "config.json: linux.maskedPaths: needs a mount namespace"},
 };
 
-const struct bad_case unsupported[] = {
-    {CFG(LINUX(", 'intelRdt': {'closID': 'g1'}")),
+const struct supp_case unsupported[] = {
+    {CFG(LINUX(", 'seccomp': {'defaultAction': 'SCMP_ACT_ALLOW'}")), "linux.seccomp",
+     "config.json: linux.seccomp: not supported yet"},
+    {CFG(PROC(", 'apparmorProfile': 'x'") LINUX("")), "process.apparmorProfile",
+     "config.json: process.apparmorProfile: not supported yet"},
+    {CFG(PROC(", 'selinuxLabel': 'system_u:system_r:container_t:s0'") LINUX("")),
+     "process.selinuxLabel", "config.json: process.selinuxLabel: not supported yet"},
+    {CFG(LINUX(", 'mountLabel': 'system_u:object_r:container_file_t:s0'")), "linux.mountLabel",
+     "config.json: linux.mountLabel: not supported yet"},
+    {CFG(LINUX(", 'intelRdt': {'closID': 'g1'}")), "linux.intelRdt",
      "config.json: linux.intelRdt: not supported yet"},
-    {CFG(LINUX(", 'memoryPolicy': {'mode': 'MPOL_BIND', 'nodes': '0'}")),
+    {CFG(LINUX(", 'memoryPolicy': {'mode': 'MPOL_BIND', 'nodes': '0'}")), "linux.memoryPolicy",
      "config.json: linux.memoryPolicy: not supported yet"},
-    {CFG(LINUX(", 'netDevices': {'eth1': {'name': 'eth0'}}")),
+    {CFG(LINUX(", 'netDevices': {'eth1': {'name': 'eth0'}}")), "linux.netDevices",
      "config.json: linux.netDevices: not supported yet"},
-    {CFG(", 'process': {'cwd': '/', 'user': {'uid': 0, 'gid': 0}, 'args': []}" LINUX("")),
+    {CFG(", 'mounts': [{'destination': '/a'}, {'destination': '/b', 'uidMappings': "
+	 "[{'containerID': 0, 'hostID': 1, 'size': 1}]}]" LINUX("")),
+     "mounts.uidMappings", "config.json: mounts[1].uidMappings: not supported yet"},
+    {CFG(", 'process': {'cwd': '/', 'user': {'uid': 0, 'gid': 0}, 'args': []}" LINUX("")), NULL,
      "config.json: process.args: must not be empty"},
-    {CFG(", 'process': {'cwd': '/', 'user': {'uid': 0, 'gid': 0}}" LINUX("")),
+    {CFG(", 'process': {'cwd': '/', 'user': {'uid': 0, 'gid': 0}}" LINUX("")), NULL,
      "config.json: process.args: must not be empty"},
 };
 

@@ -12,8 +12,17 @@ struct bad_case {
 /* Parsing (and husk_spec_validate) must fail with exactly `msg`. */
 extern const struct bad_case bad[];
 extern const size_t n_bad;
-/* Parses, but husk_spec_check_supported() must refuse it with exactly `msg`. */
-extern const struct bad_case unsupported[];
+/*
+ * Parses; husk_spec_check_supported() must refuse it with exactly `msg` while
+ * `path` is not supported (husk_spec_field_supported), accept it once it is.
+ * path NULL: always refused.
+ */
+struct supp_case {
+	const char *json;
+	const char *path;
+	const char *msg;
+};
+extern const struct supp_case unsupported[];
 extern const size_t n_unsupported;
 /* A config using nearly every field, with values at the edges of their types. */
 extern const char full[];
