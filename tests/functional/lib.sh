@@ -111,6 +111,11 @@ new_bundle() {
 		"env('HUSK_TEST_MARK=$MARK')"
 }
 cfg() { cfgpy edit "$B/config.json" "$@"; }
+# bundle2 SUFFIX: a second bundle $TT/b-SUFFIX with its own cgroup, sets B
+bundle2() {
+	new_bundle "$TT/b-$1"
+	cfg "c['linux']['cgroupsPath'] = '/husk-test/$CGNAME-$1'"
+}
 set_args() { cfgpy args "$B/config.json" "$@"; }
 # json VALUE...: the arguments as a JSON list of strings (for cfg statements)
 json() { "$PY" -c 'import json,sys; print(json.dumps(sys.argv[1:]))' "$@"; }
@@ -183,7 +188,7 @@ leftovers() {
 	for d in "$ROOT"/*; do
 		[ -e "$d" ] && echo "state dir $d"
 	done
-	for d in $(cgroup_dirs "$cg"); do
+	for d in $(cgroup_dirs "$cg") $(cgroup_dirs "$cg-*"); do
 		echo "cgroup $d"
 	done
 	for d in $(marked_pids "$m"); do

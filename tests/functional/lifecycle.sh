@@ -56,6 +56,8 @@ test_pid_file() {
 	assert_eq "$(cat "$TT/pidfile")" "$(pid_of "$ID")" "pid file"
 	grep -qx '[0-9]*' "$TT/pidfile" || die "pid file is not a bare number"
 	# relative pid file: relative to the caller's cwd
+	bundle2 2
+	set_args /payload sleep 60
 	rt create --bundle "$B" --pid-file rel.pid "$ID-2"
 	assert_eq "$(cat "$TT/rel.pid")" "$(pid_of "$ID-2")" "relative pid file"
 	rt delete --force "$ID"
@@ -223,18 +225,21 @@ test_state_dir_private() {
 test_list() {
 	set_args /payload sleep 60
 	rt create --bundle "$B" "$ID"
+	B1=$B
+	bundle2 r
+	set_args /payload sleep 60
 	rt run -d --bundle "$B" "$ID-r"
 	rtc list
 	assert_rc 0 list
 	head -n1 "$OUT" | grep -q '^ID *PID *STATUS *BUNDLE *CREATED *OWNER' || die "header: $(head -n1 "$OUT")"
-	grep -q "^$ID  *[0-9][0-9]*  *created  *$B " "$OUT" || die "row: $(cat "$OUT")"
+	grep -q "^$ID  *[0-9][0-9]*  *created  *$B1 " "$OUT" || die "row: $(cat "$OUT")"
 	grep -q "^$ID-r  *[0-9][0-9]*  *running  *$B " "$OUT" || die "row: $(cat "$OUT")"
 	rtc list -q
 	assert_eq "$(sort "$OUT" | tr '\n' ' ')" "$ID $ID-r " "list -q"
 	rtc list -f json
 	assert_rc 0 "list -f json"
 	assert_eq "$(cfgpy get 'sorted((c["id"], c["status"], c["bundle"], c["pid"] > 0) for c in j)' <"$OUT")" \
-		"[[\"$ID\", \"created\", \"$B\", true], [\"$ID-r\", \"running\", \"$B\", true]]" "list json"
+		"[[\"$ID\", \"created\", \"$B1\", true], [\"$ID-r\", \"running\", \"$B\", true]]" "list json"
 	rt delete --force "$ID"
 	rt delete --force "$ID-r"
 	rtc list -f json
