@@ -11,6 +11,7 @@
 #include "spec/spec.h"
 
 struct husk_seccomp_filter;
+struct husk_rootfs_prep;
 
 struct husk_launch {
 	const struct husk_spec *spec;
@@ -30,6 +31,7 @@ struct husk_launch {
 	int listen_pid_slot;  /* index in env of LISTEN_PID (set by the init), or -1 */
 	sigset_t sigmask;     /* the caller's mask, restored before exec */
 	struct husk_seccomp_filter *seccomp; /* compiled by the parent, loaded by the init */
+	const struct husk_rootfs_prep *prep; /* idmapped mounts made by the parent, or NULL */
 };
 
 /* init.c: runs in the child; never returns. */

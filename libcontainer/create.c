@@ -241,6 +241,21 @@ static int state_json_for_hooks(struct creation *c, const char *status, char **o
 	return 0;
 }
 
+static bool needs_idmap(const struct husk_spec *s)
+{
+	for (size_t i = 0; i < s->n_mounts; i++)
+		if (s->mounts[i].n_uid_mappings || s->mounts[i].n_gid_mappings)
+			return true;
+	return false;
+}
+
+static void prep_clearp(struct husk_rootfs_prep *p)
+{
+	if (p->idmap_fds)
+		husk_rootfs_prep_clear(p);
+}
+#define cleanup_prep __attribute__((cleanup(prep_clearp)))
+
 static bool any_hooks(const struct husk_spec *s, enum husk_hook_kind a, enum husk_hook_kind b)
 {
 	return s->hooks[a].n || s->hooks[b].n;
@@ -294,7 +309,15 @@ static int spawn_init(const struct husk_ctx *ctx, const struct husk_create_opts 
 	uint64_t flags = 0;
 	bool slow = false, into_cgroup;
 	cleanup_free char *hook_state = NULL;
+	cleanup_prep struct husk_rootfs_prep prep = {0};
 
+	/* idmapped mounts can't be made from inside the new user namespace */
+	if (lx->namespaces[HUSK_NS_USER].present && needs_idmap(c->spec)) {
+		struct husk_rootfs_opts ro = {.rootfs = c->rootfs, .bundle = c->bundle, .userns = true};
+		if (husk_rootfs_prepare(c->spec, &ro, &prep, err) < 0)
+			return -1;
+		l.prep = &prep;
+	}
 	if (husk_ns_open_joins(c->spec, l.join_fds, err) < 0)
 		return -1;
 	/* pid and time namespaces apply to children: the parent enters/makes them */

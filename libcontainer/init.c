@@ -143,6 +143,7 @@ static int init_setup(struct husk_launch *l, char **prog, char **hook_state, str
 	struct husk_rootfs_opts ro = {
 		.rootfs = l->rootfs,
 		.bundle = l->bundle,
+		.prep = l->prep,
 		.no_pivot = l->no_pivot,
 		.userns = spec->linux_.namespaces[HUSK_NS_USER].present,
 		.cgroupns = spec->linux_.namespaces[HUSK_NS_CGROUP].present,
