@@ -100,14 +100,14 @@ test_missing_absolute_executable() {
 	set_args /nosuch/prog
 	create_fails "missing absolute executable"
 	assert_err_has "/nosuch/prog"
-	assert_err_has "no such file or directory"
+	assert_err_has_i "no such file or directory"
 }
 
 test_not_executable() {
 	set_args /etc/passwd
 	create_fails "not executable"
 	assert_err_has "/etc/passwd"
-	assert_err_has "permission denied"
+	assert_err_has_i "permission denied"
 }
 
 test_empty_args() {

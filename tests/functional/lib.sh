@@ -89,6 +89,12 @@ assert_out_lacks() {
 		die "\`$1' in stdout"
 	fi
 }
+assert_err_has_i() { # case-insensitive (podman matches messages so)
+	grep -qiF -- "$1" "$ERR" || {
+		show
+		die "\`$1' not in stderr (any case)"
+	}
+}
 assert_err_has() {
 	grep -qF -- "$1" "$ERR" || {
 		show
