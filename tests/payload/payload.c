@@ -12,6 +12,9 @@
  * makes the exit status 1 (later subcommands still run); `exit N`, `kill-self`
  * and `sleep` end or pause the program.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* meson passes it; a plain `gcc -static payload.c` needs it */
+#endif
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
