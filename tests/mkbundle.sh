@@ -1,13 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
 #
-# mkbundle.sh [--no-config] DIR
+# mkbundle.sh [--no-config] DIR [CMD [ARG...]]
 #
 # Makes an OCI bundle in DIR: DIR/rootfs is a busybox root (Debian's
 # busybox-static, /bin/x -> /bin/busybox symlinks, /etc/passwd and group) plus
 # the static test payload at /payload; DIR/config.json comes from
 # `$RUNTIME spec` when that works, else from the built-in default (runc's), with
-# process.terminal off so it runs without a tty.
+# process.terminal off so it runs without a tty, and process.args CMD ARG...
+# when given.
 #
 # Environment: RUNTIME (default build/src/husk), PAYLOAD (default
 # build/tests/payload/payload; built with gcc -static if missing), BUSYBOX
@@ -23,16 +24,20 @@ BUSYBOX=${BUSYBOX:-/bin/busybox}
 PY=${PY:-/usr/bin/python3}
 [ -x "$PY" ] || PY=python3
 
+abs() { case $1 in /*) echo "$1" ;; */*) echo "$PWD/$1" ;; *) command -v "$1" || echo "$PWD/$1" ;; esac; }
+RUNTIME=$(abs "$RUNTIME")
+PAYLOAD=$(abs "$PAYLOAD")
 config=1
 if [ "${1:-}" = --no-config ]; then
 	config=0
 	shift
 fi
-if [ $# -ne 1 ]; then
-	echo "usage: $0 [--no-config] DIR" >&2
+if [ $# -lt 1 ]; then
+	echo "usage: $0 [--no-config] DIR [CMD [ARG...]]" >&2
 	exit 2
 fi
 dir=$1
+shift
 
 if [ ! -x "$BUSYBOX" ]; then
 	echo "mkbundle: $BUSYBOX not found (apt-get install busybox-static)" >&2
@@ -86,4 +91,7 @@ if [ -x "$RUNTIME" ] && (cd "$dir" && "$RUNTIME" spec >/dev/null 2>&1) && [ -s "
 	"$PY" "$src/tests/functional/cfg.py" edit "$dir/config.json" 'p["terminal"] = False'
 else
 	"$PY" "$src/tests/functional/cfg.py" new "$dir/config.json" 'args("sh")'
+fi
+if [ $# -gt 0 ]; then
+	"$PY" "$src/tests/functional/cfg.py" args "$dir/config.json" "$@"
 fi
