@@ -86,11 +86,16 @@ static bool word_in(const char *list, const char *w)
  * root, breaking whoever owns it (a relative path under the caller's own
  * cgroup); the limits that need them then fail naming the controller.
  */
-static void enable_controllers(const char *dir, bool root, char **want)
+static void enable_controllers(const char *dir, char **want)
 {
 	cleanup_free char *avail = NULL, *on = NULL, *line = NULL, *procs = NULL;
 	struct husk_error e = {0};
 	size_t len = 1;
+	/*
+	 * The real root has no cgroup.type; a cgroup namespace's root (Docker
+	 * in Docker) has one, and processes: it is not ours to convert.
+	 */
+	bool root = !cg_has_file(dir, "cgroup.type");
 
 	if (!root && (cg_read(dir, "cgroup.procs", &procs, &e) < 0 || procs[0] != '\0')) {
 		husk_error_clear(&e);
@@ -157,12 +162,12 @@ int cg_v2_create_dir(struct cg_dir *d, char **want, struct husk_error *err)
 		return 0;
 	/* every level above the leaf, from the root down */
 	p = xstrdup(d->path);
-	enable_controllers(d->mnt, true, want);
+	enable_controllers(d->mnt, want);
 	for (char *s = p + start + 1; *s; s++) {
 		if (*s != '/')
 			continue;
 		*s = '\0';
-		enable_controllers(p, false, want);
+		enable_controllers(p, want);
 		*s = '/';
 	}
 	return 0;

@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -816,6 +818,69 @@ static void test_relative(void)
 	}
 }
 
+/* ---- inside a cgroup namespace (Docker in Docker): pure v2 seen from there ---- */
+
+static void fn_in_cgroupns(int report)
+{
+	struct husk_resources res = {.has_pids = true, .has_pids_limit = true, .pids_limit = 10};
+	struct husk_cgroup *cg = NULL;
+	struct husk_error e = {0};
+	char *before = NULL, *after = NULL;
+	int r[4] = {0, 0, 0, 0};
+
+	if (unshare(CLONE_NEWNS | CLONE_NEWCGROUP) < 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    (umount2("/sys/fs/cgroup", MNT_DETACH) < 0 && errno != EINVAL) ||
+	    mount("cgroup2", "/sys/fs/cgroup", "cgroup2", 0, NULL) < 0) {
+		r[0] = -errno;
+		goto out;
+	}
+	before = readf("/sys/fs/cgroup", "cgroup.subtree_control");
+	/* the namespace's root holds us: no controller may be enabled there */
+	r[0] = husk_cgroup_create("/sub-limited", "x", &res, &cg, &e) < 0 && e.msg &&
+	       strstr(e.msg, "`pids`") != NULL;
+	husk_error_clear(&e);
+	after = readf("/sys/fs/cgroup", "cgroup.subtree_control");
+	r[1] = strcmp(before, after) == 0;
+	r[2] = husk_cgroup_create("/sub", "x", NULL, &cg, &e) == 0;
+	if (r[2]) {
+		r[3] = cg->layout == CG_LAYOUT_V2 && husk_cgroup_destroy(cg, &e) == 0 &&
+		       !exists("/sys/fs/cgroup/sub");
+		husk_cgroup_free(cg);
+	}
+out:
+	if (write(report, r, sizeof r) != sizeof r)
+		_exit(1);
+	_exit(0);
+}
+
+static void test_cgroupns(void)
+{
+	struct husk_cgroup *cg = make(NULL, NULL);
+	struct child c = {0};
+	int r[4] = {0, 0, 0, 0};
+
+	if (cg == NULL || cg->v2 == NULL) {
+		ok(true, "# SKIP needs cgroup2");
+		destroy(cg);
+		return;
+	}
+	ok(spawn(cg, fn_in_cgroupns, &c) && read(c.report, r, sizeof r) == sizeof r,
+	   "a child in its own cgroup and mount namespaces");
+	if (r[0] < 0) {
+		printf("# mount cgroup2: %s\n", strerror(-r[0]));
+		ok(false, "cgroup namespace set up");
+	} else {
+		ok(r[0] == 1, "a limit that needs a controller there fails, naming it");
+		ok(r[1] == 1, "the namespace root's subtree_control is untouched");
+		ok(r[2] == 1 && r[3] == 1, "create and destroy without limits work there");
+	}
+	waitpid(c.pid, NULL, 0);
+	c.pid = -1;
+	child_done(&c);
+	destroy(cg);
+}
+
 /* ---- device rules (v1) ---- */
 
 static bool list_has(const char *list, const char *rule)
@@ -1508,6 +1573,7 @@ int main(void)
 	test_kill_pids();
 	test_freeze();
 	test_relative();
+	test_cgroupns();
 	test_devices();
 	test_devices_bpf();
 	test_resources_v1();
