@@ -79,8 +79,8 @@ test_kill_bad_signal() {
 test_kill_all() {
 	set_args sh -c '/payload sleep 60 & /payload sleep 60 & wait'
 	rt run -d --bundle "$B" "$ID"
-	sleep 0.3
 	procs=/sys/fs/cgroup/pids/husk-test/$CGNAME/cgroup.procs
+	for i in $(seq 50); do [ "$(grep -c . "$procs")" -ge 3 ] && break; sleep 0.1; done
 	[ "$(grep -c . "$procs")" -ge 3 ] || die "expected 3 processes: $(cat "$procs")"
 	rt kill --all "$ID" KILL
 	wait_status "$ID" stopped
