@@ -513,11 +513,35 @@ int husk_cgroup_clone_fd(const struct husk_cgroup *cg)
 	return cg->v2_fd;
 }
 
+/* memory.checkBeforeUpdate: refuse a limit below what is in use (runc, v1.2 spec) */
+static int check_memory(struct husk_cgroup *cg, const struct husk_memory *m, struct husk_error *err)
+{
+	struct cg_dir *d = cg_v1_dir(cg, "memory");
+	const char *dir = d ? d->path : cg->v2 ? cg->v2->path : NULL;
+	const char *file = d ? "memory.usage_in_bytes" : "memory.current";
+	cleanup_free char *cur = NULL;
+	uint64_t usage = 0;
+
+	if (!m->has_check_before_update || !m->check_before_update || !m->has_limit ||
+	    m->limit <= 0 || dir == NULL || !cg_has_file(dir, file))
+		return 0;
+	if (cg_read(dir, file, &cur, err) < 0)
+		return -1;
+	if (parse_u64(cur, &usage) == 0 && usage > (uint64_t)m->limit)
+		return husk_error_set(err, EBUSY,
+				      "linux.resources.memory.limit: `%lld` is below the current "
+				      "usage `%llu`",
+				      (long long)m->limit, (unsigned long long)usage);
+	return 0;
+}
+
 int husk_cgroup_update(struct husk_cgroup *cg, const struct husk_resources *res,
 		       struct husk_error *err)
 {
 	if (res == NULL)
 		return 0;
+	if (res->has_memory && check_memory(cg, &res->memory, err) < 0)
+		return -1;
 	return cg->ops->apply(cg, res, true, err);
 }
 

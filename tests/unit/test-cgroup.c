@@ -1524,6 +1524,22 @@ static void test_memory_oom(void)
 		ok(false, "create with a memory limit");
 		return;
 	}
+	{
+		/* checkBeforeUpdate: a limit below the usage (our child's) is refused */
+		struct child busy = {0};
+		struct husk_resources up = {.has_memory = true};
+		struct husk_error e = {0};
+		bool failed;
+		up.memory.has_limit = up.memory.has_check_before_update = true;
+		up.memory.check_before_update = true;
+		up.memory.limit = 4096;
+		ok(spawn(cg, fn_pause, &busy) && wait_byte(&busy), "a child to use some memory");
+		failed = husk_cgroup_update(cg, &up, &e) < 0;
+		ok(failed && strstr(e.msg, "below the current usage"), "checkBeforeUpdate: %s",
+		   e.msg ? e.msg : "");
+		husk_error_clear(&e);
+		child_done(&busy);
+	}
 	ok(spawn(cg, fn_hog, &c), "a child eats 1 GiB under a 32 MiB limit");
 	waitpid(c.pid, &status, 0);
 	c.pid = -1;
