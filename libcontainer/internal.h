@@ -119,7 +119,8 @@ struct husk_cgroup;
 /*
  * Create the container's cgroup(s): `cgroups_path` absolute, relative to the
  * caller's cgroup, or NULL (then "/husk/<id>").  Applies `res` (may be NULL)
- * and the device rules.  Nothing is left behind on failure.
+ * and the device rules.  An existing cgroup is reused unless it holds
+ * processes or is frozen.  Nothing is left behind on failure.
  */
 int husk_cgroup_create(const char *cgroups_path, const char *id,
 		       const struct husk_resources *res, struct husk_cgroup **out,
@@ -141,7 +142,11 @@ int husk_cgroup_update(struct husk_cgroup *cg, const struct husk_resources *res,
 		       struct husk_error *err);
 /* Move pid into every hierarchy (those not already done by CLONE_INTO_CGROUP). */
 int husk_cgroup_enter(struct husk_cgroup *cg, pid_t pid, bool skip_v2, struct husk_error *err);
-/* The cgroup path to store in the state (the resolved absolute path). */
+/*
+ * The cgroup path to store in the state: the resolved absolute path, or,
+ * when a relative path resolved differently per v1 hierarchy,
+ * "controllers:path;..." (husk_cgroup_load reads both).
+ */
 const char *husk_cgroup_path(const struct husk_cgroup *cg);
 /* Re-open a container's cgroup from the stored path. */
 int husk_cgroup_load(const char *path, struct husk_cgroup **out, struct husk_error *err);
