@@ -126,13 +126,6 @@ int husk_cgroup_create(const char *cgroups_path, const char *id,
 		       const struct husk_resources *res, struct husk_cgroup **out,
 		       struct husk_error *err);
 /*
- * Like husk_cgroup_create, and also allow linux.devices in the v1 devices
- * cgroup (runc adds them to the device rules after resources.devices).
- */
-int husk_cgroup_create_ex(const char *cgroups_path, const char *id,
-			  const struct husk_resources *res, const struct husk_device *devs,
-			  size_t n_devs, struct husk_cgroup **out, struct husk_error *err);
-/*
  * A v2 directory fd usable with clone3(CLONE_INTO_CGROUP) (pure v2, or the
  * hybrid "unified" dir), or -1.  Owned by `cg`: do not close it.
  */
