@@ -141,6 +141,13 @@ int husk_cgroup_enter(struct husk_cgroup *cg, pid_t pid, bool skip_v2, struct hu
  * "controllers:path;..." (husk_cgroup_load reads both).
  */
 const char *husk_cgroup_path(const struct husk_cgroup *cg);
+/*
+ * `--systemd-cgroup` paths: "slice:prefix:name" to the cgroupfs path systemd
+ * would give the unit ("system.slice:docker:abc" ->
+ * "/system.slice/docker-abc.scope"), so that without a systemd to ask the
+ * container still lands where clients look for it.
+ */
+int husk_cgroup_systemd_path(const char *cgroups_path, char **out, struct husk_error *err);
 /* Re-open a container's cgroup from the stored path. */
 int husk_cgroup_load(const char *path, struct husk_cgroup **out, struct husk_error *err);
 /* Signal every process (v2 cgroup.kill for SIGKILL where present). */

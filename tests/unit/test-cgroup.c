@@ -429,6 +429,38 @@ static void test_probe_parse(void)
 	husk_error_clear(&e);
 }
 
+static void systemd_case(const char *in, const char *want)
+{
+	char *out = NULL;
+	struct husk_error e = {0};
+	int r = husk_cgroup_systemd_path(in, &out, &e);
+
+	if (want)
+		ok(r == 0 && strcmp(out, want) == 0, "systemd path `%s` -> `%s`", in,
+		   out ? out : e.msg);
+	else
+		ok(r < 0 && e.msg, "systemd path `%s` refused: %s", in, e.msg ? e.msg : "");
+	free(out);
+	husk_error_clear(&e);
+}
+
+static void test_systemd_path(void)
+{
+	systemd_case("system.slice:docker:abc", "/system.slice/docker-abc.scope");
+	systemd_case("machine.slice:libpod:123", "/machine.slice/libpod-123.scope");
+	systemd_case(":cri-containerd:x", "/system.slice/cri-containerd-x.scope");
+	systemd_case("kubepods-burstable-pod1.slice:cri-containerd:c1",
+		     "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1.slice/"
+		     "cri-containerd-c1.scope");
+	systemd_case("-.slice:p:n", "/p-n.scope");
+	systemd_case("system.slice:p:my.slice", "/system.slice/my.slice");
+	systemd_case("/husk-test/x", NULL);
+	systemd_case("a:b:c:d", NULL);
+	systemd_case("notaslice:p:n", NULL);
+	systemd_case("a--b.slice:p:n", NULL);
+	systemd_case("system.slice:p:", NULL);
+}
+
 static void test_create_destroy(void)
 {
 	cleanup_free char *path = NULL;
@@ -1581,6 +1613,7 @@ int main(void)
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	test_layout();
 	test_probe_parse();
+	test_systemd_path();
 	test_create_destroy();
 	test_default_path();
 	test_failure_cleanup();
