@@ -476,25 +476,45 @@ int j_each(struct jctx *c, yajl_val o, const char *key, int flags, size_t size, 
 	FIELD(jv_each(c, v, size, out, n, fn));
 }
 
-/* Whether key i of object v appears again later (then the later one wins, as in Go). */
-static bool key_repeated(yajl_val v, size_t i)
+static int cmp_key_index(const void *a, const void *b, void *keys_)
 {
-	const char *k = v->u.object.keys[i];
+	const char *const *keys = keys_;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int r = strcmp(keys[x], keys[y]);
 
-	for (size_t j = i + 1; j < v->u.object.len; j++)
-		if (v->u.object.keys[j] && strcmp(k, v->u.object.keys[j]) == 0)
-			return true;
-	return false;
+	return r ? r : (x < y ? -1 : x > y);
+}
+
+/*
+ * skip[i]: member i of object v is overridden by a later one with the same
+ * key (the later one wins, as in Go).  Sorted, so O(n log n) for maps with
+ * many keys (annotations).  Called before any key is taken.
+ */
+static bool *overridden(yajl_val v)
+{
+	size_t n = v->u.object.len;
+	bool *skip = xmalloc0((n ? n : 1) * sizeof *skip);
+	cleanup_free size_t *idx = xmalloc0((n ? n : 1) * sizeof *idx);
+
+	for (size_t i = 0; i < n; i++)
+		idx[i] = i;
+	qsort_r(idx, n, sizeof *idx, cmp_key_index, (void *)v->u.object.keys);
+	for (size_t i = 0; i + 1 < n; i++)
+		if (strcmp(v->u.object.keys[idx[i]], v->u.object.keys[idx[i + 1]]) == 0)
+			skip[idx[i]] = true;
+	return skip;
 }
 
 static int jv_map(struct jctx *c, yajl_val v, size_t size, void *out, size_t *n, j_member_fn fn)
 {
+	cleanup_free bool *skip = NULL;
 	char *elems;
 
 	if (jv_obj(c, v) < 0)
 		return -1;
 	if (*(void **)out != NULL)
 		return jerr(c, "listed twice");
+	skip = overridden(v);
 	elems = xmalloc0((v->u.object.len ? v->u.object.len : 1) * size);
 	*(void **)out = elems;
 	*n = 0;
@@ -502,7 +522,7 @@ static int jv_map(struct jctx *c, yajl_val v, size_t size, void *out, size_t *n,
 		char *k = (char *)v->u.object.keys[i];
 		size_t mark;
 
-		if (k == NULL || key_repeated(v, i))
+		if (skip[i])
 			continue;
 		mark = jp_key(c, k);
 		v->u.object.keys[i] = NULL;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <time.h>
 #include <sys/resource.h>
 #include <unistd.h>
 #include <linux/audit.h>
@@ -258,11 +259,40 @@ static void test_semantics(void)
 	husk_spec_free(s);
 
 	/* in maps too: one entry per key, the last value */
-	s = parse(CFG(", 'annotations': {'a': '1', 'b': '2', 'a': '3'}"), &e);
-	ok(s && s->n_annotations == 2 && strcmp(s->annotations[0].key, "b") == 0 &&
-	       strcmp(s->annotations[1].key, "a") == 0 && strcmp(s->annotations[1].value, "3") == 0,
+	s = parse(CFG(", 'annotations': {'a': '1', 'b': '2', 'a': '3', 'c': '', 'a': '4'}"), &e);
+	ok(s && s->n_annotations == 3 && strcmp(s->annotations[0].key, "b") == 0 &&
+	       strcmp(s->annotations[1].key, "c") == 0 && strcmp(s->annotations[2].key, "a") == 0 &&
+	       strcmp(s->annotations[2].value, "4") == 0,
 	   "duplicate map keys: one entry, the last value");
 	husk_spec_free(s);
+
+	/* many annotations: not quadratic */
+	{
+		enum { N = 50000 };
+		size_t cap = N * 32 + 128, len;
+		char *big = xmalloc0(cap);
+		struct timespec t0, t1;
+		double ms;
+
+		len = (size_t)snprintf(big, cap,
+				       "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": "
+				       "\"r\"}, \"annotations\": {");
+		for (int i = 0; i < N; i++)
+			len += (size_t)snprintf(big + len, cap - len, "%s\"k%d\": \"v\"",
+						i ? "," : "", i % (N / 2));
+		len += (size_t)snprintf(big + len, cap - len, "}}");
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		r = husk_spec_parse(big, len, "config.json", &s, &e);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ms =
+		    (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+		ok(r == 0 && s->n_annotations == N / 2 && ms < 2000,
+		   "50000 annotations (half repeated) in %.0f ms (%s)", ms, M(e));
+		if (r == 0)
+			husk_spec_free(s);
+		husk_error_clear(&e);
+		free(big);
+	}
 
 	/* a minimal config: no process, no linux */
 	s = parse("{'ociVersion': '1.0.2-dev', 'root': {'path': 'rootfs'}}", &e);
