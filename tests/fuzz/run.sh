@@ -25,11 +25,13 @@ lib="$top/libcontainer"
 srcs="$lib/spec/json.c $lib/spec/parse.c $lib/spec/parse-process.c $lib/spec/parse-linux.c
 $lib/spec/parse-resources.c $lib/spec/parse-seccomp.c $lib/spec/tables.c $lib/spec/validate.c
 $lib/spec/mountopts.c $lib/spec/template.c $lib/error.c $lib/utils.c $lib/caps.c"
-flags="-std=gnu11 -D_GNU_SOURCE -I$top/include -I$lib -I$top -I/usr/include/yajl"
+yajl_cflags=$(pkg-config --cflags yajl 2>/dev/null || echo -I/usr/include/yajl)
+yajl_libs=$(pkg-config --libs yajl 2>/dev/null || echo -lyajl)
+flags="-std=gnu11 -D_GNU_SOURCE -I$top/include -I$lib -I$top $yajl_cflags"
 
 # shellcheck disable=SC2086
 if ! "$cc" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $flags \
-	$srcs "$here/fuzz-spec.c" -lyajl -o "$work/fuzz-spec" >"$work/build.log" 2>&1; then
+	$srcs "$here/fuzz-spec.c" $yajl_libs -o "$work/fuzz-spec" >"$work/build.log" 2>&1; then
 	sed 's/^/# /' "$work/build.log" | tail -30
 	echo "not ok 1 - fuzz-spec: build failed"
 	exit 1
