@@ -21,6 +21,7 @@ struct husk_launch {
 	bool no_pivot, no_new_keyring;
 	int sync_fd;          /* the init's end of the sync socketpair */
 	int start_fd;         /* read end of the start pipe: start writes one byte */
+	int start_wfd;        /* its write end, kept for `start` to fetch (pidfd_getfd) */
 	int console_fd;       /* connected console socket, or -1 */
 	int join_fds[HUSK_NS_N]; /* namespaces the init joins itself (setns), -1 if none */
 	int unshare_flags;    /* namespaces the init makes itself (unshare) */

@@ -87,6 +87,15 @@ static void creation_abort(struct creation *c)
 	}
 	if (c->cg)
 		husk_cgroup_destroy(c->cg, NULL);
+	/*
+	 * runtime-spec: a failing prestart/createRuntime/createContainer hook
+	 * stops the container and continues the lifecycle at delete, which runs
+	 * the poststop hooks; runc's destroy runs them for any failed create.
+	 */
+	if (c->state.pid > 0 && c->spec && c->spec->hooks[HUSK_HOOK_POSTSTOP].n) {
+		cleanup_free char *json = husk_state_to_json(&c->state, "stopped", 0, false, false);
+		husk_hooks_run(&c->spec->hooks[HUSK_HOOK_POSTSTOP], HUSK_HOOK_POSTSTOP, json, NULL);
+	}
 	if (c->have_store)
 		husk_store_remove(&c->store, NULL);
 }
@@ -387,19 +396,29 @@ static int spawn_init(const struct husk_ctx *ctx, const struct husk_create_opts 
 		husk_ns_close_joins(l.join_fds);
 		return husk_error_errno(err, "socketpair");
 	}
-	if (pipe2(pp, O_CLOEXEC) < 0) {
+	/*
+	 * The start socket: `start` fetches pp[1] from the init (pidfd_getfd),
+	 * writes one byte, then reads: EOF once the init has exec'd (pp[0] is
+	 * close-on-exec), or the init's error.
+	 */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pp) < 0) {
 		close(sv[0]);
 		close(sv[1]);
 		husk_ns_close_joins(l.join_fds);
-		return husk_error_errno(err, "pipe");
+		return husk_error_errno(err, "socketpair");
 	}
 	c->sync_fd = sv[0];
 	c->start_wfd = pp[1];
 	l.sync_fd = sv[1];
 	l.start_fd = pp[0];
+	l.start_wfd = pp[1];
 	/* the init keeps the write end too, so that `start` can fetch it */
 	c->state.start_fd = pp[1];
 	sigprocmask(SIG_SETMASK, NULL, &l.sigmask);
+	/* execCPUAffinity.initial: the init's before it joins the cgroup; it inherits ours */
+	if (c->spec->process.exec_cpu_affinity_initial &&
+	    husk_cpu_affinity_apply(c->spec->process.exec_cpu_affinity_initial, err) < 0)
+		return husk_error_wrap(err, "process.execCPUAffinity.initial");
 
 	c->pid = husk_clone(flags, husk_cgroup_clone_fd(c->cg), &into_cgroup);
 	if (c->pid == 0)

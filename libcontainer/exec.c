@@ -160,6 +160,8 @@ static int build_process(const struct husk_spec *spec, const struct husk_exec_op
 		p->capabilities.permitted = strv_merge(p->capabilities.permitted, o->caps);
 	}
 	p->no_new_privileges = c->no_new_privileges || o->no_new_privs;
+	p->exec_cpu_affinity_initial = xstrdup(c->exec_cpu_affinity_initial);
+	p->exec_cpu_affinity_final = xstrdup(c->exec_cpu_affinity_final);
 	p->apparmor_profile = xstrdup(o->apparmor ? o->apparmor : c->apparmor_profile);
 	p->selinux_label = xstrdup(o->process_label ? o->process_label : c->selinux_label);
 	if (c->n_rlimits) {
@@ -221,6 +223,8 @@ static int exec_child_setup(struct exec_child *x, char **prog, struct husk_error
 	}
 	if (x->pidfd < 0 && husk_ns_join(x->ns_fds, err) < 0)
 		return -1;
+	if (p->exec_cpu_affinity_final && husk_cpu_affinity_apply(p->exec_cpu_affinity_final, err) < 0)
+		return husk_error_wrap(err, "execCPUAffinity.final");
 	if (fchdir(x->root_fd) < 0 || chroot(".") < 0)
 		return husk_error_errno(err, "enter the container's root");
 	close(x->root_fd);
@@ -448,6 +452,12 @@ int husk_exec(const struct husk_ctx *ctx, const char *id, const struct husk_exec
 	x.console_fd = console;
 	x.preserve_fds = o->preserve_fds;
 
+	/* execCPUAffinity.initial: the child's before it joins the cgroup; it inherits ours */
+	if (proc.exec_cpu_affinity_initial &&
+	    husk_cpu_affinity_apply(proc.exec_cpu_affinity_initial, err) < 0) {
+		husk_error_wrap(err, "execCPUAffinity.initial");
+		goto out;
+	}
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
 	pid = husk_clone(0, cg ? husk_cgroup_clone_fd(cg) : -1, &into_cgroup);

@@ -39,6 +39,15 @@ static const char *env_get(char **env, const char *name)
 	return NULL;
 }
 
+/* strerror as Go prints it: "no such file or directory" (runc's messages) */
+static const char *go_strerror(int e, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s", strerror(e));
+	if (buf[0] >= 'A' && buf[0] <= 'Z')
+		buf[0] = (char)(buf[0] - 'A' + 'a');
+	return buf;
+}
+
 /* The program to exec, looked up like Go's exec.LookPath (runc's messages). */
 char *husk_find_executable(const char *name, char **env, struct husk_error *err)
 {
@@ -46,9 +55,10 @@ char *husk_find_executable(const char *name, char **env, struct husk_error *err)
 	struct stat st;
 
 	if (strchr(name, '/')) {
+		char eb[128];
 		if (stat(name, &st) < 0)
 			return husk_error_set(err, errno, "exec: \"%s\": stat %s: %s", name, name,
-					      strerror(errno)),
+					      go_strerror(errno, eb, sizeof eb)),
 			       NULL;
 		if (S_ISDIR(st.st_mode) || access(name, X_OK) < 0)
 			return husk_error_set(err, EACCES, "exec: \"%s\": permission denied", name),
@@ -112,6 +122,43 @@ static int load_seccomp(struct husk_launch *l, struct husk_error *err)
 	return 0;
 }
 
+/*
+ * runc: without HOME in process.env, HOME is the user's home from the
+ * container's /etc/passwd, or "/".
+ */
+static void set_default_home(struct husk_launch *l)
+{
+	uid_t uid = l->spec->process.user.uid;
+	cleanup_file FILE *f = NULL;
+	char line[1024], *home = NULL;
+	size_t n;
+
+	if (env_get(l->env, "HOME"))
+		return;
+	f = fopen("/etc/passwd", "re");
+	while (f && !home && fgets(line, sizeof line, f)) {
+		char *fields[7], *tok = line;
+		int k = 0;
+		/* name:pw:uid:gid:gecos:home:shell (empty fields allowed) */
+		for (; k < 7; k++) {
+			fields[k] = strsep(&tok, ":");
+			if (fields[k] == NULL)
+				break;
+		}
+		if (k >= 6 && strtoul(fields[2], NULL, 10) == uid && fields[2][0])
+			home = fields[5];
+	}
+	n = strv_len(l->env);
+	{
+		char **ne = xmalloc0((n + 2) * sizeof *ne);
+		memcpy(ne, l->env, n * sizeof *ne);
+		if (asprintf(&ne[n], "HOME=%s", home && *home ? home : "/") < 0)
+			abort();
+		/* appended at the end: listen_pid_slot stays valid */
+		l->env = ne;
+	}
+}
+
 struct hook_ctx {
 	struct husk_launch *l;
 	const char *state;
@@ -149,10 +196,6 @@ static int init_setup(struct husk_launch *l, char **prog, char **hook_state, str
 		.cgroupns = spec->linux_.namespaces[HUSK_NS_CGROUP].present,
 	};
 	struct hook_ctx hc;
-
-	if (p->exec_cpu_affinity_initial &&
-	    husk_cpu_affinity_apply(p->exec_cpu_affinity_initial, err) < 0)
-		return husk_error_wrap(err, "process.execCPUAffinity.initial");
 
 	/* namespaces the clone could not make: joins first, then new ones */
 	if (husk_ns_join(l->join_fds, err) < 0)
@@ -200,8 +243,11 @@ static int init_setup(struct husk_launch *l, char **prog, char **hook_state, str
 	}
 	if (husk_rootfs_finalize(spec, &ro, err) < 0)
 		return -1;
-	if (chdir(p->cwd) < 0)
+	/* runc creates a missing cwd (0755) */
+	if (chdir(p->cwd) < 0 && (errno != ENOENT || mkdir_p(p->cwd, 0755, NULL) < 0 ||
+				  chdir(p->cwd) < 0))
 		return husk_error_errno(err, "chdir to cwd (`%s`) set in config.json", p->cwd);
+	set_default_home(l);
 
 	if (p->has_oom_score_adj && husk_oom_score_adj_apply(p->oom_score_adj, err) < 0)
 		return -1;
@@ -242,6 +288,44 @@ static int init_setup(struct husk_launch *l, char **prog, char **hook_state, str
 	return 0;
 }
 
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/*
+ * No fd of the caller reaches the container but 0-2 and the preserved ones:
+ * close the rest now (not just at execve), keeping only our own.
+ */
+static void close_inherited_fds(struct husk_launch *l)
+{
+	int keep[8 + HUSK_NS_N], n = 0, from = 3 + l->preserve_fds;
+
+	keep[n++] = l->sync_fd;
+	keep[n++] = l->start_fd;
+	keep[n++] = l->start_wfd;
+	keep[n++] = l->console_fd;
+	for (int t = 0; t < HUSK_NS_N; t++)
+		keep[n++] = l->join_fds[t];
+	qsort(keep, (size_t)n, sizeof keep[0], cmp_int);
+	for (int i = 0; i < n; i++) {
+		if (keep[i] < from)
+			continue;
+		if (keep[i] > from && syscall(SYS_close_range, from, keep[i] - 1, 0) < 0)
+			for (int fd = from; fd < keep[i]; fd++)
+				close(fd);
+		from = keep[i] + 1;
+	}
+	if (l->prep == NULL && syscall(SYS_close_range, from, ~0U, 0) < 0)
+		for (int fd = from; fd < 1024; fd++)
+			close(fd);
+	/* idmapped mount fds (rare) are many: mark what is left close-on-exec instead */
+	if (l->prep != NULL)
+		syscall(SYS_close_range, from, ~0U, CLOSE_RANGE_CLOEXEC);
+	for (int fd = 3; fd < 3 + l->preserve_fds; fd++)
+		fcntl(fd, F_SETFD, 0);
+}
+
 __attribute__((noreturn)) void husk_init_main(struct husk_launch *l)
 {
 	struct husk_error err = {0};
@@ -252,13 +336,7 @@ __attribute__((noreturn)) void husk_init_main(struct husk_launch *l)
 
 	/* nothing in the container may reach our binary through /proc/1/exe (CVE-2019-5736) */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	/* no fd of the caller reaches the container but 0-2 and the preserved ones */
-	if (syscall(SYS_close_range, 3 + l->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
-		for (int fd = 3 + l->preserve_fds; fd < 1024; fd++)
-			fcntl(fd, F_SETFD, FD_CLOEXEC);
-	}
-	for (int fd = 3; fd < 3 + l->preserve_fds; fd++)
-		fcntl(fd, F_SETFD, 0);
+	close_inherited_fds(l);
 
 	if (init_setup(l, &prog, &hook_state, &err) < 0) {
 		husk_sync_send_error(l->sync_fd, &err);
@@ -274,13 +352,15 @@ __attribute__((noreturn)) void husk_init_main(struct husk_launch *l)
 	if (r != 1)
 		_exit(1);
 
+	/* after start, errors go back to `start` on the start socket */
 	if (run_hooks_here(l->spec, HUSK_HOOK_START_CONTAINER, hook_state, &err) < 0) {
-		fprintf(stderr, "husk: %s\n", err.msg);
+		husk_sync_send_error(l->start_fd, &err);
 		_exit(1);
 	}
 	if (p->exec_cpu_affinity_final &&
 	    husk_cpu_affinity_apply(p->exec_cpu_affinity_final, &err) < 0) {
-		fprintf(stderr, "husk: process.execCPUAffinity.final: %s\n", err.msg);
+		husk_error_wrap(&err, "process.execCPUAffinity.final");
+		husk_sync_send_error(l->start_fd, &err);
 		_exit(1);
 	}
 	if (l->listen_pid_slot >= 0 &&
@@ -288,10 +368,12 @@ __attribute__((noreturn)) void husk_init_main(struct husk_launch *l)
 		_exit(1);
 	sigprocmask(SIG_SETMASK, &l->sigmask, NULL);
 	if (l->seccomp && husk_seccomp_load(l->seccomp, NULL, &err) < 0) {
-		fprintf(stderr, "husk: %s\n", err.msg);
+		husk_sync_send_error(l->start_fd, &err);
 		_exit(1);
 	}
 	execve(prog, p->args, l->env);
-	fprintf(stderr, "husk: exec failed: %s: %s\n", p->args[0], strerror(errno));
-	_exit(errno == ENOENT ? 127 : 126);
+	r = errno;
+	husk_error_errno(&err, "exec `%s`", prog);
+	husk_sync_send_error(l->start_fd, &err);
+	_exit(r == ENOENT ? 127 : 126);
 }

@@ -14,6 +14,7 @@
 #include "internal.h"
 #include "lifecycle.h"
 #include "state.h"
+#include "sync.h"
 #include "utils.h"
 
 static const char *root_of(const struct husk_ctx *ctx)
@@ -85,14 +86,10 @@ int husk_start_created(const struct husk_ctx *ctx, struct husk_store *st, struct
 		cleanup_close int pidfd = husk_open_init(s);
 		if (pidfd >= 0)
 			own = (int)syscall(SYS_pidfd_getfd, pidfd, s->start_fd, 0);
-		if (own < 0) {
-			/* no pidfd_getfd (Linux < 5.6): open the init's pipe through /proc */
-			char path[64];
-			snprintf(path, sizeof path, "/proc/%d/fd/%d", (int)s->pid, s->start_fd);
-			own = open(path, O_WRONLY | O_CLOEXEC);
-		}
+		/* pidfd_getfd needs Linux 5.6 (husk's floor for create + start) */
 		if (own < 0)
-			return husk_error_errno(err, "cannot start container `%s`", s->id);
+			return husk_error_errno(err, "cannot start container `%s`: get its start socket",
+						s->id);
 		wfd = own;
 	}
 	free(s->status);
@@ -101,6 +98,16 @@ int husk_start_created(const struct husk_ctx *ctx, struct husk_store *st, struct
 		return -1;
 	if (write_all(wfd, "0", 1) < 0)
 		return husk_error_errno(err, "start container `%s`", s->id);
+	/*
+	 * EOF: the init exec'd the user's program (its end is close-on-exec), so
+	 * poststart hooks run after the process started (runtime-spec); or a
+	 * message: what failed after start (startContainer hooks, ...).
+	 */
+	if (husk_sync_recv(wfd, SYNC_READY, NULL, err) < 0) {
+		if (err->status != EPIPE)
+			return -1;
+		husk_error_clear(err);
+	}
 	if (s->has_poststart &&
 	    run_hooks_from_bundle(s, spec, HUSK_HOOK_POSTSTART, "running", err) < 0) {
 		/* spec v1.3.0: a failing poststart hook is an error; stop the container */
