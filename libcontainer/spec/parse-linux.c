@@ -132,6 +132,23 @@ static int parse_memory_policy(struct jctx *c, yajl_val o, struct husk_memory_po
 	return 0;
 }
 
+/* config-linux.md: maskedPaths and readonlyPaths MUST be absolute */
+static int abs_paths(struct jctx *c, yajl_val o, const char *key, char ***out)
+{
+	int r = j_strv(c, o, key, J_OPT, out);
+
+	if (r <= 0)
+		return r;
+	for (size_t i = 0; (*out)[i]; i++) {
+		if ((*out)[i][0] != '/') {
+			jp_key(c, key);
+			jp_idx(c, i);
+			return jerr(c, "`%s` is not an absolute path", (*out)[i]);
+		}
+	}
+	return 1;
+}
+
 int parse_linux(struct jctx *c, yajl_val o, struct husk_linux *l)
 {
 	yajl_val v;
@@ -166,8 +183,8 @@ int parse_linux(struct jctx *c, yajl_val o, struct husk_linux *l)
 	J_SUB("seccomp", J_OPT, parse_seccomp(c, sub_, &l->seccomp));
 	l->has_seccomp = jget(o, "seccomp") != NULL;
 	if (j_kv(c, o, "sysctl", J_OPT, &l->sysctl, &l->n_sysctl) < 0 ||
-	    j_strv(c, o, "maskedPaths", J_OPT, &l->masked_paths) < 0 ||
-	    j_strv(c, o, "readonlyPaths", J_OPT, &l->readonly_paths) < 0 ||
+	    abs_paths(c, o, "maskedPaths", &l->masked_paths) < 0 ||
+	    abs_paths(c, o, "readonlyPaths", &l->readonly_paths) < 0 ||
 	    j_str(c, o, "mountLabel", J_OPT, &l->mount_label) < 0)
 		return -1;
 	J_SUB("personality", J_OPT, parse_personality(c, sub_, l));
