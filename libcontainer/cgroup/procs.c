@@ -207,6 +207,23 @@ static int rmdir_tree(const char *path, struct husk_error *err)
 	return 0;
 }
 
+/*
+ * The default parent (`/husk`, see husk_cgroup_create) goes with its last
+ * container, so that husk leaves no cgroup behind; busy or absent is fine.
+ */
+static void remove_default_parent(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n = slash ? (size_t)(slash - path) : 0;
+	cleanup_free char *parent = NULL;
+
+	if (n < 5 || strncmp(path + n - 5, "/husk", 5) != 0)
+		return;
+	parent = strndup(path, n);
+	if (parent)
+		rmdir(parent);
+}
+
 int husk_cgroup_destroy(struct husk_cgroup *cg, struct husk_error *err)
 {
 	int tries;
@@ -243,6 +260,7 @@ int husk_cgroup_destroy(struct husk_cgroup *cg, struct husk_error *err)
 			husk_error_clear(&e);
 			cg_sleep_ms(10);
 		}
+		remove_default_parent(cg->dirs[i].path);
 	}
 	return 0;
 }
