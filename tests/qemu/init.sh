@@ -55,6 +55,11 @@ mount --make-rshared /
 
 # lane settings written by run.sh: TEST_TIMEOUT, SMOKE_TIMEOUT
 . /husk/lane.conf
+# by path: busybox's applets (env, timeout) run their own applets before
+# looking in PATH; GNU timeout when there (busybox's leaves its watcher
+# process behind when the parent of the timed program is pid 1)
+TIMEOUT=timeout
+[ -x /usr/bin/timeout ] && [ ! -L /usr/bin/timeout ] && TIMEOUT=/usr/bin/timeout
 
 echo
 echo "=== HUSK-QEMU BEGIN ==="
@@ -78,7 +83,7 @@ run_test() {
 		cd "$dir" || exit 1
 		echo 0 >"/sys/fs/cgroup$cg/cgroup.procs" || exit 1
 		exec env -i PATH="$PATH" HOME=/root TMPDIR=/tmp TERM=dumb \
-			timeout -s KILL "$TEST_TIMEOUT" "$@"
+			"$TIMEOUT" -s KILL "$TEST_TIMEOUT" "$@"
 	) </dev/null 2>&1
 	rc=$?
 	echo "=== HUSK-QEMU RC $name $rc ==="
@@ -99,12 +104,12 @@ fi
 
 # the husk smoke checks, from the leaf cgroup
 if [ -x /husk/bin/husk ]; then
-	run_test smoke /husk-qemu-scope/runner sh /husk/smoke.sh
+	run_test smoke /husk-qemu-scope/runner /bin/sh /husk/smoke.sh
 fi
 
 # nothing may be left: every test cleans up its cgroups
 echo 0 >/sys/fs/cgroup/cgroup.procs
-i=0 # busybox timeout's watcher lingers for up to a second
+i=0 # let exiting processes go
 while [ -s /sys/fs/cgroup/husk-qemu-scope/runner/cgroup.procs ] && [ $i -lt 30 ]; do
 	sleep 0.2
 	i=$((i + 1))
@@ -118,7 +123,8 @@ else
 	echo "not ok 1 - no cgroups left behind"
 	echo "# left: $left"
 	for p in $(cat $(find /sys/fs/cgroup -mindepth 2 -name cgroup.procs) 2>/dev/null); do
-		echo "# process $p ($(cat /proc/$p/cmdline 2>/dev/null | tr '\0' ' ')) in $(cat /proc/$p/cgroup)"
+		echo "# process $p ($(cat /proc/$p/cmdline 2>/dev/null | tr '\0' ' ')) in $(cat /proc/$p/cgroup)," \
+			"$(grep -E '^(Name|State|PPid|NSpid|SigBlk|SigIgn)' /proc/$p/status | tr '\t\n' '  ')"
 	done
 fi
 echo "1..1"

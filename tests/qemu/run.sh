@@ -128,6 +128,9 @@ sh_real=$(readlink -f /bin/sh)
 if [ "${sh_real##*/}" != busybox ] && [ -x "$sh_real" ]; then
 	copy_elf "$sh_real" /bin/sh
 fi
+# GNU timeout: busybox's leaves its watcher process behind (see init.sh)
+gnu_timeout=$(command -v timeout)
+[ -n "$gnu_timeout" ] && copy_elf "$(readlink -f "$gnu_timeout")" /usr/bin/timeout
 for f in $($busybox --list-full); do
 	[ -e "$stage/$f" ] || [ -L "$stage/$f" ] || ln -s /bin/busybox "$stage/$f"
 done

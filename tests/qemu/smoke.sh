@@ -8,6 +8,8 @@
 # rootfs.  Prints TAP.
 set -u
 . /husk/lane.conf
+TIMEOUT=timeout
+[ -x /usr/bin/timeout ] && [ ! -L /usr/bin/timeout ] && TIMEOUT=/usr/bin/timeout
 H=/husk/bin/husk
 R=/run/husk
 CG=/sys/fs/cgroup
@@ -32,7 +34,7 @@ check() {
 }
 # husk ARGS...: run husk with a timeout, output in $T/out and $T/err, status in $rc
 husk() {
-	timeout -s KILL "$SMOKE_TIMEOUT" $H --root $R "$@" >"$T/out" 2>"$T/err" </dev/null
+	$TIMEOUT -s KILL "$SMOKE_TIMEOUT" $H --root $R "$@" >"$T/out" 2>"$T/err" </dev/null
 	rc=$?
 }
 out() { tr '\n' ' ' <"$T/out" | cut -c1-300; }
