@@ -212,6 +212,20 @@ test_default_sched_ioprio() {
 	assert_out_line "ioprio: IOPRIO_CLASS_NONE 0"
 }
 
+test_seccomp() {
+	cfg 'l["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["getcwd"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}, {"names": ["getppid"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38}]}'
+	runp_rc seccomp cwd pid
+	assert_out_line "Seccomp: 2"
+	assert_out_line "cwd: error: Operation not permitted"
+	# getppid "cannot fail": glibc hands back the raw -ENOSYS
+	assert_out_line "pid: 1 ppid: -38"
+}
+
+test_no_seccomp() {
+	runp seccomp
+	assert_out_line "Seccomp: 0"
+}
+
 # exec_process JSONSTMTS...: process.json for `exec --process` from config's process
 exec_process() {
 	"$PY" - "$B/config.json" "$TT/process.json" "$@" <<'PY'
@@ -283,6 +297,8 @@ t "personality" test_personality
 t "scheduler" test_scheduler
 t "ioPriority" test_io_priority
 t "default scheduler and io priority" test_default_sched_ioprio
+t "seccomp filter" test_seccomp
+t "no seccomp filter without linux.seccomp" test_no_seccomp
 t "exec" test_exec
 t "exec --process" test_exec_process_json
 t "execCPUAffinity" test_exec_cpu_affinity
