@@ -571,7 +571,7 @@ int husk_run(const struct husk_ctx *ctx, const char *id, const struct husk_creat
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (!opts->keep || r < 0) {
 		struct husk_error e2 = {0};
-		husk_destroy(&c.store, &c.state, c.spec, &e2);
+		husk_destroy(&c.store, &c.state, c.spec, c.cg, &e2);
 		husk_error_clear(&e2);
 	}
 	creation_free(&c);

@@ -76,7 +76,8 @@ int husk_start_created(const struct husk_ctx *ctx, struct husk_store *st, struct
 		       const struct husk_spec *spec, int wfd, struct husk_error *err)
 {
 	cleanup_close int own = -1;
-	const char *status = husk_state_status(s);
+	/* run (wfd >= 0) has just made it; a paused created init would wait for resume */
+	const char *status = wfd >= 0 ? "created" : husk_state_status_nofreeze(s);
 
 	if (strcmp(status, "stopped") == 0)
 		return husk_error_set(err, EINVAL, "cannot start a container that has stopped");
@@ -251,14 +252,16 @@ static void wait_gone(const struct husk_state *s)
 }
 
 int husk_destroy(struct husk_store *st, struct husk_state *s, const struct husk_spec *spec,
-		 struct husk_error *err)
+		 struct husk_cgroup *cg, struct husk_error *err)
 {
 	int r = 0;
 
-	if (s->cgroup_path) {
-		cleanup_cgroup struct husk_cgroup *cg = NULL;
-		if (husk_cgroup_load(s->cgroup_path, &cg, NULL) == 0)
-			r = husk_cgroup_destroy(cg, err);
+	if (cg)
+		r = husk_cgroup_destroy(cg, err);
+	else if (s->cgroup_path) {
+		cleanup_cgroup struct husk_cgroup *own = NULL;
+		if (husk_cgroup_load(s->cgroup_path, &own, NULL) == 0)
+			r = husk_cgroup_destroy(own, err);
 	}
 	if (s->pid > 0 && signal_init(s, SIGKILL) == 0)
 		wait_gone(s);
@@ -290,19 +293,15 @@ int husk_delete(const struct husk_ctx *ctx, const char *id, bool force, struct h
 	}
 	if (husk_store_read(&st, &s, err) < 0)
 		return -1;
-	status = husk_state_status(&s);
+	status = husk_state_status_nofreeze(&s);
 	if (!force && strcmp(status, "stopped") != 0 && strcmp(status, "created") != 0) {
 		husk_error_set(err, EBUSY, "cannot delete container %s that is not stopped: %s", id,
 			       status);
 		husk_state_clear(&s);
 		return -1;
 	}
-	if (strcmp(status, "paused") == 0 && s.cgroup_path) {
-		cleanup_cgroup struct husk_cgroup *cg = NULL;
-		if (husk_cgroup_load(s.cgroup_path, &cg, NULL) == 0)
-			husk_cgroup_freeze(cg, false, NULL);
-	}
-	r = husk_destroy(&st, &s, NULL, err);
+	/* a paused container is thawed by husk_cgroup_destroy before it is killed */
+	r = husk_destroy(&st, &s, NULL, NULL, err);
 	husk_state_clear(&s);
 	return r;
 }

@@ -6,6 +6,8 @@
 #include "spec/spec.h"
 #include "state.h"
 
+struct husk_cgroup;
+
 /* RFC3339 with nanoseconds, UTC. */
 void husk_now_rfc3339(char *buf, size_t n);
 int husk_load_bundle_config(const char *bundle, struct husk_spec **out, struct husk_error *err);
@@ -18,7 +20,7 @@ int husk_start_created(const struct husk_ctx *ctx, struct husk_store *st, struct
 		       const struct husk_spec *spec, int wfd, struct husk_error *err);
 /* Kill what is left, remove the cgroup, run poststop hooks, remove the state. */
 int husk_destroy(struct husk_store *st, struct husk_state *s, const struct husk_spec *spec,
-		 struct husk_error *err);
+		 struct husk_cgroup *cg, struct husk_error *err);
 
 /* A pidfd for the init checked against its start time; -1 if gone, -2 alive but no pidfd. */
 int husk_open_init(const struct husk_state *s);

@@ -168,6 +168,15 @@ int husk_store_remove(struct husk_store *st, struct husk_error *err)
 	return 0;
 }
 
+const char *husk_state_status_nofreeze(const struct husk_state *s)
+{
+	if (s->status && strcmp(s->status, "creating") == 0)
+		return "creating";
+	if (s->pid <= 0 || proc_start_time(s->pid) != s->start_time)
+		return "stopped";
+	return s->status ? s->status : "stopped";
+}
+
 const char *husk_state_status(const struct husk_state *s)
 {
 	if (s->status && strcmp(s->status, "creating") == 0)

@@ -69,5 +69,7 @@ int husk_store_remove(struct husk_store *st, struct husk_error *err);
  * differs; "paused" when the cgroup is frozen; else the stored one.
  */
 const char *husk_state_status(const struct husk_state *s);
+/* The same without asking the cgroup whether it is frozen (cheaper). */
+const char *husk_state_status_nofreeze(const struct husk_state *s);
 
 #endif
