@@ -94,10 +94,25 @@ test_no_terminal_stdio() {
 	grep -qx err "$ERR" || die "stderr: $(cat "$ERR")"
 }
 
+test_exec_tty() {
+	set_args /payload sleep 60
+	rt run -d --bundle "$B" "$ID"
+	recv
+	rtc exec -d -t --console-socket "$TT/tty.sock" "$ID" /payload isatty
+	assert_rc 0 "exec -d -t --console-socket"
+	wait_recv
+	assert_out_line "isatty: 0 1 /dev/pts/0"
+	assert_out_line "isatty: 1 1 /dev/pts/0"
+	assert_out_line "ctty: yes"
+	grep -q "^fds 1 msg [^ ]* dev c5:2$" "$TT/tty.out.info" || die "received: $(cat "$TT/tty.out.info")"
+	rt delete --force "$ID"
+}
+
 t "terminal with consoleSize over --console-socket" test_terminal_console_size
 t "terminal input" test_terminal_input
 t "terminal without consoleSize" test_terminal_default_size
 t "terminal needs --console-socket" test_terminal_needs_socket
 t "missing console socket" test_console_socket_missing
 t "stdio without a terminal" test_no_terminal_stdio
+t "exec -t over --console-socket" test_exec_tty
 finish
