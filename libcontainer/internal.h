@@ -167,9 +167,74 @@ struct husk_cgroup_stats {
 	uint64_t oom_kills;
 	uint64_t pids_current, pids_limit;
 	bool frozen;
+	uint64_t mem_cache; /* memory.stat cache (v2: file) */
+	/* memory+swap as runc reports it (v1 memsw.*; v2 swap + memory) */
+	uint64_t memsw_usage, memsw_max_usage, memsw_limit, memsw_failcnt;
+	uint64_t kmem_usage, kmem_max_usage, kmem_limit, kmem_failcnt;	       /* v1 only */
+	uint64_t kmem_tcp_usage, kmem_tcp_max_usage, kmem_tcp_limit, kmem_tcp_failcnt; /* v1 only */
+	/* the lists below: filled by husk_cgroup_stats_full only */
+	uint64_t *percpu, *percpu_kernel, *percpu_user; /* ns, v1 cpuacct */
+	size_t n_percpu, n_percpu_kernel, n_percpu_user;
+	struct husk_kv *mem_raw; /* memory.stat, values as decimal text */
+	size_t n_mem_raw;
+	struct husk_cgroup_cpuset {
+		uint16_t *cpus, *mems;
+		size_t n_cpus, n_mems;
+		uint64_t cpu_exclusive, mem_hardwall, mem_exclusive, memory_migrate,
+		    memory_spread_page, memory_spread_slab, memory_pressure, sched_load_balance;
+		int64_t sched_relax_domain_level;
+	} cpuset;
+	struct husk_cgroup_blkio_entry {
+		uint64_t major, minor, value;
+		char op[16];
+	} *blkio[8]; /* indexed by enum husk_cgroup_blkio_kind */
+	size_t n_blkio[8];
+	struct husk_cgroup_hugetlb {
+		char page_size[32]; /* "2MB" */
+		uint64_t usage, max, failcnt;
+	} *hugetlb;
+	size_t n_hugetlb;
+};
+/* runc's blkio lists, in its order */
+enum husk_cgroup_blkio_kind {
+	HUSK_BLKIO_SERVICE_BYTES,
+	HUSK_BLKIO_SERVICED,
+	HUSK_BLKIO_QUEUED,
+	HUSK_BLKIO_SERVICE_TIME,
+	HUSK_BLKIO_WAIT_TIME,
+	HUSK_BLKIO_MERGED,
+	HUSK_BLKIO_TIME,
+	HUSK_BLKIO_SECTORS,
 };
 int husk_cgroup_stats(struct husk_cgroup *cg, struct husk_cgroup_stats *st,
 		      struct husk_error *err);
+/* husk_cgroup_stats plus the lists (per-cpu, memory.stat, cpuset, blkio, hugetlb). */
+int husk_cgroup_stats_full(struct husk_cgroup *cg, struct husk_cgroup_stats *st,
+			   struct husk_error *err);
+void husk_cgroup_stats_clear(struct husk_cgroup_stats *st);
+/*
+ * OOM notification (husk events): `fd` polls readable when the memory
+ * controller sees an OOM; v1 an eventfd registered on memory.oom_control
+ * through cgroup.event_control, v2 an inotify watch on memory.events.
+ */
+struct husk_cgroup_oom {
+	int fd, ctl_fd; /* ctl_fd: v1 memory.oom_control, kept open; -1 on v2 */
+	bool v1;
+	uint64_t kills; /* v2: the last memory.events oom_kill seen */
+	char *dir;	/* the memory cgroup directory */
+};
+/* 0, or -1 with *err (no memory controller: ENOENT) */
+int husk_cgroup_oom_open(struct husk_cgroup *cg, struct husk_cgroup_oom *o,
+			 struct husk_error *err);
+/* Consume what made the fd readable (never blocks): the number of new OOM events. */
+uint64_t husk_cgroup_oom_drain(struct husk_cgroup_oom *o);
+void husk_cgroup_oom_close(struct husk_cgroup_oom *o);
+/*
+ * spec/events-json.c: runc's event lines (types/events.go), one line each,
+ * malloc'd: {"type":"stats","id":..,"data":{..}} and {"type":"oom","id":..}.
+ */
+char *husk_events_stats_json(const char *id, const struct husk_cgroup_stats *st);
+char *husk_events_simple_json(const char *type, const char *id);
 void husk_cgroup_free(struct husk_cgroup *cg);
 static inline void husk_cgroup_freep(struct husk_cgroup **cg)
 {

@@ -134,6 +134,7 @@ extern const struct cli_command cli_cmd_pause;
 extern const struct cli_command cli_cmd_resume;
 extern const struct cli_command cli_cmd_ps;
 extern const struct cli_command cli_cmd_update;
+extern const struct cli_command cli_cmd_events;
 
 /* The options create and run share (o: struct husk_create_opts *). */
 #define CLI_CREATE_OPTIONS(o)                                                                       \

@@ -107,6 +107,25 @@ HUSK_EXPORT int husk_update(const struct husk_ctx *ctx, const char *id,
 			    const char *resources_json, const char *source,
 			    struct husk_error *err);
 
+/*
+ * events: runc's event lines (types/events.go), one JSON object each,
+ * without a newline.  husk_events_stats: one {"type":"stats",...} line
+ * (malloc'd) for a running, created or paused container.
+ */
+HUSK_EXPORT int husk_events_stats(const struct husk_ctx *ctx, const char *id, char **json,
+				  struct husk_error *err);
+/* Called with each event line; a return < 0 (with *err filled) stops the watch. */
+typedef int (*husk_event_fn)(const char *json, void *data, struct husk_error *err);
+/*
+ * Watch a container: a stats line every `interval_ns` (the first after one
+ * interval, as runc) and an {"type":"oom",...} line for each OOM of its
+ * memory cgroup, until the container stops (returns 0), `fn` fails or an
+ * error occurs (-1).
+ */
+HUSK_EXPORT int husk_events_watch(const struct husk_ctx *ctx, const char *id,
+				  unsigned long long interval_ns, husk_event_fn fn, void *data,
+				  struct husk_error *err);
+
 /* `husk spec`: the default config.json text (malloc'd). */
 HUSK_EXPORT char *husk_spec_template(bool rootless);
 /* `husk features`: the spec's features JSON (malloc'd), from the code's tables. */
