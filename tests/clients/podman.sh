@@ -1,0 +1,251 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# Podman 4.3 (conmon) with $RUNTIME as its OCI runtime: private store, config
+# and runtime root under a temp dir (clients.md section 2).  Prints TAP.
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+preflight
+need podman conmon
+
+P=$B/podman
+RTROOT=$P/rtroot
+mkdir -p "$P/bin" "$P/tmp" "$P/networks" "$RTROOT"
+make_wrapper "$P/bin/$RT_NAME" "$RTROOT"
+cat >"$P/containers.conf" <<EOF
+[containers]
+netns = "none"
+# this host lacks CAP_SYS_RESOURCE: podman's default RLIMIT_NOFILE/NPROC of 1048576 fail
+default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+events_logfile_path = "$P/events.log"
+tmp_dir = "$P/tmp"
+runtime = "$RT_NAME"
+runtime_supports_json = ["$RT_NAME"]
+[engine.runtimes]
+$RT_NAME = ["$P/bin/$RT_NAME"]
+[network]
+network_config_dir = "$P/networks"
+EOF
+cat >"$P/storage.conf" <<EOF
+[storage]
+driver = "overlay"
+graphroot = "$P/root"
+runroot = "$P/runroot"
+EOF
+export CONTAINERS_CONF=$P/containers.conf CONTAINERS_STORAGE_CONF=$P/storage.conf
+
+on_exit "podman_cleanup"
+podman_cleanup() {
+	timeout 60 podman rm -af -t 0
+	timeout 60 podman system reset -f
+	# whatever podman could not delete: the runtime's own view
+	local id
+	for id in $(ls "$RTROOT" 2>/dev/null); do
+		"$RUNTIME" --root "$RTROOT" delete --force "$id"
+	done
+}
+
+# "${PR[@]}" ARGS...: podman run with our cgroup parent
+PR=(podman run --cgroup-parent "$CGP")
+cid() { podman inspect -f '{{.Id}}' "$1"; }
+status_is() { [ "$(podman inspect -f '{{.State.Status}}' "$1")" = "$2" ]; }
+
+build_rootfs_tar || bail "cannot build the busybox rootfs"
+podman import -q --change 'CMD ["/bin/sh"]' "$B/img/busybox-rootfs.tar" "$IMG" >/dev/null ||
+	bail "podman import failed"
+
+t_run_rm() {
+	x "${PR[@]}" --rm "$IMG" sh -c 'echo hello; echo oops >&2; exit 3'
+	expect_rc 3
+	expect_out_is hello
+	expect_err oops
+	x podman ps -aq
+	expect_out_is ""
+	[ -z "$(ls "$RTROOT")" ] || die "state left in the runtime root: $(ls "$RTROOT")"
+}
+
+t_run_d() {
+	x "${PR[@]}" -d --name d1 --memory 64m "$IMG" sleep 1000
+	expect_ok
+	status_is d1 running || die "d1 is not running"
+	local id
+	id=$(cid d1)
+	[ -d "$RTROOT/$id" ] || die "no state for $id in the runtime root"
+	x cat "$(cgfile memory "$CGP/libpod-$id" memory.limit_in_bytes)"
+	expect_out_is 67108864
+	x cat "$(cgfile pids "$CGP/libpod-$id" tasks)"
+	[ -s "$OUT" ] || die "no task in the pids cgroup"
+}
+
+t_exec() {
+	x podman exec d1 sh -c 'echo out; echo err >&2; exit 5'
+	expect_rc 5
+	expect_out_is out
+	expect_err err
+}
+
+t_exec_tty() {
+	xt podman exec -t d1 sh -c 'tty; echo ok'
+	expect_ok
+	expect_out /dev/pts/
+	expect_out ok
+}
+
+t_exec_user() {
+	x podman exec -u nobody d1 id
+	expect_ok
+	expect_out "uid=65534(nobody) gid=65534(nogroup)"
+	x podman exec -u 1000:1001 d1 sh -c 'id -u; id -g'
+	expect_ok
+	expect_out_is "$(printf '1000\n1001')"
+}
+
+t_exec_workdir_env() {
+	x podman exec -w /tmp -e FOO=bar d1 sh -c 'pwd; echo $FOO'
+	expect_ok
+	expect_out_is "$(printf '/tmp\nbar')"
+}
+
+t_exec_bad_command() {
+	x podman exec d1 /nonexistent
+	expect_rc 127
+	expect_err "no such file or directory|executable file not found"
+}
+
+t_top() {
+	x podman top d1
+	expect_ok
+	expect_out "sleep 1000"
+}
+
+t_stats() {
+	local id
+	id=$(cid d1)
+	x podman stats --no-stream --format '{{.MemUsage}} {{.PIDs}}' d1
+	expect_ok
+	# the 64m limit as podman reads it from the container's cgroup: 67.11MB
+	expect_out "67.11MB"
+	expect_out " 1"
+}
+
+t_pause() {
+	local id
+	id=$(cid d1)
+	x podman pause d1
+	expect_ok
+	status_is d1 paused || die "d1 is not paused"
+	x cat "$(cgfile freezer "$CGP/libpod-$id" freezer.state)"
+	expect_out_is FROZEN
+	x podman unpause d1
+	expect_ok
+	status_is d1 running || die "d1 is not running"
+	x podman exec d1 true
+	expect_ok
+}
+
+t_update() {
+	local id
+	id=$(cid d1)
+	x podman update --memory 48m --cpus .5 --cpu-shares 300 d1
+	expect_ok
+	x cat "$(cgfile memory "$CGP/libpod-$id" memory.limit_in_bytes)" \
+		"$(cgfile cpu "$CGP/libpod-$id" cpu.cfs_quota_us)" \
+		"$(cgfile cpu "$CGP/libpod-$id" cpu.shares)"
+	expect_out_is "$(printf '50331648\n50000\n300')"
+}
+
+t_kill_signal() {
+	x "${PR[@]}" -d --name k1 "$IMG" sh -c 'trap "exit 7" USR1; while :; do sleep 0.2; done'
+	expect_ok
+	x podman kill -s USR1 k1
+	expect_ok
+	x podman wait k1
+	expect_out_is 7
+	x podman rm k1
+	expect_ok
+}
+
+t_stop() {
+	x podman stop -t 1 d1
+	expect_ok
+	status_is d1 exited || die "d1 is not exited"
+	# sleep as pid 1 ignores SIGTERM: killed after the timeout
+	x podman inspect -f '{{.State.ExitCode}}' d1
+	expect_out_is 137
+}
+
+t_restart() {
+	x podman start d1
+	expect_ok
+	status_is d1 running || die "d1 is not running after start"
+	x podman restart -t 1 d1
+	expect_ok
+	status_is d1 running || die "d1 is not running after restart"
+	x podman exec d1 echo alive
+	expect_ok
+	expect_out_is alive
+}
+
+t_run_tty() {
+	xt podman run --rm -t --cgroup-parent "$CGP" "$IMG" sh -c 'tty; exit 4'
+	expect_rc 4
+	expect_out /dev/pts/0
+}
+
+t_rm_f() {
+	local id
+	id=$(cid d1)
+	x podman rm -f -t 1 d1
+	expect_ok
+	x podman ps -aq
+	expect_out_is ""
+	[ ! -e "$RTROOT/$id" ] || die "state left: $RTROOT/$id"
+	[ ! -d "$(cgfile memory "$CGP/libpod-$id" "")" ] || die "cgroup left: memory$CGP/libpod-$id"
+}
+
+t_bad_command() {
+	x "${PR[@]}" --rm "$IMG" /nonexistent
+	expect_rc 127
+	expect_err "no such file or directory|executable file not found"
+	x podman ps -aq
+	expect_out_is ""
+}
+
+t_bad_workdir() {
+	# a working directory that is a file: chdir fails inside the container
+	x "${PR[@]}" --rm -w /etc/passwd "$IMG" true
+	expect_rc 126
+	expect_err "not a directory"
+	x podman ps -aq
+	expect_out_is ""
+}
+
+t_nothing_left() {
+	x podman ps -aq
+	expect_out_is ""
+	[ -z "$(ls "$RTROOT")" ] || die "state left in the runtime root: $(ls "$RTROOT")"
+}
+
+t "podman run --rm: stdout, stderr, exit code" t_run_rm
+t "podman run -d (memory limit in the cgroup)" t_run_d
+t "podman exec: stdout, stderr, exit code" t_exec
+t "podman exec -t" t_exec_tty
+t "podman exec -u" t_exec_user
+t "podman exec -w -e" t_exec_workdir_env
+t "podman exec of a missing command: 127" t_exec_bad_command
+t "podman top" t_top
+t "podman stats reads the container's cgroup" t_stats
+t "podman pause/unpause" t_pause
+t "podman update --memory --cpus --cpu-shares" t_update
+t "podman kill -s USR1" t_kill_signal
+t "podman stop" t_stop
+t "podman start, restart" t_restart
+t "podman run -t" t_run_tty
+t "podman rm -f" t_rm_f
+t "podman run of a missing command: 127" t_bad_command
+t "podman run with a bad working dir: 126" t_bad_workdir
+t "no container or state left" t_nothing_left
+finish
