@@ -105,6 +105,11 @@ fi
 # the husk smoke checks, from the leaf cgroup
 if [ -x /husk/bin/husk ]; then
 	run_test smoke /husk-qemu-scope/runner /bin/sh /husk/smoke.sh
+else
+	echo "=== HUSK-QEMU TEST smoke ==="
+	echo "not ok 1 - no husk binary in the build dir (src/husk)"
+	echo "1..1"
+	echo "=== HUSK-QEMU RC smoke 1 ==="
 fi
 
 # nothing may be left: every test cleans up its cgroups

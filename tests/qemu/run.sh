@@ -40,6 +40,9 @@ fail_lane() {
 log() { echo "# qemu-v2: $*"; }
 
 mkdir -p "$cache"
+# one run at a time per cache (the initramfs tree and serial log live there)
+exec 9>"$cache/lock"
+flock 9
 if [ $# -ge 1 ]; then
 	build=$(cd "$1" && pwd) || fail_lane "no build dir \`$1\`"
 else
