@@ -1,0 +1,187 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# containerd 1.6 + ctr + the io.containerd.runc.v2 shim with $RUNTIME as the
+# shim's `runc` (a wrapper linked as runc in containerd's opt/bin, which the
+# shim puts first in PATH: clients.md section 3).  A private containerd
+# (root, state, sockets under a temp dir).  Prints TAP.
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+preflight
+need containerd ctr containerd-shim-runc-v2 skopeo umoci
+
+C=$B/containerd
+RTROOT=$C/rtroot
+NS=husktest
+mkdir -p "$C/opt/bin" "$C/fifo" "$RTROOT"
+make_wrapper "$C/opt/bin/runc" ""
+
+build_rootfs_tar || bail "cannot build the busybox rootfs"
+build_archive oci || bail "cannot build the OCI archive (umoci, skopeo)"
+start_containerd "$C" || bail "containerd did not start"
+on_exit ctr_cleanup
+ctr_cleanup() {
+	local c
+	for c in $(ctr -n $NS containers ls -q); do
+		timeout 30 ctr -n $NS tasks kill -a -s SIGKILL "$c"
+		timeout 30 ctr -n $NS tasks rm -f "$c"
+		timeout 30 ctr -n $NS containers rm "$c"
+	done
+	timeout 30 ctr -n $NS images rm "$IMG"
+	for c in $(ls "$RTROOT/$NS" 2>/dev/null); do
+		"$RUNTIME" --root "$RTROOT/$NS" delete --force "$c"
+	done
+	# the shim unmounts the rootfs at task delete; anything left is ours
+	grep -o " $C/[^ ]*" /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l
+}
+
+ctr -n $NS images import -q "$B/img/busybox-oci.tar" >/dev/null 2>&1 ||
+	ctr -n $NS images import "$B/img/busybox-oci.tar" >/dev/null || bail "ctr images import failed"
+
+# "${CR[@]}" ARGS... IMAGE ID CMD...: ctr run with the runtime root, fifo dir and cgroup in $B
+cr() { CR=(ctr -n $NS run --runc-root "$RTROOT" --fifo-dir "$C/fifo" --cgroup "$CGP/$1"); }
+task_status() { ctr -n $NS tasks ls | awk -v id="$1" '$1 == id { print $3 }'; }
+task_pid() { ctr -n $NS tasks ls | awk -v id="$1" '$1 == id { print $2 }'; }
+status_is() { [ "$(task_status "$1")" = "$2" ]; }
+
+t_run_rm() {
+	cr c1
+	x "${CR[@]}" --rm "$IMG" c1 sh -c 'echo hello; echo oops >&2; exit 3'
+	expect_rc 3
+	expect_out_is hello
+	expect_err oops
+	x ctr -n $NS containers ls -q
+	expect_out_is ""
+	[ -z "$(ls "$RTROOT/$NS")" ] || die "state left in the runtime root"
+}
+
+t_run_d() {
+	cr c2
+	x "${CR[@]}" -d --memory-limit 67108864 "$IMG" c2 sleep 1000
+	expect_ok
+	wait_for 10 status_is c2 RUNNING || die "c2 is not RUNNING: $(task_status c2)"
+	[ -d "$RTROOT/$NS/c2" ] || die "no state for c2 in the runtime root"
+	x cat "$(cgfile memory "$CGP/c2" memory.limit_in_bytes)" "$(cgfile pids "$CGP/c2" cgroup.procs)"
+	expect_out_is "$(printf '67108864\n%s' "$(task_pid c2)")"
+}
+
+t_exec() {
+	x ctr -n $NS tasks exec --exec-id e1 c2 sh -c 'echo out; echo err >&2; exit 5'
+	expect_rc 5
+	expect_out_is out
+	expect_err err
+	x ctr -n $NS tasks exec --exec-id e2 --cwd /tmp c2 pwd
+	expect_ok
+	expect_out_is /tmp
+}
+
+t_exec_tty() {
+	xt ctr -n $NS tasks exec -t --exec-id e3 c2 sh -c 'tty; exit 6'
+	expect_rc 6
+	expect_out /dev/pts/
+}
+
+t_ps() {
+	x ctr -n $NS tasks ps c2
+	expect_ok
+	expect_out "$(task_pid c2)"
+}
+
+t_metrics() {
+	x ctr -n $NS tasks metrics c2
+	expect_ok
+	[ "$(awk '$1 == "memory.limit_in_bytes" { print $2 }' "$OUT")" = 67108864 ] ||
+		die "no memory limit in the metrics"
+	[ "$(awk '$1 == "pids.current" { print $2 }' "$OUT")" = 1 ] || die "pids.current is not 1"
+}
+
+t_pause() {
+	x ctr -n $NS tasks pause c2
+	expect_ok
+	status_is c2 PAUSED || die "c2 is $(task_status c2)"
+	x cat "$(cgfile freezer "$CGP/c2" freezer.state)"
+	expect_out_is FROZEN
+	x ctr -n $NS tasks resume c2
+	expect_ok
+	status_is c2 RUNNING || die "c2 is $(task_status c2)"
+	x ctr -n $NS tasks exec --exec-id e4 c2 true
+	expect_ok
+}
+
+t_kill() {
+	x ctr -n $NS tasks kill -s SIGKILL c2
+	expect_ok
+	wait_for 10 status_is c2 STOPPED || die "c2 is $(task_status c2)"
+	# a second kill: the runtime says `container not running`, the shim maps it
+	x ctr -n $NS tasks kill -s SIGKILL c2
+	expect_rc 1
+	expect_err "process already finished|not found"
+}
+
+t_delete() {
+	x ctr -n $NS tasks delete c2
+	expect_ok
+	expect_err "exit code 137"
+	x ctr -n $NS containers delete c2
+	expect_ok
+	[ ! -e "$RTROOT/$NS/c2" ] || die "state left: $RTROOT/$NS/c2"
+	[ ! -d "$(cgfile memory "$CGP/c2" "")" ] || die "cgroup left: memory$CGP/c2"
+}
+
+t_rm_force() {
+	cr c3
+	x "${CR[@]}" -d "$IMG" c3 sh -c 'sleep 1000 & sleep 1000'
+	expect_ok
+	wait_for 10 status_is c3 RUNNING || die "c3 is not RUNNING"
+	x ctr -n $NS tasks rm -f c3
+	expect_ok
+	x ctr -n $NS containers rm c3
+	expect_ok
+	[ ! -e "$RTROOT/$NS/c3" ] || die "state left: $RTROOT/$NS/c3"
+}
+
+# a create that fails inside the runtime: its own message must reach ctr through the
+# JSON --log file (else: "unable to retrieve OCI runtime error")
+t_create_fails() {
+	cr c4
+	x "${CR[@]}" --rm --cwd /etc/passwd "$IMG" c4 true
+	expect_rc 1
+	show
+	expect_err "OCI runtime create failed: .*not a directory"
+	! grep -q "unable to retrieve OCI runtime error" "$ERR" || die "the runtime's error was lost"
+	x ctr -n $NS containers ls -q
+	expect_no_out c4
+	[ ! -e "$RTROOT/$NS/c4" ] || die "state left in the runtime root"
+}
+
+t_bad_command() {
+	cr c5
+	x "${CR[@]}" --rm "$IMG" c5 /nonexistent
+	expect_rc 1
+	show
+	expect_err "OCI runtime create failed: .*/nonexistent.*no such file or directory"
+	x ctr -n $NS containers ls -q
+	expect_no_out c5
+}
+
+t_nothing_left() {
+	x ctr -n $NS containers ls -q
+	expect_out_is ""
+	[ -z "$(ls "$RTROOT/$NS")" ] || die "state left in the runtime root: $(ls "$RTROOT/$NS")"
+	! grep -q " $C/" /proc/self/mountinfo || die "mounts left under $C"
+}
+
+t "ctr run --rm: stdout, stderr, exit code" t_run_rm
+t "ctr run -d (memory limit in the cgroup)" t_run_d
+t "ctr tasks exec" t_exec
+t "ctr tasks exec -t" t_exec_tty
+t "ctr tasks ps" t_ps
+t "ctr tasks metrics reads the container's cgroup" t_metrics
+t "ctr tasks pause/resume" t_pause
+t "ctr tasks kill" t_kill
+t "ctr tasks delete" t_delete
+t "ctr tasks rm -f of a running task" t_rm_force
+t "a failing create: the runtime's error reaches ctr" t_create_fails
+t "ctr run of a missing command" t_bad_command
+t "no container, state or mount left" t_nothing_left
+finish
