@@ -48,6 +48,8 @@ echo "cgroup=$p dir=$d"
 for f in memory.max memory.high memory.low memory.swap.max pids.max cpu.max cpu.weight cpuset.cpus; do
 	echo "$f=$(cat $d/$f 2>&1)"
 done
+echo "controllers=$(cat $d/cgroup.controllers 2>&1)"
+if mkdir $d/husk-qemu-x 2>/dev/null; then echo cgroupfs-writable; rmdir $d/husk-qemu-x; else echo cgroupfs-ro; fi
 """
 
 DEVICES = r"""

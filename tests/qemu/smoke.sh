@@ -92,6 +92,11 @@ for kv in memory.max=67108864 memory.high=50331648 memory.swap.max=33554432 \
 done
 check "resources: cpu.weight from cpu.shares 2048 is not the default 100" \
 	'grep -q "^cpu.weight=" $T/out && ! has $T/out cpu.weight=100' "out: $(out)"
+check "cgroup namespace: the container sees its cgroup as /" \
+	'grep -q "^cgroup=/ dir=/sys/fs/cgroup/*$" $T/out' "out: $(out)"
+check "the container's cgroup offers cpu, memory and pids to nested use" \
+	'grep "^controllers=" $T/out | grep -w cpu | grep -w memory | grep -qw pids' "out: $(out)"
+check "/sys/fs/cgroup is read-only inside (spec option ro)" 'has $T/out cgroupfs-ro' "out: $(out)"
 check "resources: the cgroup is gone after run" 'gone $CG/husk-qemu/limits' \
 	"$(ls $CG/husk-qemu 2>&1 | tr '\n' ' ')"
 
@@ -112,6 +117,9 @@ check "start: exit 0, status running" '[ $rc -eq 0 ] && wait_status smoke-sleepe
 husk exec smoke-sleeper sh -c 'cat /proc/self/cgroup; cat /proc/1/cgroup'
 check "exec: joins the init's cgroup" \
 	'[ $rc -eq 0 ] && [ $(sort -u $T/out | wc -l) -eq 1 ]' "rc=$rc out: $(out)" "err: $(err)"
+husk ps --format json smoke-sleeper
+check "ps --format json: lists the init's pid" '[ $rc -eq 0 ] && grep -qw "$pid" $T/out' \
+	"rc=$rc pid=$pid out: $(out)" "err: $(err)"
 husk pause smoke-sleeper
 check "pause: cgroup.freeze is 1, status paused" \
 	'[ $rc -eq 0 ] && [ "$(cat $d/cgroup.freeze 2>&1)" = 1 ] && wait_status smoke-sleeper paused' \
