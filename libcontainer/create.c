@@ -46,6 +46,7 @@ struct creation {
 	struct husk_state state;
 	char **env;
 	struct husk_seccomp_filter *seccomp;
+	char *listen_fds_env; /* the LISTEN_FDS=N entry we add to env */
 	int pty_sock;   /* run -t without --console-socket: our end */
 	int pty_master; /* the pty master received on it */
 };
@@ -62,6 +63,7 @@ static void creation_free(struct creation *c)
 		close(c->pty_master);
 	husk_cgroup_free(c->cg);
 	husk_seccomp_filter_free(c->seccomp);
+	free(c->listen_fds_env);
 	if (c->have_store)
 		husk_store_close(&c->store);
 	husk_state_clear(&c->state);
@@ -187,10 +189,9 @@ static int build_env(struct creation *c, struct husk_launch *l, int *extra_fds)
 	for (size_t i = 0; i < n; i++)
 		c->env[i] = c->spec->process.env[i];
 	if (*extra_fds) {
-		static char lfds_buf[32];
-		/* the string outlives this function in the child only */
-		snprintf(lfds_buf, sizeof lfds_buf, "LISTEN_FDS=%d", *extra_fds);
-		c->env[n] = lfds_buf;
+		if (asprintf(&c->listen_fds_env, "LISTEN_FDS=%d", *extra_fds) < 0)
+			abort();
+		c->env[n] = c->listen_fds_env;
 		c->env[n + 1] = (char *)"LISTEN_PID=";
 		l->listen_pid_slot = (int)n + 1;
 	}
