@@ -248,15 +248,50 @@ class Suite:
                 pass
         # cgroups we named: remove leftovers, deepest first
         for p in sorted(self.cgroups, key=len, reverse=True):
-            for base in ("/sys/fs/cgroup", "/sys/fs/cgroup/unified"):
+            for d in cgroup_dirs(p):
                 try:
-                    ctrls = os.listdir(base)
+                    os.rmdir(d)
                 except OSError:
-                    continue
-                for c in ctrls + [""]:
-                    d = os.path.join(base, c, p.lstrip("/"))
-                    if os.path.isdir(d):
-                        try:
-                            os.rmdir(d)
-                        except OSError:
-                            pass
+                    pass
+        # crun run in a mount namespace without the cgroup2 mount (see README)
+        # writes <dir>/cgroup.procs as plain files into the tmpfs below it
+        # (for cgroupsPath and, without one, for the id); remove ours
+        u = "/sys/fs/cgroup/unified"
+        if os.path.isdir(u) and not cgroup2_mounted(u):
+            for name in [p.lstrip("/") for p in self.cgroups] + sorted(self.ids):
+                d = os.path.join(u, name)
+                if os.path.isdir(d):
+                    try:
+                        procs = os.path.join(d, "cgroup.procs")
+                        if os.path.isfile(procs):
+                            os.unlink(procs)
+                        os.rmdir(d)
+                    except OSError:
+                        pass
+            try:
+                os.rmdir(os.path.join(u, "husk-test"))
+            except OSError:
+                pass
+
+
+def cgroup2_mounted(path):
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            pre, _, post = line.partition(" - ")
+            if pre.split()[4] == path and post.split()[0] == "cgroup2":
+                return True
+    return False
+
+
+def cgroup_dirs(path):
+    """the directories of cgroup path in every mounted hierarchy"""
+    out = []
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            pre, _, post = line.partition(" - ")
+            mp = pre.split()[4]
+            if post.split()[0] in ("cgroup", "cgroup2"):
+                d = os.path.join(mp, path.lstrip("/"))
+                if os.path.isdir(d):
+                    out.append(d)
+    return out

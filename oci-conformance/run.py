@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import tests_config as tc  # noqa: E402
@@ -78,6 +79,7 @@ def main():
             ("lsm", lambda: tc.t_apparmor_selinux(s)),
             ("lifecycle", lambda: tr.t_lifecycle(s)),
             ("hooks", lambda: tr.t_hooks(s)),
+            ("terminal", lambda: tr.t_terminal(s)),
         ]
         for name, fn in groups:
             if name == "features":

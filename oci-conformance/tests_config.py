@@ -592,12 +592,17 @@ def t_cgroups(s):
              "/sys/fs/cgroup/pids/pids.max", "/sys/fs/cgroup/pids.max",
              "/sys/fs/cgroup/cpu/cpu.shares", "/sys/fs/cgroup/cpu.weight",
              "/sys/fs/cgroup/cpu/cpu.cfs_quota_us", "/sys/fs/cgroup/cpu/cpu.cfs_period_us", "/sys/fs/cgroup/cpu.max",
-             "/sys/fs/cgroup/cpuset/cpuset.cpus", "/sys/fs/cgroup/cpuset.cpus"]
+             "/sys/fs/cgroup/cpuset/cpuset.cpus", "/sys/fs/cgroup/cpuset.cpus",
+             "/sys/fs/cgroup/memory/memory.soft_limit_in_bytes", "/sys/fs/cgroup/memory.low",
+             "/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes", "/sys/fs/cgroup/memory.swap.max",
+             "/sys/fs/cgroup/memory/memory.swappiness", "/sys/fs/cgroup/memory/memory.oom_control"]
     cfg = s.base_config(["checker", "info", "mountinfo"] + [f"cat:{f}" for f in files])
     cfg["mounts"].append({"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup",
                           "options": ["nosuid", "noexec", "nodev", "relatime", "ro"]})
     cfg["linux"]["cgroupsPath"] = path
-    cfg["linux"]["resources"] = {"memory": {"limit": 67108864}, "pids": {"limit": 64},
+    cfg["linux"]["resources"] = {"memory": {"limit": 67108864, "reservation": 33554432, "swap": 100663296,
+                                            "swappiness": 10, "disableOOMKiller": True},
+                                 "pids": {"limit": 64},
                                  "cpu": {"shares": 512, "quota": 50000, "period": 100000, "cpus": "0"}}
     rc, o, err, cid, b = s.run_container(cfg)
     if not ran(s, sec, rc, o, err):
@@ -618,6 +623,18 @@ def t_cgroups(s):
     s.eq(sec, "memory.limit 64MiB read inside", first("/sys/fs/cgroup/memory/memory.limit_in_bytes",
                                                        "/sys/fs/cgroup/memory.max"), "67108864",
          "config-linux.md#memory: limit \"sets limit of memory usage in bytes\"")
+    s.eq(sec, "memory.reservation 32MiB read inside",
+         first("/sys/fs/cgroup/memory/memory.soft_limit_in_bytes", "/sys/fs/cgroup/memory.low"), "33554432",
+         "config-linux.md#memory: reservation \"sets soft limit of memory usage in bytes\"")
+    if not v2:
+        s.eq(sec, "memory.swap 96MiB (memory+swap) read inside",
+             first("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes"), "100663296",
+             "config-linux.md#memory: swap \"sets limit of memory+Swap usage\"")
+        s.eq(sec, "memory.swappiness 10 read inside", first("/sys/fs/cgroup/memory/memory.swappiness"), "10",
+             "config-linux.md#memory: swappiness \"sets swappiness parameter of vmscan\"")
+        s.eq(sec, "disableOOMKiller sets oom_kill_disable", first("/sys/fs/cgroup/memory/memory.oom_control"),
+             "oom_kill_disable 1", "config-linux.md#memory: disableOOMKiller \"disables the OOM killer for out of "
+             "memory conditions\"")
     s.eq(sec, "pids.limit 64 read inside", first("/sys/fs/cgroup/pids/pids.max", "/sys/fs/cgroup/pids.max"), "64",
          "config-linux.md#pids: limit \"specifies the maximum number of tasks in the cgroup\"")
     if not v2:

@@ -7,6 +7,8 @@ import os
 import sys
 import time
 
+from lib import cgroup_dirs
+
 HOOK_PY = r'''
 import json, os, sys
 name, log = sys.argv[1], sys.argv[2]
@@ -52,21 +54,6 @@ def read(path):
             return f.read()
     except OSError:
         return None
-
-
-def cgroup_dirs(path):
-    out = []
-    for ctrl in ("memory", "pids", "cpu", "devices", "freezer"):
-        d = os.path.join("/sys/fs/cgroup", ctrl, path.lstrip("/"))
-        if os.path.isdir(d):
-            out.append(d)
-    d = os.path.join("/sys/fs/cgroup/unified", path.lstrip("/"))
-    if os.path.isdir(d):
-        out.append(d)
-    d = os.path.join("/sys/fs/cgroup", path.lstrip("/"))
-    if os.path.isdir(d) and os.path.exists("/sys/fs/cgroup/cgroup.controllers"):
-        out.append(d)
-    return out
 
 
 def t_lifecycle(s):
@@ -203,6 +190,30 @@ def t_lifecycle(s):
                 "exit 0", f"rc={rc} {err.strip()[-300:]}")
     finally:
         s.cleanup_container(cid)
+
+    # the process exits by itself
+    cfg = s.base_config(["checker", "exit:0"])
+    cid = s.new_id()
+    b = s.bundle(cfg, name=cid)
+    try:
+        rc, o, err = s.rt("create", "--bundle", b, cid)
+        rc2, o, err = s.rt("start", cid)
+        st = s.wait_status(cid, "stopped") or {}
+        s.check("runtime.md#kill", "status is stopped after the process exits by itself",
+                rc == 0 and rc2 == 0 and st.get("status") == "stopped",
+                "runtime.md#kill: \"When the process in the container is stopped, irrespective of it being as a "
+                "result of a kill operation or any other reason, the status property of this container MUST be "
+                "stopped\"", "stopped", f"create rc={rc} start rc={rc2} state={st}")
+    finally:
+        s.cleanup_container(cid)
+
+    # a missing executable
+    cfg = s.base_config(["/no/such/program"])
+    rc, o, err, cid, b = s.run_container(cfg)
+    s.check("runtime.md#errors", "a missing executable is an error", rc != 0,
+            "config.md#process: args \"The executable is the first element and MUST be available at the given path "
+            "inside of the rootfs\"; runtime.md#start: \"This operation MUST run the user-specified program\"",
+            "non-zero exit", f"rc={rc}")
 
     # operations on an unknown id
     ghost = f"conf-{s.tag}-does-not-exist"
@@ -433,6 +444,22 @@ def t_hooks(s):
     finally:
         s.cleanup_container(cid)
 
+    # a hook that outlives its timeout
+    cfg = s.base_config(["checker", "info"])
+    cfg["hooks"] = {"createRuntime": [{"path": "/bin/sleep", "args": ["sleep", "20"], "timeout": 1}]}
+    cid = s.new_id()
+    b = s.bundle(cfg, name=cid)
+    try:
+        t0 = time.time()
+        rc, o, err = s.rt("create", "--bundle", b, cid)
+        took = time.time() - t0
+        s.check(sec, "hook timeout aborts the hook and fails create", rc != 0 and took < 10,
+                "config.md#posix-platform-hooks: timeout \"is the number of seconds before aborting the hook\"; "
+                "runtime.md#lifecycle: a failing createRuntime hook MUST generate an error",
+                "error within a few seconds", f"rc={rc} after {took:.1f}s")
+    finally:
+        s.cleanup_container(cid)
+
     # a failing poststart hook: warning only
     log3 = os.path.join(hd, "log3")
     cfg = s.base_config(["checker", "sleep:60"])
@@ -477,3 +504,75 @@ def t_features(s):
     s.check(sec, "linux.namespaces lists the namespaces the suite uses", ns is None or base <= set(ns),
             "features-linux.md: namespaces \"the list of the recognized namespaces\"", sorted(base), ns)
     return f
+
+
+def recv_fd(conn):
+    import array
+    import socket
+    fds = array.array("i")
+    msg, anc, flags, addr = conn.recvmsg(4096, socket.CMSG_LEN(4 * fds.itemsize))
+    for level, typ, data in anc:
+        if level == socket.SOL_SOCKET and typ == socket.SCM_RIGHTS:
+            fds.frombytes(data[:len(data) - (len(data) % fds.itemsize)])
+    return fds[0] if fds else None
+
+
+def t_terminal(s):
+    import select
+    import socket
+    from lib import parse_output
+    sec = "config.md#process-terminal"
+    path = os.path.join(s.work, "console.sock")
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.bind(path)
+    srv.listen(1)
+    srv.settimeout(10)
+    cfg = s.base_config(["checker", "info", "stat:/dev/console", "mountinfo"])
+    cfg["process"]["terminal"] = True
+    cfg["process"]["consoleSize"] = {"height": 30, "width": 100}
+    cid = s.new_id()
+    b = s.bundle(cfg, name=cid)
+    master = None
+    try:
+        rc, o, err = s.rt("create", "--bundle", b, "--console-socket", path, cid)
+        if not s.check(sec, "create with a terminal and --console-socket", rc == 0,
+                       "config.md#process: terminal \"specifies whether a terminal is attached to the process\"",
+                       "exit 0", f"rc={rc} {err.strip()[-300:]}"):
+            return
+        conn, _ = srv.accept()
+        master = recv_fd(conn)
+        conn.close()
+        if not s.check(sec, "the pty master arrives on the console socket", master is not None,
+                       "config.md#process: terminal (runc CLI --console-socket: the master is sent with SCM_RIGHTS)",
+                       "an fd", None):
+            return
+        rc, o, err = s.rt("start", cid)
+        buf = b""
+        end = time.time() + 10
+        while time.time() < end and b"done=1" not in buf:
+            r, _, _ = select.select([master], [], [], 0.5)
+            if r:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                buf += chunk
+        out = parse_output(buf.decode(errors="replace").replace("\r", ""))
+        s.check(sec, "stdin, stdout and stderr are the terminal",
+                [out.get(f"isatty.{i}") for i in range(3)] == ["1", "1", "1"],
+                "config.md#process: terminal \"a pseudoterminal pair is allocated for the process and the "
+                "pseudoterminal slave is duplicated on the process's standard streams\"", "1 1 1",
+                [out.get(f"isatty.{i}") for i in range(3)])
+        s.eq(sec, "consoleSize 30x100", out.get("winsize"), "30 100",
+             "config.md#process: consoleSize \"specifies the console size in characters of the terminal\"")
+        con = out.get("stat:/dev/console", "")
+        s.check("config-linux.md#default-devices", "/dev/console is the pty (char 136:N)", con.startswith("c 136 "),
+                "config-linux.md#default-devices: \"/dev/console is set up if terminal is enabled in the config by "
+                "bind mounting the pseudoterminal pty to /dev/console\"", "c 136 N", con)
+    finally:
+        if master is not None:
+            os.close(master)
+        srv.close()
+        s.cleanup_container(cid)
