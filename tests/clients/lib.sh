@@ -194,6 +194,7 @@ build_rootfs_tar() {
 	cp "$(command -v busybox)" "$r/bin/busybox"
 	chroot "$r" /bin/busybox --install -s
 	chmod 1777 "$r/tmp"
+	chmod 700 "$r/root"
 	printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$r/etc/passwd"
 	printf 'root:x:0:\nnogroup:x:65534:\n' >"$r/etc/group"
 	tar -C "$r" --numeric-owner -cf "$B/img/busybox-rootfs.tar" .

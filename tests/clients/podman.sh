@@ -111,6 +111,7 @@ t_exec_workdir_env() {
 
 t_exec_bad_command() {
 	x podman exec d1 /nonexistent
+	show
 	expect_rc 127
 	expect_err "no such file or directory|executable file not found"
 }
@@ -208,6 +209,7 @@ t_rm_f() {
 
 t_bad_command() {
 	x "${PR[@]}" --rm "$IMG" /nonexistent
+	show
 	expect_rc 127
 	expect_err "no such file or directory|executable file not found"
 	x podman ps -aq
@@ -215,8 +217,11 @@ t_bad_command() {
 }
 
 t_bad_workdir() {
-	# a working directory that is a file: chdir fails inside the container
-	x "${PR[@]}" --rm -w /etc/passwd "$IMG" true
+	# podman itself refuses a workdir that is a file in the image; /dev/null is
+	# not in the image (podman makes it a directory there), only in the
+	# container: chdir fails in the runtime
+	x "${PR[@]}" --rm -w /dev/null "$IMG" true
+	show
 	expect_rc 126
 	expect_err "not a directory"
 	x podman ps -aq
