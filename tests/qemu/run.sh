@@ -48,11 +48,11 @@ if [ $# -ge 1 ]; then
 else
 	build=$src/build-qemu
 	if [ ! -f "$build/build.ninja" ]; then
-		meson setup "$build" "$src" >"$cache.meson.log" 2>&1 ||
-			log "meson setup failed (see $cache.meson.log); using what exists"
+		meson setup "$build" "$src" >"$cache/meson.log" 2>&1 ||
+			log "meson setup failed (see $cache/meson.log); using what exists"
 	fi
-	ninja -C "$build" -k 0 >"$cache.ninja.log" 2>&1 ||
-		log "ninja failed (see $cache.ninja.log); using what was built"
+	ninja -C "$build" -k 0 >"$cache/ninja.log" 2>&1 ||
+		log "ninja failed (see $cache/ninja.log); using what was built"
 fi
 
 qemu=$(command -v qemu-system-x86_64) ||
