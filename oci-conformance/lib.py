@@ -110,10 +110,10 @@ class Suite:
         self._emit("skip", section, check, "", reason)
 
     # ---- runtime ----------------------------------------------------------
-    def rt(self, *args, stdin=None, timeout=30, cwd=None):
+    def rt(self, *args, stdin=None, timeout=30, cwd=None, wrap=()):
         """Runs the runtime; stdio go to files, not pipes: a container's
         process inherits them and may outlive the command (create, run -d)."""
-        cmd = [self.runtime, "--root", self.root] + list(args)
+        cmd = list(wrap) + [self.runtime, "--root", self.root] + list(args)
         with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
             try:
                 p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err, timeout=timeout,
@@ -227,11 +227,11 @@ class Suite:
             },
         })
 
-    def run_container(self, cfg, timeout=30, extra=()):
+    def run_container(self, cfg, timeout=30, extra=(), wrap=()):
         """`run` the bundle in the foreground; returns (rc, parsed stdout, stderr, id, bundle)."""
         cid = self.new_id()
         b = self.bundle(cfg, name=cid)
-        rc, out, err = self.rt("run", "--bundle", b, *extra, cid, timeout=timeout)
+        rc, out, err = self.rt("run", "--bundle", b, *extra, cid, timeout=timeout, wrap=wrap)
         self.cleanup_container(cid)
         return rc, parse_output(out), err.strip(), cid, b
 
