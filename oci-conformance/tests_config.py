@@ -578,6 +578,7 @@ def t_propagation(s):
                 'mount --make-rprivate / && mount --bind "$0" "$0" && mount --make-shared "$0" && exec "$@"', bd)
     for prop, want in (("private", lambda opt: not any(x.startswith(("shared:", "master:")) for x in opt)),
                        ("slave", lambda opt: any(x.startswith("master:") for x in opt)),
+                       ("rslave", lambda opt: any(x.startswith("master:") for x in opt)),
                        ("shared", lambda opt: any(x.startswith("shared:") for x in opt)),
                        ("unbindable", lambda opt: "unbindable" in opt)):
         cfg = s.base_config(["checker", "mountinfo"])
