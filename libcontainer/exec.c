@@ -13,6 +13,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -209,7 +210,24 @@ static int exec_load_seccomp(struct exec_child *x, struct husk_error *err)
 	return 0;
 }
 
-static int exec_child_setup(struct exec_child *x, char **prog, struct husk_error *err)
+/*
+ * CVE-2024-21626: a cwd reached through an open fd (/proc/self/fd/N) could
+ * lie outside the container's root; getcwd() fails with ENOENT (or the kernel
+ * prefixes "(unreachable)") when it does.  runc checks the same.
+ */
+static int check_cwd(const char *want, struct husk_error *err)
+{
+	cleanup_free char *cwd = getcwd(NULL, 0);
+
+	if (cwd == NULL && errno != ENOENT)
+		return husk_error_errno(err, "getcwd");
+	if (cwd == NULL || cwd[0] != '/')
+		return husk_error_set(err, EPERM, "cwd `%s` is outside the container's root", want);
+	return 0;
+}
+
+static int exec_child_setup(struct exec_child *x, char **prog, bool *lookup_failed,
+			    struct husk_error *err)
 {
 	const struct husk_process *p = x->p;
 
@@ -230,6 +248,8 @@ static int exec_child_setup(struct exec_child *x, char **prog, struct husk_error
 	close(x->root_fd);
 	if (chdir(p->cwd) < 0)
 		return husk_error_errno(err, "chdir to cwd (`%s`)", p->cwd);
+	if (check_cwd(p->cwd, err) < 0)
+		return -1;
 	if (p->terminal && x->console_fd >= 0 &&
 	    husk_terminal_setup_exec(x->console_fd, p, err) < 0)
 		return -1;
@@ -252,34 +272,80 @@ static int exec_child_setup(struct exec_child *x, char **prog, struct husk_error
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return husk_error_errno(err, "set no_new_privs");
 	*prog = husk_find_executable(p->args[0], p->env, err);
-	if (*prog == NULL)
+	if (*prog == NULL) {
+		*lookup_failed = true;
 		return -1;
+	}
 	/* last, so that it filters only the user's program */
 	return x->seccomp ? exec_load_seccomp(x, err) : 0;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/*
+ * Close, not just mark close-on-exec, every fd but stdio, the preserved ones
+ * and the child's own: until execve a leaked fd could be reached through
+ * /proc/self/fd (CVE-2024-21626).
+ */
+static void close_inherited(const struct exec_child *x)
+{
+	int keep[HUSK_NS_N + 4], n = 0;
+	unsigned int from = 3 + (unsigned int)x->preserve_fds;
+
+	keep[n++] = x->sync_fd;
+	keep[n++] = x->pidfd;
+	keep[n++] = x->root_fd;
+	keep[n++] = x->console_fd;
+	for (int t = 0; t < HUSK_NS_N; t++)
+		keep[n++] = x->ns_fds[t];
+	qsort(keep, (size_t)n, sizeof *keep, cmp_int);
+	for (int i = 0; i < n; i++) {
+		if (keep[i] < 0 || (unsigned int)keep[i] < from)
+			continue;
+		if ((unsigned int)keep[i] > from &&
+		    syscall(SYS_close_range, from, (unsigned int)keep[i] - 1, 0) < 0)
+			break;
+		from = (unsigned int)keep[i] + 1;
+	}
+	if (syscall(SYS_close_range, from, ~0U, 0) < 0) {
+		/* kernels before 5.9: close-on-exec at least, and the cwd check */
+		for (int fd = 3 + x->preserve_fds; fd < 1024; fd++) {
+			bool k = false;
+			for (int i = 0; i < n; i++)
+				k = k || keep[i] == fd;
+			if (!k)
+				fcntl(fd, F_SETFD, FD_CLOEXEC);
+		}
+	}
 }
 
 __attribute__((noreturn)) static void exec_child_main(struct exec_child *x, sigset_t *mask)
 {
 	struct husk_error err = {0};
+	bool lookup_failed = false;
 	char *prog = NULL;
+	int e;
 
 	/* nothing in the container may reach our binary through /proc/<pid>/exe */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	if (syscall(SYS_close_range, 3 + x->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-		for (int fd = 3 + x->preserve_fds; fd < 1024; fd++)
-			fcntl(fd, F_SETFD, FD_CLOEXEC);
+	close_inherited(x);
 	for (int fd = 3; fd < 3 + x->preserve_fds; fd++)
 		fcntl(fd, F_SETFD, 0);
-	if (exec_child_setup(x, &prog, &err) < 0) {
+	if (exec_child_setup(x, &prog, &lookup_failed, &err) < 0) {
 		husk_error_wrap(&err, "exec failed");
 		husk_sync_send_error(x->sync_fd, &err);
-		_exit(err.status == ENOENT ? 127 : 126);
+		/* the shell's codes: 127 not found, 126 found but not runnable */
+		_exit(!lookup_failed ? 1 : err.status == ENOENT ? 127 : 126);
 	}
 	sigprocmask(SIG_SETMASK, mask, NULL);
 	execve(prog, x->p->args, x->p->env ? x->p->env : (char *[]){NULL});
+	e = errno;
 	husk_error_errno(&err, "exec failed: exec %s", x->p->args[0]);
 	husk_sync_send_error(x->sync_fd, &err);
-	_exit(127);
+	_exit(e == ENOENT ? 127 : 126);
 }
 
 /* The exec child's seccomp notify fd goes to linux.seccomp.listenerPath. */
@@ -321,8 +387,10 @@ static int wait_exec(int fd, pid_t pid, const struct husk_state *s, const struct
 			return husk_error_errno(err, "exec: sync");
 		memcpy(&h, buf, sizeof h);
 		buf[r] = '\0';
-		if (h.type != SYNC_SECCOMP)
-			return husk_error_set(err, h.status, "%s", buf + sizeof h);
+		if (h.type != SYNC_SECCOMP) {
+			husk_error_set(err, h.status, "%s", buf + sizeof h);
+			return h.type == SYNC_ERROR ? -2 : -1;
+		}
 		if (pass_notify_fd(fd, pid, buf + sizeof h, s, &spec->linux_.seccomp, err) < 0)
 			return -1;
 	}
@@ -474,13 +542,19 @@ int husk_exec(const struct husk_ctx *ctx, const char *id, const struct husk_exec
 	}
 	if ((cg && husk_cgroup_enter(cg, pid, into_cgroup, err) < 0) ||
 	    husk_sync_send(sync_fd, SYNC_GO, NULL, err) < 0 ||
-	    wait_exec(sync_fd, pid, &s, spec, err) < 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		if (err->status == ENOENT)
-			*exit_status = 127;
+	    (r = wait_exec(sync_fd, pid, &s, spec, err)) < 0) {
+		int ws = 0;
+		/* a child that reported its error exits with 127, 126 or 1 */
+		if (r != -2)
+			kill(pid, SIGKILL);
+		r = -1;
+		while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
+			;
+		if (WIFEXITED(ws))
+			*exit_status = WEXITSTATUS(ws);
 		goto out_mask;
 	}
+	r = -1;
 	if (pty_sock >= 0 && (master = husk_recv_fd(pty_sock, err)) < 0)
 		goto out_mask;
 	if (o->pid_file && husk_write_pid_file(o->pid_file, pid, err) < 0)

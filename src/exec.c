@@ -77,8 +77,14 @@ static int cmd_exec(struct cli *cli, const struct cli_command *cmd, int argc, ch
 	o.args = nargs > 1 ? argv + 1 : NULL;
 	cli_debug(cli, "exec in `%s`: %s%s", argv[0],
 		  o.process_file != NULL ? o.process_file : argv[1], o.detach ? " (detached)" : "");
-	if (husk_exec(&cli->ctx, argv[0], &o, &status, err) < 0)
-		return -1;
+	if (husk_exec(&cli->ctx, argv[0], &o, &status, err) < 0) {
+		/* not found (127) or not runnable (126): the shell's codes, as podman expects */
+		if (status != 126 && status != 127)
+			return -1;
+		cli_report_error(cli, err);
+		husk_error_clear(err);
+		return status;
+	}
 	return o.detach ? 0 : status & 0xff;
 }
 
