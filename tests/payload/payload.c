@@ -28,6 +28,7 @@
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -424,7 +425,7 @@ static void usage(void)
 	      "  affinity nnp ns pid clock listen seccomp trap pause\n"
 	      "  stat PATH  open PATH  write PATH  append PATH  cat PATH  ls DIR  rlimit NAME\n"
 	      "  sysctl KEY  status PREFIX  echo TEXT  getenv NAME  fdwrite FD TEXT\n"
-	      "  sleep SECONDS  exit N  kill-self SIG\n",
+	      "  sleep SECONDS  exit N  kill-self SIG  socket unix|inet|inet6  mkdir PATH\n",
 	      stderr);
 }
 
@@ -571,6 +572,25 @@ int main(int argc, char **argv)
 			/* pid 1 of a pid namespace ignores its own signals: also exit */
 			kill(getpid(), sig_from(a1));
 			_exit(128 + sig_from(a1));
+		} else if (!strcmp(c, "socket")) {
+			/* socket unix|inet|inet6: create one (for seccomp argument filters) */
+			int fam, fd;
+
+			NEED(1);
+			fam = !strcmp(a1, "unix") ? AF_UNIX : !strcmp(a1, "inet") ? AF_INET : AF_INET6;
+			fd = socket(fam, SOCK_STREAM | SOCK_CLOEXEC, 0);
+			if (fd < 0) {
+				fail("socket", a1);
+			} else {
+				printf("socket: %s ok\n", a1);
+				close(fd);
+			}
+		} else if (!strcmp(c, "mkdir")) {
+			NEED(1);
+			if (mkdir(a1, 0755) < 0)
+				fail("mkdir", a1);
+			else
+				printf("mkdir: %s ok\n", a1);
 		} else {
 			fprintf(stderr, "payload: unknown command `%s`\n", c);
 			usage();
