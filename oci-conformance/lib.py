@@ -77,19 +77,30 @@ class Suite:
         self.ids = set()
         self.cgroups = set()
         self.nbundle = 0
+        self.xfail = set()
+        xf = os.environ.get("XFAIL_FILE")
+        if xf:
+            with open(xf) as f:
+                self.xfail = {line.strip() for line in f if line.strip() and not line.startswith("#")}
         os.makedirs(self.root, mode=0o700)
         self.build_rootfs_parts()
 
     # ---- TAP ------------------------------------------------------------
     def _emit(self, status, section, check, cite, detail):
         self.n += 1
-        self.results.append((section, check, status, detail))
         name = f"{section}: {check}"
+        known = name in self.xfail
+        if status == "fail" and known:
+            status = "xfail"
+        self.results.append((section, check, status, detail))
         if status == "skip":
             print(f"ok {self.n} - {name} # SKIP {detail}")
             return
-        print(f"{'ok' if status == 'pass' else 'not ok'} {self.n} - {name}")
-        if status == "fail":
+        todo = " # TODO known failure (XFAIL_FILE)" if status == "xfail" else ""
+        print(f"{'ok' if status == 'pass' else 'not ok'} {self.n} - {name}{todo}")
+        if status == "pass" and known:
+            print("#   listed in XFAIL_FILE but passed: remove it from the list")
+        if status in ("fail", "xfail"):
             if cite:
                 print(f"#   spec: {cite}")
             for line in str(detail).splitlines() or [""]:

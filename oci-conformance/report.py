@@ -21,7 +21,7 @@ def main():
     for sec in sections:
         cells = []
         for n, res in runs:
-            c = [sum(1 for r in res if r[0] == sec and r[2] == st) for st in ("pass", "fail", "skip")]
+            c = [sum(1 for r in res if r[0] == sec and r[2] in sts) for sts in (("pass",), ("fail", "xfail"), ("skip",))]
             tot[n] = [a + b for a, b in zip(tot[n], c)]
             cells.append(f"{c[0]}/{c[1]}" + (f" ({c[2]} skip)" if c[2] else ""))
         print(f"| {sec} | " + " | ".join(cells) + " |")
@@ -29,7 +29,7 @@ def main():
                                         for t in tot.values()) + " |")
     for n, res in runs:
         print(f"\n#### {n}: failed checks\n")
-        fails = [r for r in res if r[2] == "fail"]
+        fails = [r for r in res if r[2] in ("fail", "xfail")]
         if not fails:
             print("none")
         for sec, chk, st, det in fails:

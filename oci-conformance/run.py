@@ -110,16 +110,17 @@ def main():
         return 1
     per = {}
     for sec, chk, st, det in s.results:
-        per.setdefault(sec, {"pass": 0, "fail": 0, "skip": 0})[st] += 1
+        per.setdefault(sec, {"pass": 0, "fail": 0, "skip": 0, "xfail": 0})[st] += 1
     print("# summary by section (pass/fail/skip):")
     for sec in sorted(per):
         c = per[sec]
-        print(f"#   {sec}: {c['pass']}/{c['fail']}/{c['skip']}")
-    tot = {k: sum(c[k] for c in per.values()) for k in ("pass", "fail", "skip")}
-    fails = [f"{sec}: {chk}" for sec, chk, st, det in s.results if st == "fail"]
-    for f in fails:
-        print(f"# FAILED: {f}")
-    print(f"# {tot['pass']} passed, {tot['fail']} failed, {tot['skip']} skipped "
+        print(f"#   {sec}: {c['pass']}/{c['fail'] + c['xfail']}/{c['skip']}")
+    tot = {k: sum(c[k] for c in per.values()) for k in ("pass", "fail", "skip", "xfail")}
+    for sec, chk, st, det in s.results:
+        if st in ("fail", "xfail"):
+            print(f"# FAILED: {sec}: {chk}" + (" (known, XFAIL_FILE)" if st == "xfail" else ""))
+    xf = f", {tot['xfail']} known failures" if tot["xfail"] else ""
+    print(f"# {tot['pass']} passed, {tot['fail']} failed{xf}, {tot['skip']} skipped "
           f"({time.time() - t0:.1f}s, {os.path.basename(runtime)})")
     if os.environ.get("RESULTS"):
         with open(os.environ["RESULTS"], "w") as f:

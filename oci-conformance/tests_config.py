@@ -576,6 +576,8 @@ def t_propagation(s):
         os.makedirs(bd, exist_ok=True)
         wrap = ("unshare", "-m", "--propagation", "unchanged", "sh", "-c",
                 'mount --make-rprivate / && mount --bind "$0" "$0" && mount --make-shared "$0" && exec "$@"', bd)
+    tags = {"private": "no shared:/master: tag on /", "slave": "master:N on /", "rslave": "master:N on /",
+            "shared": "shared:N on /", "unbindable": "unbindable on /"}
     for prop, want in (("private", lambda opt: not any(x.startswith(("shared:", "master:")) for x in opt)),
                        ("slave", lambda opt: any(x.startswith("master:") for x in opt)),
                        ("rslave", lambda opt: any(x.startswith("master:") for x in opt)),
@@ -588,7 +590,8 @@ def t_propagation(s):
         r = m.get("/")
         s.check(sec, f"rootfsPropagation {prop}", rc == 0 and r and want(r["optional"]),
                 "config-linux.md#rootfs-mount-propagation: \"rootfsPropagation (string, OPTIONAL) sets the "
-                "rootfs's mount propagation\"", prop, f"rc={rc} {r and r['optional']} {err[-200:]}")
+                "rootfs's mount propagation\"", tags[prop],
+                f"rc={rc} optional fields of /: {r and r['optional']} {err[-200:]}")
 
 
 def t_cgroups(s):
