@@ -117,12 +117,16 @@ int husk_events_watch(const struct husk_ctx *ctx, const char *id, unsigned long 
 		return husk_error_set(err, EINVAL, "events: the interval must be greater than 0");
 	if (open_watched(ctx, id, &w, err) < 0)
 		return -1;
-	/* the init's exit ends the watch; without pidfd (ENOSYS) the state is polled */
-	pidfd = sys_pidfd_open(w.s.pid, 0);
-	if (pidfd < 0 && errno != ENOSYS && errno != ESRCH)
+	/*
+	 * The init's exit ends the watch.  Without a pidfd (ENOSYS; EINVAL: no
+	 * pid yet, a create in flight) the state is polled instead.
+	 */
+	pidfd = w.s.pid > 0 ? sys_pidfd_open(w.s.pid, 0) : -1;
+	if (pidfd < 0 && w.s.pid > 0 && errno != ENOSYS && errno != EINVAL && errno != ESRCH)
 		return husk_error_errno(err, "pidfd_open %d", (int)w.s.pid);
-	if (pidfd < 0 || stopped(&w))
-		pidfd = -1;
+	/* the pid may have been reused before the pidfd was taken */
+	if (stopped(&w))
+		return 0;
 	{
 		struct husk_error e = {0};
 		/* no memory controller: no OOM events, as runc */

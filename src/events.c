@@ -17,8 +17,8 @@ static int parse_duration(const char *s, unsigned long long *out, struct husk_er
 		const char *unit;
 		unsigned long long ns;
 	} units[] = {
-	    {"ns", 1ULL},	    {"us", 1000ULL},	   {"\xc2\xb5s", 1000ULL},
-	    {"\xce\xbcs", 1000ULL}, {"ms", 1000000ULL},	   {"s", 1000000000ULL},
+	    {"ns", 1ULL},	    {"us", 1000ULL},	     {"\xc2\xb5s", 1000ULL},
+	    {"\xce\xbcs", 1000ULL}, {"ms", 1000000ULL},	     {"s", 1000000000ULL},
 	    {"m", 60000000000ULL},  {"h", 3600000000000ULL},
 	};
 	const char *p = s;
@@ -65,7 +65,8 @@ static int parse_duration(const char *s, unsigned long long *out, struct husk_er
 		goto bad;
 	*out = neg ? 0 : (unsigned long long)total;
 	if (neg && total > 0)
-		return husk_error_set(err, EINVAL, "events: duration interval must be greater than 0");
+		return husk_error_set(err, EINVAL,
+				      "events: duration interval must be greater than 0");
 	return 0;
 bad:
 	return husk_error_set(err, EINVAL, "events: invalid duration `%s`", s);
@@ -100,7 +101,8 @@ static int cmd_events(struct cli *cli, const struct cli_command *cmd, int argc, 
 	if (parse_duration(interval, &ns, err) < 0)
 		return -1;
 	if (ns == 0)
-		return husk_error_set(err, EINVAL, "events: duration interval must be greater than 0");
+		return husk_error_set(err, EINVAL,
+				      "events: duration interval must be greater than 0");
 	if (stats) {
 		cli_cleanup_free char *json = NULL;
 

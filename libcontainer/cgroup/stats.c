@@ -383,9 +383,11 @@ static void blkio_stats(struct husk_cgroup *cg, struct husk_cgroup_stats *st)
 				if (sscanf(f, "%15[a-z]=%llu", key, &val) != 2)
 					continue;
 				if (strcmp(key, "rbytes") == 0)
-					blkio_add(st, HUSK_BLKIO_SERVICE_BYTES, ma, mi, "Read", val);
+					blkio_add(st, HUSK_BLKIO_SERVICE_BYTES, ma, mi, "Read",
+						  val);
 				else if (strcmp(key, "wbytes") == 0)
-					blkio_add(st, HUSK_BLKIO_SERVICE_BYTES, ma, mi, "Write", val);
+					blkio_add(st, HUSK_BLKIO_SERVICE_BYTES, ma, mi, "Write",
+						  val);
 				else if (strcmp(key, "rios") == 0)
 					blkio_add(st, HUSK_BLKIO_SERVICED, ma, mi, "Read", val);
 				else if (strcmp(key, "wios") == 0)
@@ -483,8 +485,7 @@ void husk_cgroup_stats_clear(struct husk_cgroup_stats *st)
 
 /* ---- OOM notification ---- */
 
-int husk_cgroup_oom_open(struct husk_cgroup *cg, struct husk_cgroup_oom *o,
-			 struct husk_error *err)
+int husk_cgroup_oom_open(struct husk_cgroup *cg, struct husk_cgroup_oom *o, struct husk_error *err)
 {
 	struct cg_dir *m = cg_v1_dir(cg, "memory");
 	const char *v2 = v2_with(cg, "memory.events");
@@ -507,8 +508,7 @@ int husk_cgroup_oom_open(struct husk_cgroup *cg, struct husk_cgroup_oom *o,
 		return cg_writef(m->path, "cgroup.event_control", err, "%d %d", o->fd, o->ctl_fd);
 	}
 	if (v2 == NULL)
-		return husk_error_set(err, ENOENT, "cgroup `%s`: no memory controller",
-				      cg->stored);
+		return husk_error_set(err, ENOENT, "cgroup `%s`: no memory controller", cg->stored);
 	o->dir = xstrdup(v2);
 	o->kills = read_key(v2, "memory.events", "oom_kill");
 	o->fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);

@@ -155,8 +155,8 @@ static void blkio(yajl_gen g, const struct husk_cgroup_stats *st)
 {
 	/* runc's JSON names, by enum husk_cgroup_blkio_kind ("ioQueueRecursive" is runc's) */
 	static const char *const names[8] = {
-	    "ioServiceBytesRecursive", "ioServicedRecursive",	 "ioQueueRecursive",
-	    "ioServiceTimeRecursive",  "ioWaitTimeRecursive",	 "ioMergedRecursive",
+	    "ioServiceBytesRecursive", "ioServicedRecursive", "ioQueueRecursive",
+	    "ioServiceTimeRecursive",  "ioWaitTimeRecursive", "ioMergedRecursive",
 	    "ioTimeRecursive",	       "sectorsRecursive",
 	};
 
