@@ -12,7 +12,8 @@
  *     read:PATH       bytes read (files) or entries (directories), or the errno
  *     write:PATH      open(O_WRONLY|O_CREAT) + write, `ok` or the errno
  *     cat:PATH        first line of the file, or the errno
- *     sys:NAME        calls getpriority or getsid; `RET ERRNO`
+ *     sys:NAME        calls getpriority, getsid, getpgid0 (getpgid(0)) or
+ *                     getpgid1 (getpgid(1)); `RET ERRNO`
  *     touch:PATH      creates PATH with the text `ran`
  *     waitsig:PATH    waits for SIGUSR1/SIGTERM/SIGINT, writes its number to PATH
  *     sleep:SECONDS   sleeps
@@ -311,6 +312,10 @@ static void do_sys(const char *arg, const char *name)
 	errno = 0;
 	if (strcmp(name, "getpriority") == 0)
 		r = syscall(SYS_getpriority, PRIO_PROCESS, 0);
+	else if (strcmp(name, "getpgid0") == 0)
+		r = syscall(SYS_getpgid, 0);
+	else if (strcmp(name, "getpgid1") == 0)
+		r = syscall(SYS_getpgid, 1);
 	else if (strcmp(name, "getsid") == 0)
 		r = syscall(SYS_getsid, 0);
 	printf("%s=%ld %s\n", arg, r, r < 0 ? ename(errno) : "0");

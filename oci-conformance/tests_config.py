@@ -44,6 +44,10 @@ def t_process(s):
                 "config.md#process: env \"with the same semantics as IEEE Std 1003.1-2008's environ\"", e, env)
     s.eq(sec, "cwd is the configured directory", o.get("cwd"), "/etc",
          "config.md#process: cwd \"is the working directory that will be set for the executable\"")
+    s.check(sec, "terminal false: stdio are not terminals",
+            [o.get(f"isatty.{i}") for i in range(3)] == ["0", "0", "0"],
+            "config.md#process: terminal \"specifies whether a terminal is attached to the process, defaults to "
+            "false\"", "0 0 0", [o.get(f"isatty.{i}") for i in range(3)])
     s.eq(sec, "runs as uid 0 / gid 0 by default config", o.get("ids"), "0 0 0 0",
          "config.md#posix-platform-user: uid/gid \"specifies the user ID in the container namespace\"")
     s.eq(sec, "noNewPrivileges true sets no_new_privs", o.get("status.NoNewPrivs"), "1",
@@ -532,13 +536,15 @@ def t_sysctl(s):
 
 def t_seccomp(s):
     sec = "config-linux.md#seccomp"
-    cfg = s.base_config(["checker", "sys:getpriority", "sys:getsid", "info"])
+    cfg = s.base_config(["checker", "sys:getpriority", "sys:getsid", "sys:getpgid0", "sys:getpgid1", "info"])
     cfg["linux"]["seccomp"] = {
         "defaultAction": "SCMP_ACT_ALLOW",
         "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
         "syscalls": [
             {"names": ["getpriority"], "action": "SCMP_ACT_ERRNO", "errnoRet": 42},
             {"names": ["getsid"], "action": "SCMP_ACT_ERRNO"},
+            {"names": ["getpgid"], "action": "SCMP_ACT_ERRNO", "errnoRet": 33,
+             "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQ"}]},
         ],
     }
     rc, o, err, cid, b = s.run_container(cfg)
@@ -548,6 +554,12 @@ def t_seccomp(s):
          "config-linux.md#seccomp: errnoRet \"the errno return code to use\"")
     s.eq(sec, "SCMP_ACT_ERRNO without errnoRet returns EPERM", o.get("sys:getsid"), "-1 EPERM",
          "config-linux.md#seccomp: \"errnoRet ... If it's not specified, its default value is EPERM\"")
+    cite = "config-linux.md#seccomp: args \"index ... value ... op\" (the rule applies only when the condition holds)"
+    s.eq(sec, "args condition SCMP_CMP_EQ matches: getpgid(1) gets errnoRet 33", o.get("sys:getpgid1"), "-1 EDOM",
+         cite)
+    got = o.get("sys:getpgid0", "")
+    s.check(sec, "args condition SCMP_CMP_EQ does not match: getpgid(0) allowed", got.endswith(" 0") and
+            not got.startswith("-"), cite, "a pgid, errno 0", got)
     s.eq(sec, "filter mode is on", o.get("status.Seccomp"), "2",
          "config-linux.md#seccomp: \"Seccomp provides application sandboxing mechanism in the Linux kernel\"")
 

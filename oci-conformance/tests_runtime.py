@@ -416,6 +416,9 @@ def t_hooks(s):
             hs = ps[0].get("state") or {}
             s.check(sec, "poststop: state on stdin (id, bundle)", hs.get("id") == cid and hs.get("bundle") == b,
                     "config.md#posix-platform-hooks: state on stdin", f"id={cid}", ps[0].get("raw"))
+            s.check(sec, "poststop: state status is stopped", hs.get("status") == "stopped",
+                    "runtime.md#state: `stopped` \"the container process has exited\"; poststop runs after delete",
+                    "stopped", hs.get("status"))
             s.check(sec, "poststop runs after the container process is gone",
                     ps[0].get("pstate") in (None, "Z", "X") or not hs.get("pid"),
                     "config.md#poststop: \"called after the container is deleted\"", "no live process",
