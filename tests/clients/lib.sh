@@ -98,6 +98,18 @@ x() {
 	return 0
 }
 
+# xin FILE CMD...: like x, with stdin from FILE
+xin() {
+	local in=$1
+	shift
+	echo "+ $* <$in"
+	set +e
+	timeout -k 5 60 "$@" >"$OUT" 2>"$ERR" <"$in"
+	RC=$?
+	set -e
+	return 0
+}
+
 # xt CMD...: like x, under a pseudo-terminal (script(1)); output in $OUT, CRs removed
 xt() {
 	local cmd q

@@ -228,6 +228,67 @@ t_bad_workdir() {
 	expect_out_is ""
 }
 
+t_stdin() {
+	printf 'line1\nline2\n' >"$B/in"
+	xin "$B/in" "${PR[@]}" --rm -i "$IMG" sh -c 'wc -l'
+	expect_ok
+	expect_out_is 2
+	xin "$B/in" podman exec -i d1 cat
+	expect_ok
+	expect_out_is "$(printf 'line1\nline2')"
+}
+
+# the container's processes see fds 0-2 only (no conmon or runtime fd): the
+# shell's child sleep shows what the shell got
+t_fds() {
+	x "${PR[@]}" --rm "$IMG" sh -c 'sleep 10 & p=$!; echo $(ls /proc/$p/fd); kill $p'
+	expect_ok
+	expect_out_is "0 1 2"
+	x podman exec d1 sh -c 'sleep 10 & p=$!; echo $(ls /proc/$p/fd); kill $p'
+	expect_ok
+	expect_out_is "0 1 2"
+}
+
+t_preserve_fds() {
+	echo preserved >"$B/fd3"
+	x bash -c 'exec 3<"$1"; shift; "$@"' - "$B/fd3" "${PR[@]}" --rm --preserve-fds 1 "$IMG" sh -c 'cat <&3'
+	expect_ok
+	expect_out_is preserved
+}
+
+t_exec_detach() {
+	x podman exec -d d1 sh -c 'echo $$ >/tmp/detached; exec sleep 1000'
+	expect_ok
+	x podman exec d1 sh -c 'kill -0 $(cat /tmp/detached) && echo running'
+	expect_ok
+	expect_out_is running
+}
+
+t_privileged() {
+	x "${PR[@]}" --rm --privileged "$IMG" sh -c 'test -c /dev/null && test -c /dev/tty && grep ^CapEff /proc/self/status'
+	expect_ok
+	expect_out "000001ff"
+}
+
+t_limits() {
+	x "${PR[@]}" --rm --ulimit nofile=100:100 --ulimit nproc=500:500 --pids-limit 50 --hostname box "$IMG" sh -c 'ulimit -n; ulimit -u; hostname; cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || true'
+	expect_ok
+	expect_out_is "$(printf '100\n500\nbox\n50')"
+}
+
+t_pid_host_stop() {
+	# no own pid namespace: podman stops it with `kill --all`
+	x "${PR[@]}" -d --name h1 --pid host "$IMG" sh -c 'sleep 1000 & sleep 1000'
+	expect_ok
+	status_is h1 running || die "h1 is not running"
+	x podman stop -t 1 h1
+	expect_ok
+	status_is h1 exited || die "h1 is not exited"
+	grep -q "kill --all $(cid h1)" "$B/runtime.log" || die "no kill --all call"
+	x podman rm h1
+	expect_ok
+}
+
 t_nothing_left() {
 	x podman ps -aq
 	expect_out_is ""
@@ -249,6 +310,13 @@ t "podman kill -s USR1" t_kill_signal
 t "podman stop" t_stop
 t "podman start, restart" t_restart
 t "podman run -t" t_run_tty
+t "podman run -i, exec -i: stdin" t_stdin
+t "the container sees fds 0-2 only" t_fds
+t "podman run --preserve-fds" t_preserve_fds
+t "podman exec -d" t_exec_detach
+t "podman run --privileged" t_privileged
+t "podman run --ulimit --pids-limit --hostname" t_limits
+t "podman stop of a --pid host container (kill --all)" t_pid_host_stop
 t "podman rm -f" t_rm_f
 t "podman run of a missing command: 127" t_bad_command
 t "podman run with a bad working dir: 126" t_bad_workdir
