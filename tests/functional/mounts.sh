@@ -210,6 +210,75 @@ test_mount_order_and_stacking() {
 	assert_out_line inner
 }
 
+test_tmpcopyup() {
+	mkdir -p "$B/rootfs/data"
+	echo original >"$B/rootfs/data/f"
+	cfg "mount('/data', 'tmpfs', 'tmpfs', ['tmpcopyup', 'size=1m'])"
+	runp cat /data/f write /data/new mounts
+	assert_out_line original
+	mnt_line /data | grep -q ' - tmpfs ' || die "/data: $(mnt_line /data)"
+	[ ! -e "$B/rootfs/data/new" ] || die "wrote through to the rootfs"
+}
+
+test_atime_opts() {
+	cfg "mount('/m1', 'tmpfs', 'tmpfs', ['noatime', 'size=1m'])" \
+		"mount('/m2', 'tmpfs', 'tmpfs', ['strictatime', 'size=1m'])" \
+		"mount('/m3', 'tmpfs', 'tmpfs', ['nodiratime', 'size=1m'])"
+	runp mounts
+	has_opt /m1 noatime
+	mnt_opts /m2 | grep -q 'relatime\|noatime' && die "/m2: $(mnt_opts /m2)"
+	has_opt /m3 nodiratime
+}
+
+test_nosymfollow() {
+	is_husk || skip "$RT_NAME does not support nosymfollow"
+	cfg "mount('/m', 'tmpfs', 'tmpfs', ['nosymfollow', 'size=1m'])"
+	runp mounts
+	has_opt /m nosymfollow
+}
+
+test_recursive_noexec() {
+	is_husk || skip "$RT_NAME does not support recursive mount options"
+	mkdir -p "$TT/src/sub"
+	mount -t tmpfs -o size=1m husk-test "$TT/src/sub"
+	cfg "mount('/mnt', 'bind', '$TT/src', ['rbind', 'rnoexec', 'rnosuid'])"
+	rc=0
+	(runp mounts) || rc=$?
+	umount "$TT/src/sub"
+	[ $rc = 0 ] || die "run failed"
+	has_opt /mnt noexec
+	has_opt /mnt/sub noexec
+	has_opt /mnt/sub nosuid
+}
+
+test_bind_propagation() {
+	mkdir "$TT/src"
+	cfg "mount('/mnt', 'bind', '$TT/src', ['rbind', 'rshared'])" \
+		"mount('/mnt2', 'bind', '$TT/src', ['rbind', 'rprivate'])"
+	runp mounts
+	mnt_line /mnt | grep -q ' shared:' || die "/mnt not shared: $(mnt_line /mnt)"
+	mnt_line /mnt2 | grep -q ' shared:\| master:' && die "/mnt2 not private: $(mnt_line /mnt2)"
+	true
+}
+
+test_rootfs_propagation_private() {
+	# by default nothing propagates back to the host
+	runp mounts
+	mnt_line / | grep -q ' shared:' && die "rootfs shared with the host: $(mnt_line /)"
+	true
+}
+
+test_user_namespace_devices() {
+	cfg 'ns("user")' \
+		'l["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]' \
+		'l["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]' \
+		'c["mounts"] = [m for m in c["mounts"] if m["destination"] != "/sys/fs/cgroup"]'
+	runp stat /dev/null write /dev/null stat /dev/zero
+	assert_out_has "stat: /dev/null c "
+	assert_out_has " 1:3 "
+	assert_out_line "write: /dev/null ok"
+}
+
 t "rw bind mount" test_bind_rw
 t "ro bind mount" test_bind_ro
 t "file bind mount" test_bind_file
@@ -230,4 +299,11 @@ t "proc, sysfs and default read-only mounts" test_proc_sys_mounts
 t "--no-pivot" test_no_pivot
 t "pivot_root hides the host's mounts" test_pivot_root_hides_host
 t "mounts in order, stacked" test_mount_order_and_stacking
+t "tmpcopyup" test_tmpcopyup
+t "atime options" test_atime_opts
+t "nosymfollow" test_nosymfollow
+t "recursive rnoexec, rnosuid" test_recursive_noexec
+t "bind propagation rshared, rprivate" test_bind_propagation
+t "rootfs is not shared with the host" test_rootfs_propagation_private
+t "devices in a user namespace" test_user_namespace_devices
 finish
