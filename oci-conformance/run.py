@@ -46,6 +46,7 @@ def main():
     s = None
     helper = None
     t0 = time.time()
+    interrupted = False
 
     def on_signal(signum, frame):
         raise KeyboardInterrupt(f"signal {signum}")
@@ -96,6 +97,7 @@ def main():
                 s.check(name, "group ran without a suite error", False, "", "no exception",
                         "".join(traceback.format_exception(e))[-1500:])
     except KeyboardInterrupt as e:
+        interrupted = True
         print(f"# interrupted: {e}")
     finally:
         if helper:
@@ -125,7 +127,7 @@ def main():
     if os.environ.get("RESULTS"):
         with open(os.environ["RESULTS"], "w") as f:
             json.dump({"runtime": runtime, "results": s.results}, f, indent=1)
-    return 1 if tot["fail"] else 0
+    return 1 if tot["fail"] or interrupted else 0
 
 
 if __name__ == "__main__":
