@@ -156,6 +156,8 @@ test_log_json_on_error() {
 	tail -n1 "$TT/log.json" | cfgpy get 'j["msg"]' >"$TT/msg"
 	grep -qF 'executable file not found in $PATH' "$TT/msg" || die "log msg: $(cat "$TT/msg")"
 	assert_err_has 'executable file not found in $PATH'
+	# podman reads the whole log file as ONE JSON object
+	cfgpy get 'j["msg"]' <"$TT/log.json" >/dev/null || die "log is not one JSON object: $(cat "$TT/log.json")"
 }
 
 t "bad namespace type: config.json path in the message" test_bad_namespace_type
