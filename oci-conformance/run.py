@@ -65,7 +65,7 @@ def main():
             ("mounts", lambda: tc.t_mounts(s)),
             ("root", lambda: tc.t_root_readonly(s)),
             ("user", lambda: tc.t_user(s)),
-            ("caps", lambda: tc.t_caps(s)),
+            ("caps", lambda: (tc.t_caps(s), tc.t_caps_invalid(s))),
             ("rlimits", lambda: tc.t_rlimits(s)),
             ("oom", lambda: tc.t_oom(s)),
             ("namespaces", lambda: tc.t_namespaces(s, helper.pid)),

@@ -159,6 +159,10 @@ def t_mounts(s):
         {"destination": "/conf-notype", "source": share, "options": ["bind"]},
         {"destination": "/conf-tmpro", "type": "tmpfs", "source": "tmpfs", "options": ["ro", "size=1m"]},
     ]
+    rro_src, rro_sub = rro_source()
+    if rro_src:
+        cfg["mounts"].append({"destination": "/conf-rro", "type": "bind", "source": rro_src,
+                              "options": ["rbind", "rro", "nosuid", "noexec"]})
     cid = s.new_id()
     b = s.bundle(cfg, name=cid)
     rel = os.path.join(b, "relsrc")
@@ -201,6 +205,27 @@ def t_mounts(s):
          "options\"")
     r = m.get("/conf-tmpro")
     s.check(sec, "tmpfs with ro is read-only", r and "ro" in r["opts"], cite, "ro", r and sorted(r["opts"]))
+    if not rro_src:
+        s.skip(sec, "rro makes submounts read-only", "no host directory with a submount (/dev, /sys/fs/cgroup)")
+    else:
+        top, sub = m.get("/conf-rro"), m.get("/conf-rro/" + rro_sub)
+        s.check(sec, f"rro: rbind of {rro_src} read-only including its submount {rro_sub}",
+                top and sub and "ro" in top["opts"] and "ro" in sub["opts"],
+                "config.md#mounts: options (paraphrase) the recursive mount attributes of runtime-spec 1.1: `rro` is "
+                "`ro` applied to the whole tree (mount_setattr(2) with AT_RECURSIVE); features.md lists it among "
+                "mountOptions", "ro on both",
+                {"top": top and sorted(top["opts"]), "sub": sub and sorted(sub["opts"])})
+
+
+def rro_source():
+    """a host directory that has a mount below it, and that submount's relative path"""
+    with open("/proc/self/mountinfo") as f:
+        mps = [line.split()[4] for line in f]
+    for src in ("/dev", "/sys/fs/cgroup"):
+        for mp in mps:
+            if mp.startswith(src + "/") and "/" not in mp[len(src) + 1:]:
+                return src, mp[len(src) + 1:]
+    return None, None
 
 
 def t_root_readonly(s):
@@ -285,6 +310,16 @@ def t_caps(s):
         got = caps_from_mask(o.get(f"status.{key}", "0"))
         s.check(sec, f"uid 1000: {st} = ambient after execve (subset of config)",
                 got == sorted(caps["ambient"]), cite, sorted(caps["ambient"]), got)
+
+
+def t_caps_invalid(s):
+    sec = "config.md#linux-process-capabilities"
+    cfg = s.base_config(["checker", "info"])
+    cfg["process"]["capabilities"]["bounding"].append("CAP_CONFORMANCE_BOGUS")
+    rc, o, err, cid, b = s.run_container(cfg)
+    s.check(sec, "unknown capability name is an error", rc != 0,
+            "config.md#linux-process: capabilities \"Any value which cannot be mapped to a relevant kernel "
+            "interface MUST cause an error\"", "non-zero exit", f"rc={rc}")
 
 
 def t_rlimits(s):
