@@ -164,6 +164,57 @@ t_bad_command() {
 	expect_no_out c5
 }
 
+t_run_tty() {
+	cr c6
+	xt "${CR[@]}" --rm -t "$IMG" c6 sh -c 'tty; exit 4'
+	expect_rc 4
+	expect_out /dev/pts/0
+}
+
+# the shim's create leaks its listening socket as fd 3 to the runtime: the
+# container's processes must see fds 0-2 only (the shell's child sleep shows
+# what the shell got)
+t_fds() {
+	cr c8
+	x "${CR[@]}" --rm "$IMG" c8 sh -c 'sleep 10 & p=$!; echo $(ls /proc/$p/fd); kill $p'
+	expect_ok
+	expect_out_is "0 1 2"
+}
+
+# the shim reads --log after every failed call, so it must exist; on success it is empty
+t_log_json() {
+	local f=$C/state/io.containerd.runtime.v2.task/$NS/c2/log.json
+	[ -f "$f" ] || die "no $f"
+	[ ! -s "$f" ] || die "$f is not empty: $(head -c 300 "$f")"
+}
+
+t_seccomp_privileged() {
+	cr c9
+	x "${CR[@]}" --rm --seccomp "$IMG" c9 grep -E '^Seccomp:' /proc/self/status
+	expect_ok
+	expect_out_is "$(printf 'Seccomp:\t2')"
+	cr c10
+	x "${CR[@]}" --rm --privileged "$IMG" c10 sh -c 'test -c /dev/null && test -c /dev/tty && grep ^CapEff /proc/self/status'
+	expect_ok
+	expect_out "000001ff"
+}
+
+t_kill_all() {
+	cr c11
+	x "${CR[@]}" -d "$IMG" c11 sh -c 'sleep 1000 & sleep 1000 & wait'
+	expect_ok
+	wait_for 10 status_is c11 RUNNING || die "c11 is not RUNNING"
+	x ctr -n $NS tasks kill -a -s SIGKILL c11
+	expect_ok
+	wait_for 10 status_is c11 STOPPED || die "c11 is $(task_status c11)"
+	x cat "$(cgfile pids "$CGP/c11" cgroup.procs)"
+	expect_out_is ""
+	x ctr -n $NS tasks delete c11
+	expect_ok
+	x ctr -n $NS containers delete c11
+	expect_ok
+}
+
 t_nothing_left() {
 	x ctr -n $NS containers ls -q
 	expect_out_is ""
@@ -175,6 +226,7 @@ t "ctr run --rm: stdout, stderr, exit code" t_run_rm
 t "ctr run -d (memory limit in the cgroup)" t_run_d
 t "ctr tasks exec" t_exec
 t "ctr tasks exec -t" t_exec_tty
+t "the --log file exists and stays empty on success" t_log_json
 t "ctr tasks ps" t_ps
 t "ctr tasks metrics reads the container's cgroup" t_metrics
 t "ctr tasks pause/resume" t_pause
@@ -183,5 +235,9 @@ t "ctr tasks delete" t_delete
 t "ctr tasks rm -f of a running task" t_rm_force
 t "a failing create: the runtime's error reaches ctr" t_create_fails
 t "ctr run of a missing command" t_bad_command
+t "ctr run -t" t_run_tty
+t "the container sees fds 0-2 only" t_fds
+t "ctr run --seccomp, --privileged" t_seccomp_privileged
+t "ctr tasks kill -a" t_kill_all
 t "no container, state or mount left" t_nothing_left
 finish
