@@ -88,8 +88,8 @@ keyval() { awk -v k="$2" '$1 == k {print $2}' "$1"; }
 jget() { cfgpy get "$2" <"$1"; }
 # poll CMD... up to 10 s until it succeeds
 until_ok() {
-	local i
-	for i in $(seq 100); do
+	local _
+	for _ in $(seq 100); do
 		"$@" && return 0
 		sleep 0.1
 	done
@@ -364,7 +364,7 @@ test_fork_bomb() {
 	rt run -d --bundle "$B" "$ID"
 	rt exec -d "$ID" sh -c 'f() { f | f & }; f' 2>/dev/null
 	until_ok grep -qx 8 "$(cgf pids pids.current)" || die "pids.current: $(cat "$(cgf pids pids.current)")"
-	for i in 1 2 3 4 5; do
+	for _ in 1 2 3 4 5; do
 		sleep 0.1
 		[ "$(cat "$(cgf pids pids.current)")" -le 8 ] || die "pids.current above pids.max"
 	done
