@@ -72,20 +72,25 @@ for c in $(cat /sys/fs/cgroup/cgroup.controllers); do
 done
 echo "# root subtree_control: $(cat /sys/fs/cgroup/cgroup.subtree_control)"
 
-# run_test NAME CGROUP CMD...: run CMD in a fresh cwd, with CGROUP as its cgroup
+# run_test NAME CGROUP TIMEOUT CMD...: run CMD in a fresh cwd, with CGROUP as
+# its cgroup, killed after TIMEOUT seconds
 run_test() {
-	name=$1 cg=$2
-	shift 2
+	name=$1 cg=$2 limit=$3
+	shift 3
 	dir=/tmp/run-$name
 	mkdir -p "$dir"
 	echo "=== HUSK-QEMU TEST $name ==="
+	t0=$(date +%s)
 	(
 		cd "$dir" || exit 1
 		echo 0 >"/sys/fs/cgroup$cg/cgroup.procs" || exit 1
 		exec env -i PATH="$PATH" HOME=/root TMPDIR=/tmp TERM=dumb \
-			"$TIMEOUT" -s KILL "$TEST_TIMEOUT" "$@"
+			RUNTIME=/husk/bin/husk BUILD_DIR=/husk/build \
+			PAYLOAD=/husk/build/tests/payload/payload \
+			"$TIMEOUT" -s KILL "$limit" "$@"
 	) </dev/null 2>&1
 	rc=$?
+	echo "# $name: $(($(date +%s) - t0)) s"
 	echo "=== HUSK-QEMU RC $name $rc ==="
 	rm -rf "$dir"
 }
@@ -95,22 +100,28 @@ run_test() {
 mkdir -p /sys/fs/cgroup/husk-qemu-scope/runner
 # unit tests from the root cgroup (as root on a container host)
 while read -r t; do
-	[ -n "$t" ] && run_test "$t" "" "/husk/unit/$t"
+	[ -n "$t" ] && run_test "$t" "" "$TEST_TIMEOUT" "/husk/unit/$t"
 done </husk/tests.list
 # the cgroup test again from the leaf cgroup
 if grep -qx test-cgroup /husk/tests.list; then
-	run_test test-cgroup@leaf /husk-qemu-scope/runner /husk/unit/test-cgroup
+	run_test test-cgroup@leaf /husk-qemu-scope/runner "$TEST_TIMEOUT" /husk/unit/test-cgroup
 fi
 
 # the husk smoke checks, from the leaf cgroup
 if [ -x /husk/bin/husk ]; then
-	run_test smoke /husk-qemu-scope/runner /bin/sh /husk/smoke.sh
+	run_test smoke /husk-qemu-scope/runner "$TEST_TIMEOUT" /bin/sh /husk/smoke.sh
 else
 	echo "=== HUSK-QEMU TEST smoke ==="
 	echo "not ok 1 - no husk binary in the build dir (src/husk)"
 	echo "1..1"
 	echo "=== HUSK-QEMU RC smoke 1 ==="
 fi
+
+# the functional suites (tests/functional/*.sh), from the leaf cgroup
+while read -r f; do
+	[ -n "$f" ] && run_test "functional-$f" /husk-qemu-scope/runner "$FUNCTIONAL_TIMEOUT" \
+		/bin/bash "/husk/src/tests/functional/$f.sh"
+done </husk/functional.list
 
 # nothing may be left: every test cleans up its cgroups
 echo 0 >/sys/fs/cgroup/cgroup.procs

@@ -17,7 +17,10 @@
 # build-qemu-cache/ in the source tree), HUSK_QEMU_KERNEL (a vmlinuz to boot
 # instead of the downloaded one), HUSK_QEMU_TIMEOUT (seconds for the whole VM,
 # default 600), HUSK_QEMU_TEST_TIMEOUT (seconds per test program, default 240),
-# HUSK_QEMU_VERBOSE=1 (print every line, not only failures' diagnostics).
+# HUSK_QEMU_VERBOSE=1 (print every line, not only failures' diagnostics),
+# HUSK_QEMU_FUNCTIONAL="cgroups devices ..." or "all" (tests/functional suites
+# to run in the VM too, from a leaf cgroup: slow under TCG, minutes per suite;
+# default none), HUSK_QEMU_FUNCTIONAL_TIMEOUT (per suite, default 360 s).
 set -u
 set -o pipefail
 
@@ -26,6 +29,7 @@ src=$(cd "$here/../.." && pwd)
 cache=${HUSK_QEMU_CACHE:-$src/build-qemu-cache}
 vm_timeout=${HUSK_QEMU_TIMEOUT:-600}
 test_timeout=${HUSK_QEMU_TEST_TIMEOUT:-240}
+functional=${HUSK_QEMU_FUNCTIONAL:-none}
 busybox=/bin/busybox
 
 skip_lane() {
@@ -142,7 +146,8 @@ printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$stage/etc/group"
 install -m 0755 "$here/init.sh" "$stage/init"
 install -m 0755 "$here/smoke.sh" "$stage/husk/smoke.sh"
-printf 'TEST_TIMEOUT=%s\nSMOKE_TIMEOUT=%s\n' "$test_timeout" 60 >"$stage/husk/lane.conf"
+printf 'TEST_TIMEOUT=%s\nSMOKE_TIMEOUT=%s\nFUNCTIONAL_TIMEOUT=%s\n' "$test_timeout" 60 \
+	"${HUSK_QEMU_FUNCTIONAL_TIMEOUT:-360}" >"$stage/husk/lane.conf"
 
 husk=$build/src/husk
 if [ -x "$husk" ]; then
@@ -159,6 +164,46 @@ for t in "$build"/tests/unit/test-*; do
 done
 sort -o "$stage/husk/tests.list" "$stage/husk/tests.list"
 log "unit tests: $(tr '\n' ' ' <"$stage/husk/tests.list")"
+
+# ---- functional suites (tests/functional/*.sh: bash and python3 needed) ----
+: >"$stage/husk/functional.list"
+if [ "$functional" != none ] && [ -x "$husk" ] && [ -x "$build/tests/payload/payload" ]; then
+	py=$(readlink -f /usr/bin/python3)
+	pylib=/usr/lib/${py##*/}
+	if [ -x /bin/bash ] && [ -x "$py" ] && [ -d "$pylib" ]; then
+		copy_elf "$(readlink -f /bin/bash)" /bin/bash
+		copy_elf "$py" "$py"
+		ln -sf "${py##*/}" "$stage/usr/bin/python3"
+		# the standard library without tests, GUIs and other heavy parts
+		mkdir -p "$stage$pylib"
+		tar -C "$pylib" -cf - --exclude=test --exclude=tests --exclude=idlelib \
+			--exclude=tkinter --exclude=lib2to3 --exclude=ensurepip --exclude=pydoc_data \
+			--exclude=site-packages --exclude=dist-packages --exclude='config-*' \
+			--exclude=turtledemo --exclude='_test*' --exclude='xxlimited*' \
+			--exclude='_ctypes_test*' . | tar -C "$stage$pylib" -xf -
+		for so in "$pylib"/lib-dynload/*.so; do
+			[ -e "$stage$so" ] && copy_elf "$so" "$so"
+		done
+		mkdir -p "$stage/husk/src/tests" "$stage/husk/build/src" "$stage/husk/build/tests/payload"
+		cp -a "$src/tests/functional" "$stage/husk/src/tests/"
+		cp -a "$src/tests/mkbundle.sh" "$stage/husk/src/tests/"
+		ln -s /husk/bin/husk "$stage/husk/build/src/husk"
+		install -m 0755 "$build/tests/payload/payload" "$stage/husk/build/tests/payload/payload"
+		if [ "$functional" = all ]; then
+			functional=$(cd "$src/tests/functional" && ls ./*.sh | sed 's|^\./||; s|\.sh$||' | grep -vx lib)
+		fi
+		for f in $functional; do
+			if [ -f "$src/tests/functional/$f.sh" ]; then
+				echo "$f" >>"$stage/husk/functional.list"
+			else
+				log "no tests/functional/$f.sh"
+			fi
+		done
+		log "functional suites: $(tr '\n' ' ' <"$stage/husk/functional.list")"
+	else
+		log "bash or python3 missing here: no functional suites"
+	fi
+fi
 
 # ---- bundles for the smoke checks (one busybox rootfs, hard-linked) ----
 if [ -x "$husk" ]; then
