@@ -336,6 +336,27 @@ def t_rlimits(s):
             name = r["type"][len("RLIMIT_"):]
             s.eq(sec, f"{r['type']} soft {r['soft']} hard {r['hard']}", o.get(f"rlimit.{name}"),
                  f"{r['soft']} {r['hard']}", cite)
+    import resource
+    cur_soft, cur_hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    can_raise = False
+    try:
+        with open("/proc/self/status") as f:
+            eff = [line.split()[1] for line in f if line.startswith("CapEff:")][0]
+        can_raise = bool(int(eff, 16) & (1 << 24))  # CAP_SYS_RESOURCE
+    except (OSError, IndexError, ValueError):
+        pass
+    if cur_hard == resource.RLIM_INFINITY or can_raise:
+        s.skip(sec, "hard limit above the runtime's own: error or exact", "the runtime may raise its hard limit here")
+    else:
+        cfg = s.base_config(["checker", "info"])
+        cfg["process"]["rlimits"] = [{"type": "RLIMIT_NOFILE", "soft": cur_hard + 1, "hard": cur_hard + 1}]
+        rc, o, err, cid, b = s.run_container(cfg)
+        got = o.get("rlimit.NOFILE")
+        s.check(sec, "hard limit above the runtime's own (no CAP_SYS_RESOURCE): error, never a different limit",
+                rc != 0 or got == f"{cur_hard + 1} {cur_hard + 1}",
+                "config.md#posix-process: \"rlim.rlim_max MUST match the configured value\"; runtime.md#lifecycle: "
+                "\"If the runtime is unable to create the environment specified in the config.json, it MUST generate "
+                "an error\"", f"error, or {cur_hard + 1} {cur_hard + 1}", f"rc={rc} rlimit={got}")
     cfg = s.base_config(["checker", "info"])
     cfg["process"]["rlimits"] = [{"type": "RLIMIT_NOFILE", "soft": 512, "hard": 1000},
                                  {"type": "RLIMIT_NOFILE", "soft": 256, "hard": 1000}]
@@ -493,15 +514,17 @@ def t_userns(s):
     os.chmod(s.work, 0o755)
     cfg = s.base_config(["checker", "info", "stat:/dev/null"])
     cfg["linux"]["namespaces"].append({"type": "user"})
-    cfg["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+    cfg["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 1000},
+                                   {"containerID": 1000, "hostID": 300000, "size": 1000}]
     cfg["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 200000, "size": 65536}]
     cfg["mounts"] = [m for m in cfg["mounts"] if m["destination"] in ("/proc", "/dev", "/dev/pts", "/dev/shm")]
     cfg["mounts"][2]["options"] = ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"]
     rc, o, err, cid, b = s.run_container(cfg)
     if not ran(s, sec, rc, o, err):
         return
-    norm = lambda v: " ".join((v or "").split())
-    s.eq(sec, "uid_map is the configured mapping", norm(o.get("uid_map")), "0 100000 65536",
+    norm = lambda v: " ".join((v or "").replace("\\n", " ").split())
+    s.eq(sec, "uid_map is the configured mapping (two ranges)", norm(o.get("uid_map")),
+         "0 100000 1000 1000 300000 1000",
          "config-linux.md#user-namespace-mappings: uidMappings \"describes the user namespace uid mappings from "
          "the host to the container\"")
     s.eq(sec, "gid_map is the configured mapping", norm(o.get("gid_map")), "0 200000 65536",

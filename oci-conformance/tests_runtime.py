@@ -191,6 +191,27 @@ def t_lifecycle(s):
     finally:
         s.cleanup_container(cid)
 
+    # kill of a created container
+    cfg = s.base_config(["checker", "touch:/out/never"])
+    out2 = os.path.join(s.work, "lc-out2")
+    os.makedirs(out2)
+    cfg["mounts"].append({"destination": "/out", "type": "bind", "source": out2, "options": ["bind"]})
+    cid = s.new_id()
+    b = s.bundle(cfg, name=cid)
+    try:
+        rc, o, err = s.rt("create", "--bundle", b, cid)
+        rc2, o, err = s.rt("kill", cid, "KILL")
+        st = s.wait_status(cid, "stopped") or {}
+        s.check("runtime.md#kill", "kill of a created container signals it (status stopped)",
+                rc == 0 and rc2 == 0 and st.get("status") == "stopped" and not os.path.exists(
+                    os.path.join(out2, "never")),
+                "runtime.md#kill: \"Attempting to send a signal to a container that is neither created nor running "
+                "MUST have no effect on the container and MUST generate an error\" (so a created one can be "
+                "signalled); \"This operation MUST send the specified signal to the container process\"",
+                "kill ok, stopped, user program never ran", f"create rc={rc} kill rc={rc2} state={st}")
+    finally:
+        s.cleanup_container(cid)
+
     # the process exits by itself
     cfg = s.base_config(["checker", "exit:0"])
     cid = s.new_id()
