@@ -470,6 +470,16 @@ def t_hooks(s):
     finally:
         s.cleanup_container(cid)
 
+    # several hooks of one kind run in the listed order
+    log4 = os.path.join(hd, "log4")
+    cfg = s.base_config(["checker", "info"])
+    cfg["hooks"] = {"createRuntime": [hook_entry(s, n, log4) for n in ("cr-1", "cr-2", "cr-3")],
+                    "poststop": [hook_entry(s, n, log4) for n in ("ps-1", "ps-2")]}
+    rc, o, err, cid, b = s.run_container(cfg)
+    names = [r["name"] for r in read_log(log4)]
+    s.eq(sec, "hooks of one kind run in the listed order", names, ["cr-1", "cr-2", "cr-3", "ps-1", "ps-2"],
+         "config.md#posix-platform-hooks: \"Hooks MUST be called in the listed order\"")
+
     # a hook that outlives its timeout
     cfg = s.base_config(["checker", "info"])
     cfg["hooks"] = {"createRuntime": [{"path": "/bin/sleep", "args": ["sleep", "20"], "timeout": 1}]}
