@@ -95,6 +95,18 @@ until_ok() {
 	done
 	return 1
 }
+# events_end PID: a watching `events` exits 0 once the container stopped
+# (husk's behaviour; runc's goes on until killed)
+events_end() {
+	local rc=0
+	if is_husk; then
+		wait "$1" || rc=$?
+		assert_eq "$rc" 0 "events exit status after the container stopped"
+	else
+		kill "$1" 2>/dev/null || true
+		wait "$1" || true
+	fi
+}
 # nprocs ID N: the container has N processes
 nprocs() { [ "$(rt ps --format json "$1" | cfgpy get 'len(j or [])')" = "$2" ]; }
 # lines_ge FILE N: FILE has at least N lines
@@ -293,6 +305,8 @@ test_hugetlb() {
 	if [ -f /sys/fs/cgroup/hugetlb/cgroup.procs ]; then
 		f=/sys/fs/cgroup/hugetlb/husk-test/$CGNAME/hugetlb.2MB.limit_in_bytes
 	elif grep -qw hugetlb "$(dirname "$(dirname "$(v2dir)")")/cgroup.controllers" 2>/dev/null; then
+		# runc uses no cgroup2 controller on a hybrid host
+		[ $CGV = 2 ] || is_husk || skip "$RT_NAME: hugetlb only on the hybrid cgroup2 tree"
 		f=$(v2dir)/hugetlb.2MB.max
 	else
 		skip "no hugetlb controller"
@@ -349,9 +363,7 @@ test_oom_event() {
 	# the memory.oom_control / memory.events counter agrees
 	[ "$(cgval oom_kill)" -ge 1 ] || die "oom_kill: $(cgval oom_kill)"
 	rt kill "$ID" KILL
-	evrc=0
-	wait "$evpid" || evrc=$?
-	assert_eq "$evrc" 0 "events exit status after the container stopped"
+	events_end "$evpid"
 	cat "$TT/ev.err"
 	rt delete "$ID"
 	assert_deleted "$ID"
@@ -654,7 +666,7 @@ PYEOF
 	assert_rc_not0 "events --interval 0"
 	rtc events --interval 1x "$ID"
 	assert_rc_not0 "events --interval 1x"
-	assert_err_has "invalid duration"
+	! is_husk || assert_err_has "invalid duration"
 	rt kill "$ID" KILL
 	wait_status "$ID" stopped
 	rtc events --stats "$ID"
@@ -671,9 +683,7 @@ test_events_stream() {
 	until_ok lines_ge "$TT/ev" 3 || die "events: $(wc -l <"$TT/ev") lines; $(cat "$TT/ev.err")"
 	alive "$evpid" || die "events exited early: $(cat "$TT/ev.err")"
 	rt kill "$ID" KILL
-	evrc=0
-	wait "$evpid" || evrc=$?
-	assert_eq "$evrc" 0 "events exit status after the container stopped"
+	events_end "$evpid"
 	"$PY" -c '
 import json, sys
 for l in open(sys.argv[1]):
