@@ -226,6 +226,16 @@ t_bad_workdir() {
 	expect_err "not a directory"
 	x podman ps -aq
 	expect_out_is ""
+	# podman parses its --log file as exactly one JSON object, its .msg the error
+	x "${PR[@]}" -d --name w1 -w /dev/null "$IMG" true
+	expect_rc 126
+	local log
+	log=$P/runroot/overlay-containers/$(cid w1)/userdata/oci-log
+	/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["msg"])' "$log" >"$B/msg" 2>&1 ||
+		true
+	x podman rm w1
+	expect_ok
+	grep -qi "not a directory" "$B/msg" || die "$log: $(cat "$B/msg")"
 }
 
 t_stdin() {
