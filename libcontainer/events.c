@@ -129,9 +129,13 @@ int husk_events_watch(const struct husk_ctx *ctx, const char *id, unsigned long 
 		return 0;
 	{
 		struct husk_error e = {0};
-		/* no memory controller: no OOM events, as runc */
+		/*
+		 * No memory controller (ENOENT), or no right to register on it
+		 * (EACCES, EPERM: rootless): stats without OOM events, as runc,
+		 * which only warns then.
+		 */
 		if (husk_cgroup_oom_open(w.cg, &oom, &e) < 0) {
-			if (e.status != ENOENT) {
+			if (e.status != ENOENT && e.status != EACCES && e.status != EPERM) {
 				husk_error_set(err, e.status, "%s", e.msg);
 				husk_error_clear(&e);
 				return -1;
