@@ -185,6 +185,7 @@ class Suite:
         for d in ("bin", "proc", "sys", "dev", "tmp", "etc", "root", "out", "hooks", "usr/local/bin", "work"):
             os.makedirs(os.path.join(rootfs, d), exist_ok=True)
         os.chmod(os.path.join(rootfs, "tmp"), 0o1777)
+        # copies, never hard links of host files: the rootfs is writable
         shutil.copy2(self.busybox, os.path.join(rootfs, "bin/busybox"))
         shutil.copy2(self.checker, os.path.join(rootfs, "bin/checker"))
         for a in self.applets:
