@@ -541,6 +541,25 @@ def t_features(s):
     base = {"pid", "network", "mount", "ipc", "uts", "user", "cgroup"}
     s.check(sec, "linux.namespaces lists the namespaces the suite uses", ns is None or base <= set(ns),
             "features-linux.md: namespaces \"the list of the recognized namespaces\"", sorted(base), ns)
+    lin = f.get("linux") or {}
+    caps = lin.get("capabilities")
+    used = {"CAP_CHOWN", "CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_SETUID", "CAP_SETGID", "CAP_NET_RAW",
+            "CAP_AUDIT_WRITE"}
+    s.check(sec, "linux.capabilities lists the capabilities the suite uses", caps is None or used <= set(caps),
+            "features-linux.md: capabilities \"the list of the recognized capabilities\"", sorted(used),
+            caps and sorted(used - set(caps)))
+    opts = f.get("mountOptions")
+    used = {"bind", "rbind", "ro", "nosuid", "nodev", "noexec", "noatime", "rro"}
+    s.check(sec, "mountOptions lists the options the suite uses", opts is None or used <= set(opts),
+            "features.md: mountOptions \"the list of the recognized mount options\"", sorted(used),
+            opts and sorted(used - set(opts)))
+    sc = lin.get("seccomp") or {}
+    if sc.get("enabled"):
+        acts = sc.get("actions")
+        s.check(sec, "seccomp.actions lists SCMP_ACT_ALLOW and SCMP_ACT_ERRNO",
+                acts is None or {"SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO"} <= set(acts),
+                "features-linux.md: seccomp actions \"the list of the recognized actions\"",
+                ["SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO"], acts)
     return f
 
 
