@@ -12,6 +12,8 @@ P=$B/podman
 RTROOT=$P/rtroot
 mkdir -p "$P/bin" "$P/tmp" "$P/networks" "$RTROOT"
 make_wrapper "$P/bin/$RT_NAME" "$RTROOT"
+# the same runtime without the private root, for one scenario
+make_wrapper "$P/bin/$RT_NAME-default" ""
 cat >"$P/containers.conf" <<EOF
 [containers]
 netns = "none"
@@ -23,9 +25,10 @@ events_logger = "file"
 events_logfile_path = "$P/events.log"
 tmp_dir = "$P/tmp"
 runtime = "$RT_NAME"
-runtime_supports_json = ["$RT_NAME"]
+runtime_supports_json = ["$RT_NAME", "$RT_NAME-default"]
 [engine.runtimes]
 $RT_NAME = ["$P/bin/$RT_NAME"]
+$RT_NAME-default = ["$P/bin/$RT_NAME-default"]
 [network]
 network_config_dir = "$P/networks"
 EOF
@@ -299,6 +302,24 @@ t_pid_host_stop() {
 	expect_ok
 }
 
+# podman passes no --root: with the runtime's own default root (husk:
+# /run/husk, runc: /run/runc) conmon's and podman's calls must agree on it
+t_default_root() {
+	local root id
+	root=$("$RUNTIME" --help 2>&1 | sed -n 's/.*--root.*(default: "\{0,1\}\([^")]*\)"\{0,1\}).*/\1/p' | head -n1)
+	[ -n "$root" ] || die "no default root in \`$RT_NAME --help\`"
+	x "${PR[@]}" -d --runtime "$RT_NAME-default" --name r1 "$IMG" sleep 1000
+	expect_ok
+	id=$(cid r1)
+	[ -d "$root/$id" ] || die "no state in $root/$id"
+	x podman exec r1 echo alive
+	expect_ok
+	expect_out_is alive
+	x podman rm -f -t 0 r1
+	expect_ok
+	[ ! -e "$root/$id" ] || die "state left: $root/$id"
+}
+
 t_nothing_left() {
 	x podman ps -aq
 	expect_out_is ""
@@ -330,5 +351,6 @@ t "podman stop of a --pid host container (kill --all)" t_pid_host_stop
 t "podman rm -f" t_rm_f
 t "podman run of a missing command: 127" t_bad_command
 t "podman run with a bad working dir: 126" t_bad_workdir
+t "the runtime's default root (no --root)" t_default_root
 t "no container or state left" t_nothing_left
 finish
