@@ -209,6 +209,21 @@ test_exec_exit_status() {
 	down
 }
 
+test_exec_signals() {
+	# nothing blocked (the runtime blocks every signal while it sets up);
+	# ignored signals are inherited, as with runc
+	up
+	rtc exec "$ID" /payload status Sig
+	assert_rc 0 exec
+	assert_out_line "SigBlk: 0000000000000000"
+	# and `sh -c 'x & wait'` works (needs SIGCHLD)
+	rtc exec "$ID" sh -c '(sleep 0.1; echo bg) & wait; echo done'
+	assert_rc 0
+	assert_out_line bg
+	assert_out_line done
+	down
+}
+
 test_exec_missing_binary() {
 	up
 	rtc exec "$ID" no-such-binary arg
@@ -484,6 +499,7 @@ t "exec --preserve-fds" test_exec_preserve_fds
 t "exec --detach --pid-file" test_exec_detach_pid_file
 t "exec --tty --console-socket" test_exec_tty
 t "exec exit status" test_exec_exit_status
+t "exec signal mask and dispositions" test_exec_signals
 t "exec of a missing binary" test_exec_missing_binary
 t "exec into a stopped container" test_exec_stopped
 t "exec into a paused container, --ignore-paused" test_exec_paused
