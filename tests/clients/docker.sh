@@ -21,6 +21,7 @@ cat >"$D/daemon.json" <<EOF
 	"data-root": "$D/data",
 	"exec-root": "$D/exec",
 	"pidfile": "$D/dockerd.pid",
+	"deprecated-key-path": "$D/key.json",
 	"hosts": ["unix://$D/docker.sock"],
 	"containerd": "$B/containerd/containerd.sock",
 	"storage-driver": "overlay2",
