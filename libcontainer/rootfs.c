@@ -25,9 +25,11 @@ static const char *rootfs_propagation(const struct husk_spec *spec)
 
 /*
  * pivot_root refuses a new root whose parent mount is shared, and a shared
- * parent would carry the rootfs bind to the host: make it private (runc's
- * rootfsParentMountPrivate).  Only needed when "/" was not made rslave or
- * rprivate, since then nothing is shared any more.
+ * parent would carry the rootfs bind to the host.  runc makes it private
+ * (rootfsParentMountPrivate); we make it a slave: that is enough for both,
+ * and the rootfs bind then keeps a master, so rootfsPropagation "slave"
+ * really gives a slave root (runc's private parent loses it).  Only needed
+ * when "/" was not made rslave or rprivate.
  */
 static int parent_mount_private(const char *rootfs, struct husk_error *err)
 {
@@ -42,8 +44,8 @@ static int parent_mount_private(const char *rootfs, struct husk_error *err)
 		return husk_error_errno(err, "read `/proc/self/mountinfo`");
 	e = husk_mountinfo_find_parent(&mi, real);
 	if (e && strstr(e->optional, "shared:") &&
-	    mount(NULL, e->mount_point, NULL, MS_PRIVATE, NULL) < 0)
-		r = husk_error_errno(err, "make `%s` private", e->mount_point);
+	    mount(NULL, e->mount_point, NULL, MS_SLAVE, NULL) < 0)
+		r = husk_error_errno(err, "make `%s` a slave", e->mount_point);
 	husk_mountinfo_clear(&mi);
 	return r;
 }

@@ -685,7 +685,8 @@ int main(void)
 	static struct prop_arg shared = {"shared", "shared:", false};
 	static struct prop_arg private = {"rprivate", "", true};
 	static struct prop_arg unbindable = {"runbindable", "unbindable", true};
-	static struct prop_arg slave1 = {"slave", "", true};
+	/* non-recursive slave: the root keeps a master (its parent is made a slave) */
+	static struct prop_arg slave1 = {"slave", "master:", true};
 	static struct prop_arg rshared = {"rshared", "shared:", false};
 
 	if (geteuid() != 0) {
