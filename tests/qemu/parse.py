@@ -25,6 +25,7 @@ class Out:
         self.n = 0
         self.failed = 0
         self.skipped = 0
+        self.times = []
 
     def line(self, good, desc, diag=()):
         self.n += 1
@@ -63,6 +64,10 @@ def section(out, name, lines, rc, verbose):
             if not good and not todo:
                 bad += 1
             out.line(good or bool(todo), f"{name}: {m.group(3)}", diag)
+            continue
+        m = re.match(r"^# (\S+): (\d+) s$", ln)
+        if m and m.group(1) == name:
+            out.times.append(f"{name} {m.group(2)} s")
             continue
         m = PLAN.match(ln)
         if m:
@@ -136,6 +141,8 @@ def main():
         out.line(False, "lane: no END marker" + (" (timed out)" if timed_out else " (the VM died)"),
                  tail)
     print(f"1..{out.n}")
+    if out.times:
+        print("# qemu-v2 time: " + ", ".join(out.times))
     print(f"# qemu-v2: {out.n - out.failed - out.skipped} passed, {out.failed} failed, "
           f"{out.skipped} skipped")
     return 1 if out.failed else 0

@@ -16,20 +16,21 @@
 # Environment: HUSK_QEMU_CACHE (kernel and initramfs cache, default
 # build-qemu-cache/ in the source tree), HUSK_QEMU_KERNEL (a vmlinuz to boot
 # instead of the downloaded one), HUSK_QEMU_TIMEOUT (seconds for the whole VM,
-# default 600), HUSK_QEMU_TEST_TIMEOUT (seconds per test program, default 240),
+# default 720), HUSK_QEMU_TEST_TIMEOUT (seconds per test program, default 240),
 # HUSK_QEMU_VERBOSE=1 (print every line, not only failures' diagnostics),
 # HUSK_QEMU_FUNCTIONAL="cgroups devices ..." or "all" (tests/functional suites
-# to run in the VM too, from a leaf cgroup: slow under TCG, minutes per suite;
-# default none), HUSK_QEMU_FUNCTIONAL_TIMEOUT (per suite, default 360 s).
+# to run in the VM too, from a leaf cgroup: slow under TCG, a minute or more per
+# suite; default "cgroups devices"; "none" for the unit tests and smoke checks
+# only, about a minute), HUSK_QEMU_FUNCTIONAL_TIMEOUT (per suite, default 360 s).
 set -u
 set -o pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 src=$(cd "$here/../.." && pwd)
 cache=${HUSK_QEMU_CACHE:-$src/build-qemu-cache}
-vm_timeout=${HUSK_QEMU_TIMEOUT:-600}
+vm_timeout=${HUSK_QEMU_TIMEOUT:-720}
 test_timeout=${HUSK_QEMU_TEST_TIMEOUT:-240}
-functional=${HUSK_QEMU_FUNCTIONAL:-none}
+functional=${HUSK_QEMU_FUNCTIONAL:-cgroups devices}
 busybox=/bin/busybox
 
 skip_lane() {
