@@ -320,6 +320,39 @@ t_default_root() {
 	[ ! -e "$root/$id" ] || die "state left: $root/$id"
 }
 
+t_uidmap() {
+	x "${PR[@]}" --rm --uidmap 0:100000:65536 --gidmap 0:100000:65536 "$IMG" sh -c 'cat /proc/self/uid_map; id -u; touch /tmp/x && echo writable'
+	expect_ok
+	[ "$(head -n1 "$OUT" | tr -s ' ' | sed 's/^ //')" = "0 100000 65536" ] || die "uid_map"
+	expect_out writable
+}
+
+t_join_namespaces() {
+	local pid
+	x "${PR[@]}" --rm --pid container:d1 --ipc container:d1 --uts container:d1 "$IMG" sh -c 'ps -o args | grep -c "^sleep 1000"; hostname'
+	expect_ok
+	expect_out_is "$(printf '1\n%s' "$(podman inspect -f '{{.Config.Hostname}}' d1)")"
+}
+
+t_oom() {
+	x "${PR[@]}" --name oom1 --memory 8m --memory-swap 8m "$IMG" sh -c 'x=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa; while :; do x=$x$x; done'
+	local rc=$RC
+	# (conmon does not report OOMKilled here, with runc either)
+	x podman rm oom1
+	expect_ok
+	RC=$rc
+	expect_rc 137
+}
+
+t_security_opts() {
+	x "${PR[@]}" --rm --cap-drop all --cap-add net_raw --security-opt no-new-privileges --read-only --tmpfs /scratch \
+		-v clientsvol:/vol "$IMG" sh -c 'grep -E "^(CapEff|NoNewPrivs)" /proc/self/status; touch /vol/x /scratch/y && echo ok'
+	expect_ok
+	expect_out_is "$(printf 'CapEff:\t0000000000002000\nNoNewPrivs:\t1\nok')"
+	x podman volume rm clientsvol
+	expect_ok
+}
+
 t_nothing_left() {
 	x podman ps -aq
 	expect_out_is ""
@@ -338,6 +371,7 @@ t "podman stats reads the container's cgroup" t_stats
 t "podman pause/unpause" t_pause
 t "podman update --memory --cpus --cpu-shares" t_update
 t "podman kill -s USR1" t_kill_signal
+t "podman run --pid/--ipc/--uts container:" t_join_namespaces
 t "podman stop" t_stop
 t "podman start, restart" t_restart
 t "podman run -t" t_run_tty
@@ -349,6 +383,9 @@ t "podman run --privileged" t_privileged
 t "podman run --ulimit --pids-limit --hostname" t_limits
 t "podman stop of a --pid host container (kill --all)" t_pid_host_stop
 t "podman rm -f" t_rm_f
+t "podman run --uidmap --gidmap" t_uidmap
+t "podman run out of memory: 137" t_oom
+t "podman run --cap-drop --cap-add --security-opt no-new-privileges --read-only -v" t_security_opts
 t "podman run of a missing command: 127" t_bad_command
 t "podman run with a bad working dir: 126" t_bad_workdir
 t "the runtime's default root (no --root)" t_default_root
