@@ -410,7 +410,7 @@ int husk_exec(const struct husk_ctx *ctx, const char *id, const struct husk_exec
 	cleanup_seccomp_filter struct husk_seccomp_filter *filter = NULL;
 	const char *status;
 	sigset_t all, old;
-	bool into_cgroup = false;
+	bool into_cgroup = false, frozen;
 	int sv[2], r = -1;
 	pid_t pid;
 	char path[64];
@@ -526,6 +526,12 @@ int husk_exec(const struct husk_ctx *ctx, const char *id, const struct husk_exec
 		husk_error_wrap(err, "execCPUAffinity.initial");
 		goto out;
 	}
+	/*
+	 * --ignore-paused: a v1 freezer reads FREEZING once a new task joins a
+	 * frozen cgroup; freeze again so that the container stays paused (and
+	 * resume finds it so); the process runs once it is resumed
+	 */
+	frozen = cg && husk_cgroup_is_frozen(cg) == 1;
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
 	pid = husk_clone(0, cg ? husk_cgroup_clone_fd(cg) : -1, &into_cgroup);
@@ -541,6 +547,7 @@ int husk_exec(const struct husk_ctx *ctx, const char *id, const struct husk_exec
 		goto out_mask;
 	}
 	if ((cg && husk_cgroup_enter(cg, pid, into_cgroup, err) < 0) ||
+	    (frozen && husk_cgroup_freeze(cg, true, err) < 0) ||
 	    husk_sync_send(sync_fd, SYNC_GO, NULL, err) < 0 ||
 	    (r = wait_exec(sync_fd, pid, &s, spec, err)) < 0) {
 		int ws = 0;
