@@ -473,8 +473,22 @@ int husk_cgroup_create(const char *cgroups_path, const char *id, const struct hu
 		goto out;
 	cg = cg_new(p.layout);
 	for (size_t i = 0; i < p.n; i++) {
-		cleanup_free char *rel = NULL;
-		if (clean_path(path[0] == '/' ? NULL : p.v[i].own, path, &rel, err) < 0)
+		cleanup_free char *rel = NULL, *base = NULL;
+		/*
+		 * On cgroup2 our own cgroup holds processes (us), so no controller
+		 * can be enabled below it: a relative path goes under its parent,
+		 * as runc does (fs2/defaultpath.go).
+		 */
+		if (path[0] != '/') {
+			char *slash;
+			base = xstrdup(p.v[i].own);
+			slash = strrchr(base, '/');
+			if (p.v[i].controllers[0] == '\0' && slash && slash != base)
+				*slash = '\0';
+			else if (p.v[i].controllers[0] == '\0' && slash)
+				slash[1] = '\0';
+		}
+		if (clean_path(base, path, &rel, err) < 0)
 			goto out;
 		if (strcmp(rel, "/") == 0) {
 			husk_error_set(err, EINVAL, "cgroup path `%s`: resolves to the root cgroup",

@@ -300,8 +300,10 @@ static void test_semantics(void)
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		ms =
 		    (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
-		ok(r == 0 && s->n_annotations == N / 2 && (SANITIZED || ms < 250),
-		   "%d annotations (half repeated) in %.0f ms (%s)", N, ms, M(e));
+		/* timing lives in bench/, never in a test: this checks the result only */
+		(void)ms;
+		ok(r == 0 && s->n_annotations == N / 2, "%d annotations (half repeated) (%s)", N,
+		   M(e));
 		if (r == 0)
 			husk_spec_free(s);
 		husk_error_clear(&e);
