@@ -29,7 +29,7 @@ cat >"$D/daemon.json" <<EOF
 	"cgroup-parent": "$CGP",
 	"iptables": false, "ip-masq": false, "ip-forward": false, "bridge": "none",
 	"runtimes": { "$RTN": { "path": "$D/bin/$RTN" } },
-	"default-runtime": "$RTN"
+	"default-runtime": "$RTN"$( [ -x /usr/bin/tini-static ] && printf ',\n\t"init-path": "/usr/bin/tini-static"')
 }
 EOF
 export DOCKER_HOST=unix://$D/docker.sock DOCKER_CONFIG=$D/client
@@ -274,6 +274,34 @@ t_exec_detach() {
 	expect_out_is running
 }
 
+t_join_namespaces() {
+	local pid
+	pid=$($DOCKER inspect -f '{{.State.Pid}}' d1)
+	x $DOCKER run --rm --pid container:d1 --network container:d1 "$IMG" sh -c 'readlink /proc/self/ns/pid; readlink /proc/self/ns/net'
+	expect_ok
+	expect_out_is "$(readlink "/proc/$pid/ns/pid"; readlink "/proc/$pid/ns/net")"
+}
+
+t_init() {
+	[ -x /usr/bin/tini-static ] || { echo "no tini-static: skipped"; return 0; }
+	x "${DR[@]}" --rm --init "$IMG" sh -c 'cat /proc/1/cmdline | tr "\0" " "; exit 3'
+	expect_rc 3
+	expect_out "/sbin/docker-init -- sh"
+}
+
+t_oom() {
+	x "${DR[@]}" --name oom1 --memory 8m --memory-swap 8m "$IMG" sh -c 'x=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa; while :; do x=$x$x; done'
+	local rc=$RC
+	x $DOCKER inspect -f '{{.State.OOMKilled}}' oom1
+	local oom
+	oom=$(cat "$OUT")
+	x $DOCKER rm oom1
+	expect_ok
+	RC=$rc
+	expect_rc 137
+	[ "$oom" = true ] || die "OOMKilled is $oom"
+}
+
 t_nothing_left() {
 	x $DOCKER ps -aq
 	expect_out_is ""
@@ -293,6 +321,7 @@ t "docker stats reads the container's cgroup" t_stats
 t "docker pause/unpause" t_pause
 t "docker update (resources on stdin)" t_update
 t "docker kill -s USR1" t_kill_signal
+t "docker run --pid/--network container:" t_join_namespaces
 t "docker stop" t_stop
 t "docker start, restart" t_restart
 t "docker run -t" t_run_tty
@@ -300,6 +329,8 @@ t "docker run --read-only --tmpfs -v --pids-limit --ulimit --cap-drop --cpuset-c
 t "docker run --privileged" t_privileged
 t "docker prestart hook (libnetwork-setkey)" t_prestart_hook
 t "docker rm -f" t_rm_f
+t "docker run --init" t_init
+t "docker run out of memory: 137, OOMKilled" t_oom
 t "docker run of a missing command: 127" t_bad_command
 t "no container or state left" t_nothing_left
 finish
