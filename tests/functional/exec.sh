@@ -200,6 +200,20 @@ test_exec_tty() {
 	down
 }
 
+test_exec_tty_proxied() {
+	# -t without a console socket: the runtime holds the master and copies
+	is_husk || skip "$RT_NAME needs a terminal on its stdin for -t"
+	up
+	RC=0
+	rt exec -t "$ID" /payload isatty echo tty-proxied exit 5 >"$OUT" 2>"$ERR" </dev/null || RC=$?
+	assert_rc 5 "exec -t"
+	tr -d '\r' <"$OUT" >"$OUT.n" && mv "$OUT.n" "$OUT"
+	assert_out_line "isatty: 0 1 /dev/pts/0"
+	assert_out_line "isatty: 1 1 /dev/pts/0"
+	assert_out_line tty-proxied
+	down
+}
+
 test_exec_exit_status() {
 	up
 	rtc exec "$ID" /payload exit 3
@@ -509,6 +523,7 @@ t "exec --process" test_exec_process_file
 t "exec --preserve-fds" test_exec_preserve_fds
 t "exec --detach --pid-file" test_exec_detach_pid_file
 t "exec --tty --console-socket" test_exec_tty
+t "exec --tty without --console-socket" test_exec_tty_proxied
 t "exec exit status" test_exec_exit_status
 t "exec signal mask and dispositions" test_exec_signals
 t "exec of a missing binary" test_exec_missing_binary
