@@ -128,19 +128,22 @@ static int build_process(const struct husk_spec *spec, const struct husk_exec_op
 		if (colon)
 			*colon++ = '\0';
 		if (parse_id(u, &p->user.uid) < 0 || (colon && parse_id(colon, &p->user.gid) < 0))
-			return husk_error_set(err, EINVAL, "--user: invalid uid[:gid] `%s`", o->user);
+			return husk_error_set(err, EINVAL, "--user: invalid uid[:gid] `%s`",
+					      o->user);
 		if (!colon)
 			p->user.gid = 0;
 	}
 	{
-		size_t n = o->additional_gids ? strv_len(o->additional_gids) : c->user.n_additional_gids;
+		size_t n =
+		    o->additional_gids ? strv_len(o->additional_gids) : c->user.n_additional_gids;
 		p->user.additional_gids = xmalloc0((n + 1) * sizeof(uint32_t));
 		p->user.n_additional_gids = n;
 		for (size_t i = 0; i < n; i++) {
 			if (!o->additional_gids)
 				p->user.additional_gids[i] = c->user.additional_gids[i];
 			else if (parse_id(o->additional_gids[i], &p->user.additional_gids[i]) < 0)
-				return husk_error_set(err, EINVAL, "--additional-gids: invalid gid `%s`",
+				return husk_error_set(err, EINVAL,
+						      "--additional-gids: invalid gid `%s`",
 						      o->additional_gids[i]);
 		}
 	}
@@ -181,10 +184,10 @@ struct exec_child {
 	const struct husk_process *p;
 	const char *id;
 	int sync_fd;
-	int pidfd;           /* the init; -1 without pidfd */
+	int pidfd;	       /* the init; -1 without pidfd */
 	int ns_fds[HUSK_NS_N]; /* fallback per-namespace fds */
-	int setns_flags;     /* namespaces to join from the pidfd */
-	int root_fd;         /* /proc/<init>/root */
+	int setns_flags;       /* namespaces to join from the pidfd */
+	int root_fd;	       /* /proc/<init>/root */
 	int console_fd;
 	int preserve_fds;
 	struct husk_seccomp_filter *seccomp; /* the container's profile */
@@ -241,7 +244,8 @@ static int exec_child_setup(struct exec_child *x, char **prog, bool *lookup_fail
 	}
 	if (x->pidfd < 0 && husk_ns_join(x->ns_fds, err) < 0)
 		return -1;
-	if (p->exec_cpu_affinity_final && husk_cpu_affinity_apply(p->exec_cpu_affinity_final, err) < 0)
+	if (p->exec_cpu_affinity_final &&
+	    husk_cpu_affinity_apply(p->exec_cpu_affinity_final, err) < 0)
 		return husk_error_wrap(err, "execCPUAffinity.final");
 	if (fchdir(x->root_fd) < 0 || chroot(".") < 0)
 		return husk_error_errno(err, "enter the container's root");
@@ -429,8 +433,9 @@ int husk_exec(const struct husk_ctx *ctx, const char *id, const struct husk_exec
 		goto out;
 	}
 	if (strcmp(status, "paused") == 0 && !o->ignore_paused) {
-		husk_error_set(err, EINVAL,
-			       "cannot exec in a paused container (use --ignore-paused to override)");
+		husk_error_set(
+		    err, EINVAL,
+		    "cannot exec in a paused container (use --ignore-paused to override)");
 		goto out;
 	}
 	if (o->tty && o->detach && !o->console_socket) {
@@ -464,7 +469,9 @@ int husk_exec(const struct husk_ctx *ctx, const char *id, const struct husk_exec
 			continue;
 		x.setns_flags |= husk_ns_clone_flag(t);
 		snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)s.pid,
-			 t == HUSK_NS_NETWORK ? "net" : t == HUSK_NS_MOUNT ? "mnt" : husk_ns_name(t));
+			 t == HUSK_NS_NETWORK ? "net"
+			 : t == HUSK_NS_MOUNT ? "mnt"
+					      : husk_ns_name(t));
 		if (x.pidfd < 0 && (x.ns_fds[t] = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 			husk_error_errno(err, "open `%s`", path);
 			goto out;
