@@ -345,6 +345,46 @@ test_exec_namespaces_cgroup() {
 	down
 }
 
+test_exec_user_namespace() {
+	cfg 'ns("user")' \
+		'l["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]' \
+		'l["gidMappings"] = [{"containerID": 0, "hostID": 200000, "size": 65536}]' \
+		'c["mounts"] = [m for m in c["mounts"] if m["destination"] != "/sys/fs/cgroup"]'
+	up
+	rtc exec "$ID" /payload ids ns cat /proc/self/uid_map caps
+	assert_rc 0 "exec into a user namespace"
+	assert_out_line "uid: 0 0 0"
+	assert_out_line "ns: user $(stat -L -c %i "/proc/$PID/ns/user")"
+	grep -Eq '^ +0 +100000 +65536$' "$OUT" || die "uid_map: $(cat "$OUT")"
+	assert_out_line "CapEff: $(hex $CAP_KILL + $CAP_NET_BIND + $CAP_AUDIT_WRITE)"
+	rtc exec -u 1000:1000 "$ID" /payload ids
+	assert_rc 0 "exec -u into a user namespace"
+	assert_out_line "uid: 1000 1000 1000"
+	# seen from the host, the mapped ids
+	rt exec -d --pid-file "$TT/p" -u 1000:1000 "$ID" /payload sleep 600
+	assert_eq "$(awk '/^Uid:/ {print $2}' "/proc/$(cat "$TT/p")/status")" 101000 "host uid of the exec"
+	down
+}
+
+test_exec_rlimits_from_config() {
+	cfg 'p["rlimits"] = [{"type": "RLIMIT_NOFILE", "soft": 100, "hard": 200}, {"type": "RLIMIT_CORE", "soft": 0, "hard": 0}]'
+	up
+	rtc exec "$ID" /payload rlimit NOFILE rlimit CORE
+	assert_out_line "rlimit: NOFILE 100 200"
+	assert_out_line "rlimit: CORE 0 0"
+	down
+}
+
+test_exec_relative_paths() {
+	# --pid-file, --process and --console-socket relative to the caller's cwd
+	up
+	"$PY" -c 'import json; json.dump({"args": ["/payload", "sleep", "600"], "cwd": "/", "user": {"uid": 0, "gid": 0}}, open("rel.json", "w"))'
+	rtc exec -d --pid-file rel.pid --process rel.json "$ID"
+	assert_rc 0 "exec with relative paths"
+	alive "$(cat "$TT/rel.pid")" || die "no live process from rel.pid"
+	down
+}
+
 test_exec_seccomp() {
 	cfg 'l["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}' \
 		'mount("/tmp", "tmpfs", "tmpfs")'
@@ -531,6 +571,9 @@ t "exec into a stopped container" test_exec_stopped
 t "exec into a paused container, --ignore-paused" test_exec_paused
 t "concurrent execs" test_exec_concurrent
 t "exec in the init's namespaces and cgroup" test_exec_namespaces_cgroup
+t "exec into a user namespace" test_exec_user_namespace
+t "exec gets the container's rlimits" test_exec_rlimits_from_config
+t "exec with relative --pid-file and --process" test_exec_relative_paths
 t "exec gets the container's seccomp profile" test_exec_seccomp
 t "exec into a created container" test_exec_created
 t "CVE-2024-21626: only stdio, cwd in the root" test_exec_only_stdio
