@@ -423,6 +423,14 @@ int husk_exec(const struct husk_ctx *ctx, const char *id, const struct husk_exec
 	memset(&proc, 0, sizeof proc);
 	for (int t = 0; t < HUSK_NS_N; t++)
 		x.ns_fds[t] = -1;
+	/*
+	 * --preserve-fds N passes fds 3..N+2 as they are: one not open now would
+	 * be taken by one of ours below (the state dir, a host directory)
+	 */
+	for (int fd = 3; fd < 3 + o->preserve_fds; fd++)
+		if (fcntl(fd, F_GETFD) < 0)
+			return husk_error_set(err, EBADF, "--preserve-fds %d: fd %d is not open",
+					      o->preserve_fds, fd);
 	if (husk_store_open(ctx->root ? ctx->root : HUSK_DEFAULT_ROOT, id, false, &st, err) < 0)
 		return -1;
 	if (husk_store_read(&st, &s, err) < 0)

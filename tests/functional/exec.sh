@@ -135,6 +135,14 @@ test_exec_preserve_fds() {
 	assert_eq "$(fd_list)" "0 1 2 3 4" "fds in the exec'd process"
 	assert_eq "$(cat "$TT/f3")" three "fd 3"
 	assert_eq "$(cat "$TT/f4")" four "fd 4"
+	# fds the caller did not open would be the runtime's own (its state dir)
+	if is_husk; then
+		RC=0
+		rt exec --preserve-fds 3 "$ID" /payload fds >"$OUT" 2>"$ERR" 3>"$TT/f3" </dev/null || RC=$?
+		assert_rc_not0 "exec --preserve-fds past the open fds"
+		assert_err_has "fd 4 is not open"
+		assert_out_lacks "fd:"
+	fi
 	down
 }
 
