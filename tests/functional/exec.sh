@@ -76,9 +76,11 @@ test_exec_cap() {
 	assert_out_line "CapPrm: $all"
 	rtc exec "$ID" /payload caps
 	assert_out_line "CapEff: $(hex $CAP_KILL + $CAP_NET_BIND + $CAP_AUDIT_WRITE)"
-	rtc exec -c CAP_NO_SUCH "$ID" /payload caps
-	assert_rc_not0 "exec --cap with an unknown capability"
-	assert_err_has CAP_NO_SUCH
+	if is_husk; then # runc 1.1 warns and goes on
+		rtc exec -c CAP_NO_SUCH "$ID" /payload caps
+		assert_rc_not0 "exec --cap with an unknown capability"
+		assert_err_has CAP_NO_SUCH
+	fi
 	down
 }
 
@@ -116,7 +118,8 @@ PY
 	assert_out_lacks "HUSK_TEST_MARK"
 	assert_out_line "CapBnd: $(hex $CAP_KILL)"
 	assert_out_line "nnp: 1"
-	assert_out_line "rlimit: NOFILE 77 88"
+	# (runc 1.1 ignores rlimits in --process)
+	is_husk && assert_out_line "rlimit: NOFILE 77 88"
 	echo '{"args": []}' >"$TT/bad.json"
 	rtc exec --process "$TT/bad.json" "$ID"
 	assert_rc_not0 "exec --process with empty args"
@@ -251,6 +254,7 @@ test_exec_signals() {
 }
 
 test_exec_missing_binary() {
+	is_husk || skip "$RT_NAME exits 255 (podman maps the message itself)"
 	up
 	rtc exec "$ID" no-such-binary arg
 	assert_rc 127 "exec of a missing binary"
@@ -279,7 +283,8 @@ test_exec_stopped() {
 	rt delete "$ID"
 	rtc exec nosuch-"$ID" /payload echo hi
 	assert_rc_not0 "exec into a missing container"
-	assert_err_has "nosuch-$ID"
+	is_husk && assert_err_has "nosuch-$ID"
+	true
 }
 
 test_exec_paused() {
@@ -456,7 +461,8 @@ PY
 # exe_probe PID: from inside, try /proc/PID/exe for reading and writing
 exe_check() {
 	rtc exec "$ID" /payload stat "/proc/$1/exe" open "/proc/$1/exe" append "/proc/$1/exe"
-	assert_out_lacks "open: /proc/$1/exe ok"
+	# (runc 1.1's sealed memfd copy may be read, never written)
+	is_husk && assert_out_lacks "open: /proc/$1/exe ok"
 	assert_out_lacks "append: /proc/$1/exe ok"
 	assert_out_has "append: error: /proc/$1/exe"
 	cat "$OUT"
@@ -467,7 +473,8 @@ test_exec_exe_created_init() {
 	set_args /payload echo started
 	rt create --bundle "$B" "$ID" </dev/null >"$TT/init.out"
 	pid=$(pid_of "$ID")
-	assert_eq "$(readlink "/proc/$pid/exe")" "$(readlink -f "$RUNTIME")" "the created init's exe"
+	# (runc 1.1 runs a sealed memfd copy of itself instead)
+	is_husk && assert_eq "$(readlink "/proc/$pid/exe")" "$(readlink -f "$RUNTIME")" "the created init's exe"
 	exe_check 1
 	sz=$(stat -c %s "$RUNTIME")
 	rt start "$ID"
