@@ -297,7 +297,7 @@ static int pass_notify_fd(struct creation *c, const char *state, struct husk_err
 }
 
 static int spawn_init(const struct husk_ctx *ctx, const struct husk_create_opts *o,
-		      struct creation *c, struct husk_error *err)
+		      const sigset_t *mask, struct creation *c, struct husk_error *err)
 {
 	const struct husk_linux *lx = &c->spec->linux_;
 	struct husk_launch l = {
@@ -415,7 +415,11 @@ static int spawn_init(const struct husk_ctx *ctx, const struct husk_create_opts 
 	l.start_wfd = pp[1];
 	/* the init keeps the write end too, so that `start` can fetch it */
 	c->state.start_fd = pp[1];
-	sigprocmask(SIG_SETMASK, NULL, &l.sigmask);
+	/* the init gets the caller's mask back (run blocks everything to forward signals) */
+	if (mask)
+		l.sigmask = *mask;
+	else
+		sigprocmask(SIG_SETMASK, NULL, &l.sigmask);
 	/* execCPUAffinity.initial: the init's before it joins the cgroup; it inherits ours */
 	if (c->spec->process.exec_cpu_affinity_initial &&
 	    husk_cpu_affinity_apply(c->spec->process.exec_cpu_affinity_initial, err) < 0)
@@ -472,7 +476,7 @@ static int spawn_init(const struct husk_ctx *ctx, const struct husk_create_opts 
 }
 
 static int do_create(const struct husk_ctx *ctx, const char *id, const struct husk_create_opts *o,
-		     bool run, struct creation *c, struct husk_error *err)
+		     const sigset_t *mask, struct creation *c, struct husk_error *err)
 {
 	char now[64];
 	const struct husk_spec *s;
@@ -486,7 +490,7 @@ static int do_create(const struct husk_ctx *ctx, const char *id, const struct hu
 	if (resolve_paths(o, c, err) < 0)
 		return -1;
 	s = c->spec;
-	if (check_for_create(s, o, run, err) < 0)
+	if (check_for_create(s, o, mask != NULL, err) < 0)
 		return -1;
 	/* compiled here, so that a bad profile fails before anything exists */
 	if (s->linux_.has_seccomp &&
@@ -520,7 +524,7 @@ static int do_create(const struct husk_ctx *ctx, const char *id, const struct hu
 		goto fail;
 	c->state.cgroup_path = xstrdup(husk_cgroup_path(c->cg));
 
-	if (spawn_init(ctx, o, c, err) < 0)
+	if (spawn_init(ctx, o, mask, c, err) < 0)
 		goto fail;
 	if (husk_store_write(&c->store, &c->state, err) < 0)
 		goto fail;
@@ -536,7 +540,7 @@ int husk_create(const struct husk_ctx *ctx, const char *id, const struct husk_cr
 		struct husk_error *err)
 {
 	struct creation c;
-	int r = do_create(ctx, id, opts, false, &c, err);
+	int r = do_create(ctx, id, opts, NULL, &c, err);
 	creation_free(&c);
 	return r;
 }
@@ -551,7 +555,7 @@ int husk_run(const struct husk_ctx *ctx, const char *id, const struct husk_creat
 	/* block every signal: the init gets its own mask back; we forward them */
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
-	if (do_create(ctx, id, opts, true, &c, err) < 0) {
+	if (do_create(ctx, id, opts, &old, &c, err) < 0) {
 		creation_free(&c);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return -1;

@@ -107,7 +107,11 @@ int cg_v1_is_frozen(struct cg_dir *d)
 		husk_error_clear(&e);
 		return -1;
 	}
-	return strcmp(state, "FROZEN") == 0;
+	/*
+	 * FREEZING counts: a task that joined a frozen cgroup turns it back to
+	 * FREEZING, and it is still meant to be paused (resume and delete thaw it).
+	 */
+	return strcmp(state, "FROZEN") == 0 || strcmp(state, "FREEZING") == 0;
 }
 
 /* ---- v1 ---- */

@@ -275,6 +275,12 @@ test_exec_cpu_affinity() {
 	rt delete --force "$ID"
 }
 
+test_run_sigmask() {
+	# run blocks every signal to forward them; the container must not inherit that
+	runp status SigBlk
+	assert_out_line "SigBlk: 0000000000000000"
+}
+
 t "args" test_args
 t "args[0] looked up in PATH" test_args_path_lookup
 t "env" test_env
@@ -300,6 +306,7 @@ t "default scheduler and io priority" test_default_sched_ioprio
 t "seccomp filter" test_seccomp
 t "no seccomp filter without linux.seccomp" test_no_seccomp
 t "exec" test_exec
+t "run: no signal blocked in the container" test_run_sigmask
 t "exec --process" test_exec_process_json
 t "execCPUAffinity" test_exec_cpu_affinity
 finish
