@@ -302,6 +302,26 @@ t_oom() {
 	[ "$oom" = true ] || die "OOMKilled is $oom"
 }
 
+t_rm_paused() {
+	local id
+	x "${DR[@]}" -d --name p1 "$IMG" sh -c 'sleep 1000 & sleep 1000'
+	expect_ok
+	id=$(cid p1)
+	x $DOCKER pause p1
+	expect_ok
+	x -t 20 $DOCKER rm -f p1
+	show
+	local rc=$RC
+	if [ $rc != 0 ]; then
+		$DOCKER unpause p1 || true
+		$DOCKER rm -f p1 || true
+	fi
+	RC=$rc
+	expect_ok
+	[ ! -e "$RTROOT/$id" ] || die "state left: $RTROOT/$id"
+	[ ! -d "$(cgfile freezer "$CGP/$id" "")" ] || die "cgroup left: freezer$CGP/$id"
+}
+
 t_nothing_left() {
 	x $DOCKER ps -aq
 	expect_out_is ""
@@ -330,6 +350,7 @@ t "docker run --privileged" t_privileged
 t "docker prestart hook (libnetwork-setkey)" t_prestart_hook
 t "docker rm -f" t_rm_f
 t "docker run --init" t_init
+t "docker rm -f of a paused container" t_rm_paused
 t "docker run out of memory: 137, OOMKilled" t_oom
 t "docker run of a missing command: 127" t_bad_command
 t "no container or state left" t_nothing_left
