@@ -69,7 +69,11 @@ test_pause_resume() {
 	rtc pause "$ID"
 	assert_rc 0 pause
 	assert_eq "$(status_of "$ID")" paused "status after pause"
-	grep -q FROZEN "/sys/fs/cgroup/freezer/husk-test/$CGNAME/freezer.state" || die "cgroup not frozen"
+	if [ -e "/sys/fs/cgroup/freezer/husk-test/$CGNAME/freezer.state" ]; then # v1, hybrid
+		grep -q FROZEN "/sys/fs/cgroup/freezer/husk-test/$CGNAME/freezer.state" || die "cgroup not frozen"
+	else # cgroup v2
+		grep -qx "frozen 1" "/sys/fs/cgroup/husk-test/$CGNAME/cgroup.events" || die "cgroup not frozen"
+	fi
 	rtc resume "$ID"
 	assert_rc 0 resume
 	assert_eq "$(status_of "$ID")" running "status after resume"
