@@ -322,6 +322,14 @@ t_rm_paused() {
 	[ ! -d "$(cgfile freezer "$CGP/$id" "")" ] || die "cgroup left: freezer$CGP/$id"
 }
 
+t_options2() {
+	x "${DR[@]}" --rm --cgroupns private --sysctl net.ipv4.ping_group_range="0 100" --oom-score-adj 500 \
+		--user 1000:1000 --group-add 50 --shm-size 8m --device /dev/null:/dev/mynull --ipc shareable "$IMG" \
+		sh -c 'grep -c ":/$" /proc/self/cgroup >/dev/null && echo cgroupns; cat /proc/sys/net/ipv4/ping_group_range | tr -s "\t " " "; cat /proc/self/oom_score_adj; id -u; id -G; df -k /dev/shm | awk "NR==2 { print \$2 }"; test -c /dev/mynull && echo dev'
+	expect_ok
+	expect_out_is "$(printf 'cgroupns\n0 100\n500\n1000\n1000 50\n8192\ndev')"
+}
+
 t_nothing_left() {
 	x $DOCKER ps -aq
 	expect_out_is ""
@@ -347,6 +355,7 @@ t "docker start, restart" t_restart
 t "docker run -t" t_run_tty
 t "docker run --read-only --tmpfs -v --pids-limit --ulimit --cap-drop --cpuset-cpus" t_options
 t "docker run --privileged" t_privileged
+t "docker run --cgroupns --sysctl --oom-score-adj --user --group-add --shm-size --device --ipc" t_options2
 t "docker prestart hook (libnetwork-setkey)" t_prestart_hook
 t "docker rm -f" t_rm_f
 t "docker run --init" t_init
