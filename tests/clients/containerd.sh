@@ -241,6 +241,16 @@ t_paused() {
 	[ ! -d "$(cgfile freezer "$CGP/c13" "")" ] || die "cgroup left: freezer$CGP/c13"
 }
 
+t_options() {
+	mkdir -p "$C/vol"
+	echo data >"$C/vol/f"
+	cr c14
+	x "${CR[@]}" --rm --env FOO=bar --read-only --mount "type=bind,src=$C/vol,dst=/vol,options=rbind:ro" \
+		"$IMG" c14 sh -c 'echo $FOO; cat /vol/f; touch /x 2>/dev/null || echo ro; touch /vol/y 2>/dev/null || echo ro'
+	expect_ok
+	expect_out_is "$(printf 'bar\ndata\nro\nro')"
+}
+
 t_nothing_left() {
 	x ctr -n $NS containers ls -q
 	expect_out_is ""
@@ -265,6 +275,7 @@ t "ctr run -t" t_run_tty
 t "the container sees fds 0-2 only" t_fds
 t "ctr run --seccomp, --privileged" t_seccomp_privileged
 t "ctr tasks kill -a" t_kill_all
+t "ctr run --env --read-only --mount" t_options
 # husk's `kill --all` leaves a paused container frozen (libcontainer/cgroup/procs.c
 # husk_cgroup_kill thaws only what it froze itself): the SIGKILL stays pending
 todo=
