@@ -122,9 +122,16 @@ static int idmapped_tree(const struct husk_spec *spec, size_t idx, const struct 
 		return husk_error_errno(err, "mount `%s` on `%s` (mounts[%zu]): open_tree", src,
 					m->destination, idx);
 	if (mount_setattr(tree, "", AT_EMPTY_PATH | (mo->idmap_recursive ? AT_RECURSIVE : 0), &attr,
-			  sizeof(attr)) < 0)
+			  sizeof(attr)) < 0) {
+		/* EINVAL here: the source's filesystem cannot be idmapped (tmpfs before 6.3) */
+		if (errno == EINVAL)
+			return husk_error_set(err, EINVAL,
+					      "mount `%s` on `%s` (mounts[%zu]): filesystem of `%s` "
+					      "does not support idmapped mounts (Linux >= 6.3 for tmpfs)",
+					      src, m->destination, idx, src);
 		return husk_error_errno(err, "mount `%s` on `%s` (mounts[%zu]): idmap", src,
 					m->destination, idx);
+	}
 	return steal_fd(&tree);
 }
 

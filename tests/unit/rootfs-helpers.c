@@ -247,6 +247,76 @@ void run_scenario(const char *name, const char *base, int unshare_flags,
 	fflush(stdout);
 }
 
+/* In the probe's grandchild: a user namespace 0 -> 1000 held until `hold` closes. */
+static int probe_userns(pid_t *pid_out)
+{
+	int ready[2], hold[2];
+	char c = 0, p[64];
+	pid_t pid;
+	int fd = -1;
+
+	if (pipe2(ready, O_CLOEXEC) < 0 || pipe2(hold, O_CLOEXEC) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		close(ready[0]);
+		close(hold[1]);
+		c = unshare(CLONE_NEWUSER) == 0;
+		if (write(ready[1], &c, 1) != 1 || !c)
+			_exit(1);
+		(void)!read(hold[0], &c, 1);
+		_exit(0);
+	}
+	close(ready[1]);
+	close(hold[0]);
+	if (pid > 0 && read(ready[0], &c, 1) == 1 && c) {
+		snprintf(p, sizeof(p), "/proc/%d/uid_map", (int)pid);
+		if (write_str(p, "0 1000 1") == 0) {
+			snprintf(p, sizeof(p), "/proc/%d/gid_map", (int)pid);
+			if (write_str(p, "0 1000 1") == 0) {
+				snprintf(p, sizeof(p), "/proc/%d/ns/user", (int)pid);
+				fd = open(p, O_RDONLY | O_CLOEXEC);
+			}
+		}
+	}
+	close(hold[1]);
+	close(ready[0]);
+	*pid_out = pid;
+	return fd;
+}
+
+int scratch_idmap_support(const char *base)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP};
+		pid_t ns_pid = -1;
+		int ns, tree, r;
+
+		if (enter_scratch(base, 0) < 0)
+			_exit(2);
+		ns = probe_userns(&ns_pid);
+		if (ns_pid > 0)
+			waitpid(ns_pid, &status, 0);
+		if (ns < 0)
+			_exit(2);
+		tree = open_tree(AT_FDCWD, base, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		if (tree < 0)
+			_exit(2);
+		attr.userns_fd = (uint64_t)ns;
+		r = mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr));
+		/* EINVAL: the filesystem lacks FS_ALLOW_IDMAP (tmpfs before 6.3) */
+		_exit(r == 0 ? 0 : errno == EINVAL ? 1 : 2);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) == 2)
+		return -1;
+	return WEXITSTATUS(status) == 0;
+}
+
 int tap_done(void)
 {
 	printf("1..%d\n", n_tests);

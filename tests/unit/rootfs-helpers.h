@@ -58,6 +58,13 @@ void run_error_tests(const char *base);
 void run_cgroup_tests(const char *base);
 void run_default_tests(const char *base);
 
+/*
+ * Whether the scratch filesystem (a tmpfs on `base`) can be idmapped
+ * (open_tree + mount_setattr(MOUNT_ATTR_IDMAP); tmpfs needs Linux >= 6.3):
+ * 1 yes, 0 no (EINVAL), -1 the probe itself failed.
+ */
+int scratch_idmap_support(const char *base);
+
 /* Print the plan; returns the exit status (0 all passed). */
 int tap_done(void);
 
