@@ -28,8 +28,8 @@ ctr_cleanup() {
 		timeout 30 ctr -n $NS containers rm "$c"
 	done
 	timeout 30 ctr -n $NS images rm "$IMG"
-	for c in $(ls "$RTROOT/$NS" 2>/dev/null); do
-		"$RUNTIME" --root "$RTROOT/$NS" delete --force "$c"
+	for c in "$RTROOT/$NS"/*; do
+		[ ! -e "$c" ] || "$RUNTIME" --root "$RTROOT/$NS" delete --force "${c##*/}"
 	done
 	# the shim unmounts the rootfs at task delete; anything left is ours
 	grep -o " $C/[^ ]*" /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l
@@ -39,7 +39,7 @@ ctr -n $NS images import -q "$B/img/busybox-oci.tar" >/dev/null 2>&1 ||
 	ctr -n $NS images import "$B/img/busybox-oci.tar" >/dev/null || bail "ctr images import failed"
 
 # "${CR[@]}" ARGS... IMAGE ID CMD...: ctr run with the runtime root, fifo dir and cgroup in $B
-cr() { CR=(ctr -n $NS run --runc-root "$RTROOT" --fifo-dir "$C/fifo" --cgroup "$CGP/$1"); }
+cr() { CR=(ctr -n "$NS" run --runc-root "$RTROOT" --fifo-dir "$C/fifo" --cgroup "$CGP/$1"); }
 task_status() { ctr -n $NS tasks ls | awk -v id="$1" '$1 == id { print $3 }'; }
 task_pid() { ctr -n $NS tasks ls | awk -v id="$1" '$1 == id { print $2 }'; }
 status_is() { [ "$(task_status "$1")" = "$2" ]; }

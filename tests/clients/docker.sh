@@ -47,8 +47,8 @@ docker_cleanup() {
 	done
 	timeout 30 $DOCKER rmi -f "$IMG"
 	stop_pid "$D/dockerd.launch.pid"
-	for c in $(ls "$D/exec/runtime-runc/moby" 2>/dev/null); do
-		"$RUNTIME" --root "$D/exec/runtime-runc/moby" delete --force "$c"
+	for c in "$D/exec/runtime-runc/moby"/*; do
+		[ ! -e "$c" ] || "$RUNTIME" --root "$D/exec/runtime-runc/moby" delete --force "${c##*/}"
 	done
 	grep -o " $B/[^ ]*" /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l
 }
@@ -58,7 +58,7 @@ wait_for 30 $DOCKER version || {
 }
 $DOCKER load -q -i "$B/img/busybox-docker.tar" >/dev/null || bail "docker load failed"
 
-DR=($DOCKER run --network none)
+DR=("$DOCKER" run --network none)
 cid() { $DOCKER inspect -f '{{.Id}}' "$1"; }
 status_is() { [ "$($DOCKER inspect -f '{{.State.Status}}' "$1")" = "$2" ]; }
 # dockerd 20.10 passes this root whatever the runtime's name

@@ -23,6 +23,7 @@ BUILD_DIR=${BUILD_DIR:-$SRC_ROOT/build}
 RUNTIME=${RUNTIME:-$BUILD_DIR/src/husk}
 case $RUNTIME in /*) ;; *) RUNTIME=$(command -v "$RUNTIME" || echo "$PWD/$RUNTIME") ;; esac
 RT_NAME=$(basename "$RUNTIME")
+export RT_NAME
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 B=$(mktemp -d /tmp/husk-clients.XXXXXX)
@@ -39,7 +40,6 @@ _cleanups=()
 t() { # t NAME FUNC [TODO reason]
 	local name=$1 fn=$2 todo=${3:-} rc log=$B/log.$(( _n + 1 ))
 	_n=$((_n + 1))
-	: >"$B/runtime-calls.mark"
 	(
 		set -e
 		"$fn"
@@ -112,7 +112,7 @@ xin() {
 
 # xt CMD...: like x, under a pseudo-terminal (script(1)); output in $OUT, CRs removed
 xt() {
-	local cmd q
+	local cmd
 	cmd=$(printf '%q ' "$@")
 	echo "+ (tty) $*"
 	set +e
@@ -120,8 +120,7 @@ xt() {
 	RC=$?
 	set -e
 	tr -d '\r' <"$OUT.raw" >"$OUT"
-	q=$RC
-	[ "$q" != 124 ] || echo "(timed out)"
+	[ "$RC" != 124 ] || echo "(timed out)"
 	return 0
 }
 
@@ -259,7 +258,7 @@ remove_cgroups() {
 
 # start_containerd DIR: a private containerd; sets CONTAINERD_ADDRESS
 start_containerd() {
-	local d=$1 i
+	local d=$1
 	mkdir -p "$d/opt/bin"
 	cat >"$d/config.toml" <<EOF
 version = 2
@@ -279,7 +278,7 @@ EOF
 	echo $! >"$d/containerd.pid"
 	on_exit "stop_pid $d/containerd.pid"
 	export CONTAINERD_ADDRESS=$d/containerd.sock
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		ctr version >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done
@@ -289,11 +288,11 @@ EOF
 
 # stop_pid PIDFILE: TERM a daemon we started, KILL after 10 s
 stop_pid() {
-	local p i
+	local p
 	p=$(cat "$1" 2>/dev/null) || return 0
 	[ -n "$p" ] && kill -0 "$p" 2>/dev/null || return 0
 	kill -TERM "$p"
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		kill -0 "$p" 2>/dev/null || return 0
 		sleep 0.1
 	done

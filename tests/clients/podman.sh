@@ -46,8 +46,8 @@ podman_cleanup() {
 	timeout 60 podman system reset -f
 	# whatever podman could not delete: the runtime's own view
 	local id
-	for id in $(ls "$RTROOT" 2>/dev/null); do
-		"$RUNTIME" --root "$RTROOT" delete --force "$id"
+	for id in "$RTROOT"/*; do
+		[ ! -e "$id" ] || "$RUNTIME" --root "$RTROOT" delete --force "${id##*/}"
 	done
 }
 
@@ -328,7 +328,6 @@ t_uidmap() {
 }
 
 t_join_namespaces() {
-	local pid
 	x "${PR[@]}" --rm --pid container:d1 --ipc container:d1 --uts container:d1 "$IMG" sh -c 'ps -o args | grep -c "^sleep 1000"; hostname'
 	expect_ok
 	expect_out_is "$(printf '1\n%s' "$(podman inspect -f '{{.Config.Hostname}}' d1)")"
