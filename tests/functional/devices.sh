@@ -90,6 +90,9 @@ test_device_cgroup_allows() {
 }
 
 test_device_cgroup_file() {
+	# pure cgroup2 has an eBPF program instead (no bpftool here); its
+	# behaviour is what "device cgroup denies/allows" check on every version
+	cgroup_v2 && skip "devices.list is cgroup v1"
 	set_args /payload sleep 60
 	rt create --bundle "$B" "$ID"
 	f=/sys/fs/cgroup/devices/husk-test/$CGNAME/devices.list

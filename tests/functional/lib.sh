@@ -182,7 +182,13 @@ assert_gone() {
 	die "${2:-process} $1 still alive"
 }
 is_husk() { [ "$RT_NAME" = husk ]; }
-cgroup_dirs() { ls -d /sys/fs/cgroup/*/husk-test/"$1" 2>/dev/null || true; }
+# cgroup_dirs NAME: the husk-test/NAME cgroups in every hierarchy: v1 ones and
+# the hybrid unified one at /sys/fs/cgroup/*/husk-test, cgroup2 at
+# /sys/fs/cgroup/husk-test (and relative ones under a top-level cgroup there)
+cgroup_dirs() { ls -d /sys/fs/cgroup/husk-test/"$1" /sys/fs/cgroup/*/husk-test/"$1" 2>/dev/null || true; }
+# cgroup_v2: the host is pure cgroup v2 (the magic: busybox's stat has no
+# name for cgroup2fs)
+cgroup_v2() { [ "$(stat -fc %t /sys/fs/cgroup 2>/dev/null)" = 63677270 ]; }
 marked_pids() {
 	grep -lsxzF "HUSK_TEST_MARK=$1" /proc/[0-9]*/environ 2>/dev/null |
 		sed 's|/proc/\([0-9]*\)/environ|\1|' | grep -vx "$$" || true
@@ -224,7 +230,7 @@ force_cleanup() {
 	done
 	sleep 0.05
 	rm -rf "${ROOT:?}"/* 2>/dev/null || true
-	for d in /sys/fs/cgroup/*/husk-test/"$2"*; do
+	for d in /sys/fs/cgroup/husk-test/"$2"* /sys/fs/cgroup/*/husk-test/"$2"*; do
 		[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
 	done
 	grep -F " $T/" /proc/self/mountinfo | awk '{print $5}' | sort -r | while read -r d; do
@@ -236,7 +242,7 @@ force_cleanup() {
 _final_cleanup() {
 	force_cleanup "$FT_MARK" "$FT_MARK-"
 	rmdir "$ROOT" 2>/dev/null || rm -rf "${ROOT:?}"
-	rmdir /sys/fs/cgroup/*/husk-test 2>/dev/null || true
+	rmdir /sys/fs/cgroup/husk-test /sys/fs/cgroup/*/husk-test 2>/dev/null || true
 	rm -rf "${T:?}"
 }
 trap _final_cleanup EXIT
