@@ -23,6 +23,7 @@ on_exit ctr_cleanup
 ctr_cleanup() {
 	local c
 	for c in $(ctr -n $NS containers ls -q); do
+		timeout 30 ctr -n $NS tasks resume "$c"
 		timeout 30 ctr -n $NS tasks kill -a -s SIGKILL "$c"
 		timeout 30 ctr -n $NS tasks rm -f "$c"
 		timeout 30 ctr -n $NS containers rm "$c"

@@ -43,6 +43,7 @@ on_exit "docker_cleanup"
 docker_cleanup() {
 	local c
 	for c in $(timeout 30 $DOCKER ps -aq); do
+		timeout 30 $DOCKER unpause "$c"
 		timeout 60 $DOCKER rm -f "$c"
 	done
 	timeout 30 $DOCKER rmi -f "$IMG"

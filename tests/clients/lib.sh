@@ -276,6 +276,7 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
 EOF
 	setsid containerd --config "$d/config.toml" >"$d/containerd.log" 2>&1 </dev/null &
 	echo $! >"$d/containerd.pid"
+	on_exit "kill_shims $d"
 	on_exit "stop_pid $d/containerd.pid"
 	export CONTAINERD_ADDRESS=$d/containerd.sock
 	for _ in $(seq 100); do
@@ -284,6 +285,20 @@ EOF
 	done
 	tail -n 20 "$d/containerd.log" | sed 's/^/# /'
 	return 1
+}
+
+# kill_shims DIR: SIGKILL the shims of the containerd in DIR that outlived it
+# (only ours: their command line names our private socket)
+kill_shims() {
+	local f p
+	for f in /proc/[0-9]*/cmdline; do
+		p=${f#/proc/}
+		p=${p%/cmdline}
+		tr '\0' ' ' <"$f" 2>/dev/null | grep -qF -- "-address $1/containerd.sock " || continue
+		echo "# killing leftover shim $p: $(tr '\0' ' ' <"$f")"
+		kill -KILL "$p" 2>/dev/null
+	done
+	return 0
 }
 
 # stop_pid PIDFILE: TERM a daemon we started, KILL after 10 s
