@@ -389,6 +389,28 @@ t_kill_paused() {
 	[ "$st" = exited ] || die "p2 is $st after kill"
 }
 
+t_more_resources() {
+	local id
+	x "${PR[@]}" -d --name b1 --blkio-weight 300 --memory 64m --memory-reservation 32m --memory-swappiness 10 \
+		--cpuset-cpus 0 --cpuset-mems 0 --cpu-period 50000 --cpu-quota 25000 "$IMG" sleep 1000
+	expect_ok
+	id=$(cid b1)
+	x podman update --blkio-weight 200 b1
+	local urc=$RC
+	x cat "$(cgfile memory "$CGP/libpod-$id" memory.soft_limit_in_bytes)" \
+		"$(cgfile memory "$CGP/libpod-$id" memory.swappiness)" \
+		"$(cgfile cpuset "$CGP/libpod-$id" cpuset.cpus)" \
+		"$(cgfile cpu "$CGP/libpod-$id" cpu.cfs_period_us)" \
+		"$(cgfile cpu "$CGP/libpod-$id" cpu.cfs_quota_us)"
+	local out
+	out=$(cat "$OUT")
+	x podman rm -f -t 0 b1
+	expect_ok
+	RC=$urc
+	expect_ok
+	[ "$out" = "$(printf '33554432\n10\n0\n50000\n25000')" ] || die "cgroup values: $out"
+}
+
 t_nothing_left() {
 	x podman ps -aq
 	expect_out_is ""
@@ -406,6 +428,7 @@ t "podman top" t_top
 t "podman stats reads the container's cgroup" t_stats
 t "podman pause/unpause" t_pause
 t "podman update --memory --cpus --cpu-shares" t_update
+t "podman run --blkio-weight --memory-reservation --memory-swappiness --cpuset-* --cpu-period/quota, update --blkio-weight" t_more_resources
 t "podman kill -s USR1" t_kill_signal
 t "podman run --pid/--ipc/--uts container:" t_join_namespaces
 t "podman stop" t_stop
