@@ -125,10 +125,11 @@ static int idmapped_tree(const struct husk_spec *spec, size_t idx, const struct 
 			  sizeof(attr)) < 0) {
 		/* EINVAL here: the source's filesystem cannot be idmapped (tmpfs before 6.3) */
 		if (errno == EINVAL)
-			return husk_error_set(err, EINVAL,
-					      "mount `%s` on `%s` (mounts[%zu]): filesystem of `%s` "
-					      "does not support idmapped mounts (Linux >= 6.3 for tmpfs)",
-					      src, m->destination, idx, src);
+			return husk_error_set(
+			    err, EINVAL,
+			    "mount `%s` on `%s` (mounts[%zu]): filesystem of `%s` "
+			    "does not support idmapped mounts (Linux >= 6.3 for tmpfs)",
+			    src, m->destination, idx, src);
 		return husk_error_errno(err, "mount `%s` on `%s` (mounts[%zu]): idmap", src,
 					m->destination, idx);
 	}

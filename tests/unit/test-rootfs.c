@@ -595,9 +595,11 @@ static void scenario_userns_idmap(const char *base, void *arg)
 	}
 	if (!idmap_ok) {
 		/* the library says why instead of a bare EINVAL */
-		snprintf(p, sizeof(p), "filesystem of `%s` does not support idmapped mounts", hostdir);
-		report(husk_rootfs_prepare(&spec, &o, &prep, &err) < 0 && err.msg &&
-			   strstr(err.msg, p) && strstr(err.msg, "(mounts[0])"),
+		snprintf(p, sizeof(p), "filesystem of `%s` does not support idmapped mounts",
+			 hostdir);
+		status = husk_rootfs_prepare(&spec, &o, &prep, &err);
+		report(status < 0 && err.msg && strstr(err.msg, p) &&
+			   strstr(err.msg, "(mounts[0])"),
 		       "husk_rootfs_prepare on a filesystem without idmapped mounts: a clear error "
 		       "(%s)",
 		       err.msg ? err.msg : "succeeded");
@@ -605,8 +607,10 @@ static void scenario_userns_idmap(const char *base, void *arg)
 		report(true, "idmapped mount inside the user namespace # SKIP " NO_IDMAP_WHY);
 		return;
 	}
-	report(husk_rootfs_prepare(&spec, &o, &prep, &err) == 0 && prep.idmap_fds[0] >= 0,
-	       "husk_rootfs_prepare makes the idmapped tree # %s", err.msg ? err.msg : "");
+	status = husk_rootfs_prepare(&spec, &o, &prep, &err);
+	report(status == 0 && prep.idmap_fds[0] >= 0,
+	       "husk_rootfs_prepare makes the idmapped tree%s%s", err.msg ? " # " : "",
+	       err.msg ? err.msg : "");
 	free(err.msg);
 	o.prep = &prep;
 	pid = fork();
