@@ -14,6 +14,7 @@ struct update_flags {
 	const char *resources;
 	const char *memory, *memory_reservation, *memory_swap;
 	const char *cpu_shares, *cpu_quota, *cpu_period, *cpu_rt_runtime, *cpu_rt_period;
+	const char *cpu_idle, *cpu_burst;
 	const char *cpuset_cpus, *cpuset_mems;
 	const char *pids_limit, *blkio_weight;
 };
@@ -128,7 +129,7 @@ static int flags_json(const struct update_flags *u, char **out, struct husk_erro
 		any = true;
 	}
 	if (u->cpu_shares || u->cpu_quota || u->cpu_period || u->cpu_rt_runtime ||
-	    u->cpu_rt_period || u->cpuset_cpus || u->cpuset_mems) {
+	    u->cpu_rt_period || u->cpuset_cpus || u->cpuset_mems || u->cpu_idle || u->cpu_burst) {
 		first = true;
 		fprintf(f, "%s\"cpu\":{", any ? "," : "");
 		r |= add_num(f, &first, "shares", "cpu-share", u->cpu_shares, false, false, err);
@@ -138,6 +139,8 @@ static int flags_json(const struct update_flags *u, char **out, struct husk_erro
 			     false, true, err);
 		r |= add_num(f, &first, "realtimePeriod", "cpu-rt-period", u->cpu_rt_period, false,
 			     false, err);
+		r |= add_num(f, &first, "idle", "cpu-idle", u->cpu_idle, false, false, err);
+		r |= add_num(f, &first, "burst", "cpu-burst", u->cpu_burst, false, false, err);
 		add_str(f, &first, "cpus", u->cpuset_cpus);
 		add_str(f, &first, "mems", u->cpuset_mems);
 		fputc('}', f);
@@ -184,6 +187,11 @@ static int cmd_update(struct cli *cli, const struct cli_command *cmd, int argc, 
 	    {"memory-swap", 0, CLI_OPT_STRING, &u.memory_swap, "BYTES",
 	     "memory plus swap limit (-1: none)"},
 	    {"cpu-share", 0, CLI_OPT_STRING, &u.cpu_shares, "N", "CPU shares (relative weight)"},
+	    {"cpu-shares", 0, CLI_OPT_STRING, &u.cpu_shares, "N", "the same as --cpu-share"},
+	    {"cpu-idle", 0, CLI_OPT_STRING, &u.cpu_idle, "0|1",
+	     "1: the cgroup runs at SCHED_IDLE priority (cpu.idle)"},
+	    {"cpu-burst", 0, CLI_OPT_STRING, &u.cpu_burst, "USEC",
+	     "CPU time that may be borrowed above --cpu-quota, in microseconds"},
 	    {"cpu-quota", 0, CLI_OPT_STRING, &u.cpu_quota, "USEC",
 	     "CPU time allowed in each --cpu-period (-1: no limit)"},
 	    {"cpu-period", 0, CLI_OPT_STRING, &u.cpu_period, "USEC",
