@@ -110,13 +110,18 @@ xin() {
 	return 0
 }
 
-# xt CMD...: like x, under a pseudo-terminal (script(1)); output in $OUT, CRs removed
+# xt [-i FILE] CMD...: like x, under a pseudo-terminal (script(1)) whose input
+# is FILE (default none); output in $OUT, CRs removed
 xt() {
-	local cmd
+	local cmd in=/dev/null
+	if [ "$1" = -i ]; then
+		in=$2
+		shift 2
+	fi
 	cmd=$(printf '%q ' "$@")
 	echo "+ (tty) $*"
 	set +e
-	timeout -k 5 60 script -qfec "$cmd" /dev/null >"$OUT.raw" 2>"$ERR" </dev/null
+	timeout -k 5 60 script -qfec "$cmd" /dev/null >"$OUT.raw" 2>"$ERR" <"$in"
 	RC=$?
 	set -e
 	tr -d '\r' <"$OUT.raw" >"$OUT"

@@ -411,6 +411,25 @@ t_more_resources() {
 	[ "$out" = "$(printf '33554432\n10\n0\n50000\n25000')" ] || die "cgroup values: $out"
 }
 
+# typed input reaches the shell through conmon and the pty master the runtime sent
+t_interactive_tty() {
+	printf 'echo typed-$((6*7))\nexit 5\n' >"$B/typed"
+	xt -i "$B/typed" podman exec -it d1 sh
+	expect_rc 5
+	expect_out typed-42
+	xt -i "$B/typed" "${PR[@]}" --rm -it "$IMG" sh
+	expect_rc 5
+	expect_out typed-42
+}
+
+t_more_options() {
+	x "${PR[@]}" --rm --cgroupns private --security-opt seccomp=unconfined \
+		--tmpfs /scratch:exec,mode=1777 --sysctl kernel.msgmax=4096 --ipc private --uts private "$IMG" \
+		sh -c 'grep -c ":/$" /proc/self/cgroup >/dev/null && echo cgroupns; grep ^Seccomp: /proc/self/status; stat -c %a /scratch; cat /proc/sys/kernel/msgmax'
+	expect_ok
+	expect_out_is "$(printf 'cgroupns\nSeccomp:\t0\n1777\n4096')"
+}
+
 t_nothing_left() {
 	x podman ps -aq
 	expect_out_is ""
@@ -434,6 +453,8 @@ t "podman run --pid/--ipc/--uts container:" t_join_namespaces
 t "podman stop" t_stop
 t "podman start, restart" t_restart
 t "podman run -t" t_run_tty
+t "podman exec -it, run -it: typed input" t_interactive_tty
+t "podman run --cgroupns --security-opt --tmpfs --sysctl --ipc --uts" t_more_options
 t "podman run -i, exec -i: stdin" t_stdin
 t "the container sees fds 0-2 only" t_fds
 t "podman run --preserve-fds" t_preserve_fds
