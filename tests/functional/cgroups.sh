@@ -547,6 +547,19 @@ test_update_flags() {
 	assert_eq "$(cgval shares)" "$(shares 300)" "--cpu-share"
 	assert_eq "$(cgval period)" 50000 "--cpu-period"
 	assert_eq "$(cgval quota)" 25000 "--cpu-quota"
+	rtc update --cpu-burst 5000 "$ID"
+	assert_rc 0 "update --cpu-burst"
+	if [ $CGV = 1 ]; then
+		f=$(cgf cpu cpu.cfs_burst_us)
+	else
+		f=$(cgf cpu cpu.max.burst)
+	fi
+	[ ! -f "$f" ] || assert_eq "$(cat "$f")" 5000 "--cpu-burst"
+	if [ $CGV = 2 ] && [ -f "$(cgf cpu cpu.idle)" ]; then
+		rtc update --cpu-idle 1 "$ID"
+		assert_rc 0 "update --cpu-idle"
+		assert_eq "$(cat "$(cgf cpu cpu.idle)")" 1 "--cpu-idle"
+	fi
 	rtc update --cpu-quota -1 "$ID"
 	assert_rc 0 "update --cpu-quota -1"
 	assert_eq "$(cgval quota)" -1 "--cpu-quota -1"
