@@ -331,6 +331,17 @@ t_options2() {
 	expect_out_is "$(printf 'cgroupns\n0 100\n500\n1000\n1000 50\n8192\ndev')"
 }
 
+t_restart_policy() {
+	x "${DR[@]}" -d --name rp1 --restart on-failure:2 "$IMG" sh -c 'echo run >>/tmp/n 2>/dev/null; exit 3'
+	expect_ok
+	wait_for 20 sh -c "[ \"\$($DOCKER inspect -f '{{.RestartCount}} {{.State.Status}}' rp1)\" = '2 exited' ]" ||
+		die "rp1: $($DOCKER inspect -f '{{.RestartCount}} {{.State.Status}}' rp1)"
+	x $DOCKER inspect -f '{{.State.ExitCode}}' rp1
+	expect_out_is 3
+	x $DOCKER rm rp1
+	expect_ok
+}
+
 t_nothing_left() {
 	x $DOCKER ps -aq
 	expect_out_is ""
@@ -353,6 +364,7 @@ t "docker kill -s USR1" t_kill_signal
 t "docker run --pid/--network container:" t_join_namespaces
 t "docker stop" t_stop
 t "docker start, restart" t_restart
+t "docker run --restart on-failure:2" t_restart_policy
 t "docker run -t" t_run_tty
 t "docker run --read-only --tmpfs -v --pids-limit --ulimit --cap-drop --cpuset-cpus" t_options
 t "docker run --privileged" t_privileged

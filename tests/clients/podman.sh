@@ -430,12 +430,19 @@ t_more_options() {
 	expect_out_is "$(printf 'cgroupns\nSeccomp:\t0\n1777\n4096')"
 }
 
+t_info() {
+	x podman info --format '{{.Host.OCIRuntime.Name}} {{.Host.OCIRuntime.Version}}'
+	expect_ok
+	expect_out "$RT_NAME $RT_NAME version "
+}
+
 t_nothing_left() {
 	x podman ps -aq
 	expect_out_is ""
 	[ -z "$(ls "$RTROOT")" ] || die "state left in the runtime root: $(ls "$RTROOT")"
 }
 
+t "podman info: the runtime's --version" t_info
 t "podman run --rm: stdout, stderr, exit code" t_run_rm
 t "podman run -d (memory limit in the cgroup)" t_run_d
 t "podman exec: stdout, stderr, exit code" t_exec
