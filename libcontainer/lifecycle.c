@@ -210,6 +210,7 @@ int husk_list(const struct husk_ctx *ctx, struct husk_container_info **out, size
 int husk_kill(const struct husk_ctx *ctx, const char *id, int sig, bool all, struct husk_error *err)
 {
 	cleanup_store struct husk_store st = {.root_fd = -1, .dir_fd = -1};
+	cleanup_cgroup struct husk_cgroup *cg = NULL;
 	struct husk_state s = {0};
 	const char *status;
 	int r = 0;
@@ -218,20 +219,27 @@ int husk_kill(const struct husk_ctx *ctx, const char *id, int sig, bool all, str
 		return -1;
 	if (husk_store_read(&st, &s, err) < 0)
 		return -1;
-	status = husk_state_status(&s);
+	status = husk_state_status_nofreeze(&s);
 	if (strcmp(status, "stopped") == 0 || strcmp(status, "creating") == 0) {
 		husk_state_clear(&s);
 		return husk_error_set(err, ESRCH, "container not running");
 	}
-	if (all && s.cgroup_path) {
-		cleanup_cgroup struct husk_cgroup *cg = NULL;
-		r = husk_cgroup_load(s.cgroup_path, &cg, err);
-		if (r == 0)
-			r = husk_cgroup_kill(cg, sig, err);
+	if ((all || sig == SIGKILL) && s.cgroup_path && husk_cgroup_load(s.cgroup_path, &cg, err) < 0) {
+		husk_state_clear(&s);
+		return -1;
+	}
+	if (all && cg) {
+		r = husk_cgroup_kill(cg, sig, err);
 	} else if (signal_init(&s, sig) < 0) {
 		r = errno == ESRCH ? husk_error_set(err, ESRCH, "container not running")
 				   : husk_error_errno(err, "kill container `%s`", id);
 	}
+	/*
+	 * A SIGKILL stays pending in a frozen cgroup: thaw a paused container
+	 * so that it dies, as runc does (podman kill, ctr tasks rm -f).
+	 */
+	if (r == 0 && sig == SIGKILL && cg && husk_cgroup_is_frozen(cg) == 1)
+		r = husk_cgroup_freeze(cg, false, err);
 	husk_state_clear(&s);
 	return r;
 }

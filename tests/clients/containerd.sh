@@ -277,10 +277,6 @@ t "the container sees fds 0-2 only" t_fds
 t "ctr run --seccomp, --privileged" t_seccomp_privileged
 t "ctr tasks kill -a" t_kill_all
 t "ctr run --env --read-only --mount" t_options
-# husk's `kill --all` leaves a paused container frozen (libcontainer/cgroup/procs.c
-# husk_cgroup_kill thaws only what it froze itself): the SIGKILL stays pending
-todo=
-[ "$RT_NAME" != husk ] || todo="TODO husk kill --all does not thaw a paused container (runc does): ctr waits for the exit"
-t "ctr tasks rm -f of a paused task (kill --all)" t_paused "$todo"
+t "ctr tasks rm -f of a paused task (kill --all)" t_paused
 t "no container, state or mount left" t_nothing_left
 finish

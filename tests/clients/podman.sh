@@ -472,11 +472,7 @@ t "podman stop of a --pid host container (kill --all)" t_pid_host_stop
 t "podman rm -f" t_rm_f
 t "podman run --uidmap --gidmap" t_uidmap
 t "podman rm -f of a paused container" t_rm_paused
-# husk's `kill ID 9` leaves a paused container frozen (libcontainer/lifecycle.c
-# husk_kill does not thaw after SIGKILL as runc does): conmon never sees the exit
-todo=
-[ "$RT_NAME" != husk ] || todo="TODO husk kill of a paused container does not thaw it after SIGKILL (runc does): podman times out"
-t "podman kill of a paused container" t_kill_paused "$todo"
+t "podman kill of a paused container" t_kill_paused
 t "podman run out of memory: 137" t_oom
 t "podman run --cap-drop --cap-add --security-opt no-new-privileges --read-only -v" t_security_opts
 t "podman run of a missing command: 127" t_bad_command

@@ -84,6 +84,19 @@ test_pause_resume() {
 	[ -z "$(cgroup_dirs "$CGNAME")" ] || die "cgroup left after delete --force of a paused container"
 }
 
+test_kill_paused() {
+	# runc thaws a paused container for SIGKILL; podman kill and ctr tasks rm -f rely on it
+	for all in "" --all; do
+		set_args /payload sleep 60
+		rt run -d --bundle "$B" "$ID"
+		rt pause "$ID"
+		rtc kill $all "$ID" 9
+		assert_rc 0 "kill $all of a paused container"
+		wait_status "$ID" stopped
+		rt delete "$ID"
+	done
+}
+
 test_list_stopped() {
 	set_args /payload exit 0
 	rt run -d --bundle "$B" "$ID"
@@ -100,5 +113,6 @@ t "stopped when a created init dies" test_stopped_when_created_init_dies
 t "another --root does not see the container" test_other_root
 t "a missing --root is created" test_root_created
 t "pause and resume" test_pause_resume
+t "SIGKILL kills a paused container (kill and kill --all)" test_kill_paused
 t "list shows stopped containers" test_list_stopped
 finish
