@@ -16,21 +16,21 @@ struct husk_rootfs_prep;
 struct husk_launch {
 	const struct husk_spec *spec;
 	const char *id;
-	const char *rootfs;   /* absolute */
-	const char *bundle;   /* absolute; relative mount sources start here */
+	const char *rootfs; /* absolute */
+	const char *bundle; /* absolute; relative mount sources start here */
 	bool no_pivot, no_new_keyring;
-	int sync_fd;          /* the init's end of the sync socketpair */
-	int start_fd;         /* read end of the start pipe: start writes one byte */
-	int start_wfd;        /* its write end, kept for `start` to fetch (pidfd_getfd) */
-	int console_fd;       /* connected console socket, or -1 */
+	int sync_fd;		 /* the init's end of the sync socketpair */
+	int start_fd;		 /* read end of the start pipe: start writes one byte */
+	int start_wfd;		 /* its write end, kept for `start` to fetch (pidfd_getfd) */
+	int console_fd;		 /* connected console socket, or -1 */
 	int join_fds[HUSK_NS_N]; /* namespaces the init joins itself (setns), -1 if none */
-	int unshare_flags;    /* namespaces the init makes itself (unshare) */
-	bool cgroupns_late;   /* unshare the cgroup ns after the parent placed us */
+	int unshare_flags;	 /* namespaces the init makes itself (unshare) */
+	bool cgroupns_late;	 /* unshare the cgroup ns after the parent placed us */
 	bool new_userns;
-	int preserve_fds;     /* fds 3 .. 3+preserve_fds-1 reach the container */
-	char **env;           /* process.env, plus LISTEN_FDS/LISTEN_PID when passed on */
-	int listen_pid_slot;  /* index in env of LISTEN_PID (set by the init), or -1 */
-	sigset_t sigmask;     /* the caller's mask, restored before exec */
+	int preserve_fds;    /* fds 3 .. 3+preserve_fds-1 reach the container */
+	char **env;	     /* process.env, plus LISTEN_FDS/LISTEN_PID when passed on */
+	int listen_pid_slot; /* index in env of LISTEN_PID (set by the init), or -1 */
+	sigset_t sigmask;    /* the caller's mask, restored before exec */
 	struct husk_seccomp_filter *seccomp; /* compiled by the parent, loaded by the init */
 	const struct husk_rootfs_prep *prep; /* idmapped mounts made by the parent, or NULL */
 };
@@ -53,6 +53,8 @@ int husk_setns_path(const char *path, int type, struct husk_error *err);
 /* clone3 (into the cgroup dir fd when >= 0; *into_cgroup says if it was) with fallback to clone. */
 pid_t husk_clone(uint64_t flags, int cgroup_fd, bool *into_cgroup);
 int husk_write_pid_file(const char *path, pid_t pid, struct husk_error *err);
+/* init.c: load a seccomp filter in the init or an exec child (see there). */
+int husk_seccomp_load_sync(struct husk_seccomp_filter **fp, int sync_fd, struct husk_error *err);
 /* init.c: Go's exec.LookPath with runc's messages. */
 char *husk_find_executable(const char *name, char **env, struct husk_error *err);
 

@@ -47,8 +47,8 @@ struct creation {
 	char **env;
 	struct husk_seccomp_filter *seccomp;
 	char *listen_fds_env; /* the LISTEN_FDS=N entry we add to env */
-	int pty_sock;   /* run -t without --console-socket: our end */
-	int pty_master; /* the pty master received on it */
+	int pty_sock;	      /* run -t without --console-socket: our end */
+	int pty_master;	      /* the pty master received on it */
 };
 
 static void creation_free(struct creation *c)
@@ -132,26 +132,28 @@ int husk_load_bundle_config(const char *bundle, struct husk_spec **out, struct h
 }
 
 /* What create needs beyond a valid spec (runc's rules where the spec is silent). */
-static int check_for_create(const struct husk_spec *s, const struct husk_create_opts *o,
-			    bool run, struct husk_error *err)
+static int check_for_create(const struct husk_spec *s, const struct husk_create_opts *o, bool run,
+			    struct husk_error *err)
 {
 	if (!s->has_process || s->process.args == NULL || s->process.args[0] == NULL)
 		return husk_error_set(err, EINVAL, "config.json: process.args: must not be empty");
 	/* runc refuses to set up a rootfs without a private mount namespace */
 	if (!s->linux_.namespaces[HUSK_NS_MOUNT].present)
-		return husk_error_set(err, EINVAL,
-				      "config.json: linux.namespaces: a `mount` namespace is required");
+		return husk_error_set(
+		    err, EINVAL, "config.json: linux.namespaces: a `mount` namespace is required");
 	/* `run` relays a pty itself when no console socket is given (runc does too) */
 	if (s->process.terminal && o->console_socket == NULL && !run)
-		return husk_error_set(err, EINVAL,
-				      "config.json: process.terminal: true requires --console-socket");
+		return husk_error_set(
+		    err, EINVAL, "config.json: process.terminal: true requires --console-socket");
 	if (!s->process.terminal && o->console_socket != NULL)
-		return husk_error_set(err, EINVAL,
-				      "--console-socket given but config.json: process.terminal is false");
+		return husk_error_set(
+		    err, EINVAL,
+		    "--console-socket given but config.json: process.terminal is false");
 	return 0;
 }
 
-static int resolve_paths(const struct husk_create_opts *o, struct creation *c, struct husk_error *err)
+static int resolve_paths(const struct husk_create_opts *o, struct creation *c,
+			 struct husk_error *err)
 {
 	char buf[PATH_MAX];
 	cleanup_free char *root = NULL;
@@ -222,9 +224,9 @@ int husk_write_pid_file(const char *path, pid_t pid, struct husk_error *err)
 pid_t husk_clone(uint64_t flags, int cgroup_fd, bool *into_cgroup)
 {
 	struct clone_args args = {
-		.flags = flags | (cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0),
-		.exit_signal = SIGCHLD,
-		.cgroup = cgroup_fd >= 0 ? (uint64_t)cgroup_fd : 0,
+	    .flags = flags | (cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0),
+	    .exit_signal = SIGCHLD,
+	    .cgroup = cgroup_fd >= 0 ? (uint64_t)cgroup_fd : 0,
 	};
 	long pid;
 
@@ -301,18 +303,18 @@ static int spawn_init(const struct husk_ctx *ctx, const struct husk_create_opts 
 {
 	const struct husk_linux *lx = &c->spec->linux_;
 	struct husk_launch l = {
-		.spec = c->spec,
-		.id = c->state.id,
-		.rootfs = c->rootfs,
-		.bundle = c->bundle,
-		.no_pivot = o->no_pivot,
-		.no_new_keyring = o->no_new_keyring,
-		.console_fd = -1,
-		.cgroupns_late = lx->namespaces[HUSK_NS_CGROUP].present &&
-				 lx->namespaces[HUSK_NS_CGROUP].path == NULL,
-		.new_userns = lx->namespaces[HUSK_NS_USER].present &&
-			      lx->namespaces[HUSK_NS_USER].path == NULL,
-		.seccomp = c->seccomp,
+	    .spec = c->spec,
+	    .id = c->state.id,
+	    .rootfs = c->rootfs,
+	    .bundle = c->bundle,
+	    .no_pivot = o->no_pivot,
+	    .no_new_keyring = o->no_new_keyring,
+	    .console_fd = -1,
+	    .cgroupns_late = lx->namespaces[HUSK_NS_CGROUP].present &&
+			     lx->namespaces[HUSK_NS_CGROUP].path == NULL,
+	    .new_userns =
+		lx->namespaces[HUSK_NS_USER].present && lx->namespaces[HUSK_NS_USER].path == NULL,
+	    .seccomp = c->seccomp,
 	};
 	cleanup_close int pid_saved = -1, time_saved = -1, console = -1;
 	int sv[2], pp[2], extra_fds;
@@ -323,7 +325,8 @@ static int spawn_init(const struct husk_ctx *ctx, const struct husk_create_opts 
 
 	/* idmapped mounts can't be made from inside the new user namespace */
 	if (lx->namespaces[HUSK_NS_USER].present && needs_idmap(c->spec)) {
-		struct husk_rootfs_opts ro = {.rootfs = c->rootfs, .bundle = c->bundle, .userns = true};
+		struct husk_rootfs_opts ro = {
+		    .rootfs = c->rootfs, .bundle = c->bundle, .userns = true};
 		if (husk_rootfs_prepare(c->spec, &ro, &prep, err) < 0)
 			return -1;
 		l.prep = &prep;
@@ -334,7 +337,8 @@ static int spawn_init(const struct husk_ctx *ctx, const struct husk_create_opts 
 	if (l.join_fds[HUSK_NS_PID] >= 0) {
 		pid_saved = save_ns("pid");
 		if (setns(l.join_fds[HUSK_NS_PID], CLONE_NEWPID) < 0) {
-			husk_error_errno(err, "join pid namespace `%s`", lx->namespaces[HUSK_NS_PID].path);
+			husk_error_errno(err, "join pid namespace `%s`",
+					 lx->namespaces[HUSK_NS_PID].path);
 			husk_ns_close_joins(l.join_fds);
 			return -1;
 		}

@@ -193,26 +193,6 @@ struct exec_child {
 	struct husk_seccomp_filter *seccomp; /* the container's profile */
 };
 
-/* As in the init: with NOTIFY rules the parent passes the listener fd on. */
-static int exec_load_seccomp(struct exec_child *x, struct husk_error *err)
-{
-	struct husk_seccomp_filter *f = x->seccomp;
-	char num[16];
-	int nfd = -1;
-
-	x->seccomp = NULL;
-	if (husk_seccomp_load(f, &nfd, err) < 0)
-		return -1;
-	if (nfd < 0)
-		return 0;
-	snprintf(num, sizeof num, "%d", nfd);
-	if (husk_sync_write(x->sync_fd, SYNC_SECCOMP, num, err) < 0 ||
-	    husk_sync_recv(x->sync_fd, SYNC_SECCOMP_DONE, NULL, err) < 0)
-		return -1;
-	close(nfd);
-	return 0;
-}
-
 /*
  * CVE-2024-21626: a cwd reached through an open fd (/proc/self/fd/N) could
  * lie outside the container's root; getcwd() fails with ENOENT (or the kernel
@@ -265,7 +245,8 @@ static int exec_child_setup(struct exec_child *x, char **prog, bool *lookup_fail
 	    husk_lsm_apparmor_exec(p->apparmor_profile, err) < 0)
 		return -1;
 	/* without no_new_privs the filter needs CAP_SYS_ADMIN: load it now (runc) */
-	if (x->seccomp && !p->no_new_privileges && exec_load_seccomp(x, err) < 0)
+	if (x->seccomp && !p->no_new_privileges &&
+	    husk_seccomp_load_sync(&x->seccomp, x->sync_fd, err) < 0)
 		return -1;
 	if (husk_caps_prepare(&p->capabilities, err) < 0)
 		return -1;
@@ -281,7 +262,7 @@ static int exec_child_setup(struct exec_child *x, char **prog, bool *lookup_fail
 		return -1;
 	}
 	/* last, so that it filters only the user's program */
-	return x->seccomp ? exec_load_seccomp(x, err) : 0;
+	return x->seccomp ? husk_seccomp_load_sync(&x->seccomp, x->sync_fd, err) : 0;
 }
 
 static int cmp_int(const void *a, const void *b)

@@ -100,23 +100,24 @@ static int run_hooks_here(const struct husk_spec *spec, enum husk_hook_kind k, c
 }
 
 /*
- * Load the seccomp filter; with SCMP_ACT_NOTIFY rules, hand the listener fd
- * to the parent (which passes it on to listenerPath) before going on.
+ * Load the seccomp filter (*f, then NULL: loaded once); with SCMP_ACT_NOTIFY
+ * rules, hand the listener fd to the parent over `sync_fd`, which passes it on
+ * to listenerPath, before going on.  The init and exec share it.
  */
-static int load_seccomp(struct husk_launch *l, struct husk_error *err)
+int husk_seccomp_load_sync(struct husk_seccomp_filter **fp, int sync_fd, struct husk_error *err)
 {
-	struct husk_seccomp_filter *f = l->seccomp;
+	struct husk_seccomp_filter *f = *fp;
 	char num[16];
 	int nfd = -1;
 
-	l->seccomp = NULL;
+	*fp = NULL;
 	if (husk_seccomp_load(f, &nfd, err) < 0)
 		return -1;
 	if (nfd < 0)
 		return 0;
 	snprintf(num, sizeof num, "%d", nfd);
-	if (husk_sync_write(l->sync_fd, SYNC_SECCOMP, num, err) < 0 ||
-	    husk_sync_recv(l->sync_fd, SYNC_SECCOMP_DONE, NULL, err) < 0)
+	if (husk_sync_write(sync_fd, SYNC_SECCOMP, num, err) < 0 ||
+	    husk_sync_recv(sync_fd, SYNC_SECCOMP_DONE, NULL, err) < 0)
 		return -1;
 	close(nfd);
 	return 0;
@@ -188,12 +189,12 @@ static int init_setup(struct husk_launch *l, char **prog, char **hook_state, str
 	const struct husk_spec *spec = l->spec;
 	const struct husk_process *p = &spec->process;
 	struct husk_rootfs_opts ro = {
-		.rootfs = l->rootfs,
-		.bundle = l->bundle,
-		.prep = l->prep,
-		.no_pivot = l->no_pivot,
-		.userns = spec->linux_.namespaces[HUSK_NS_USER].present,
-		.cgroupns = spec->linux_.namespaces[HUSK_NS_CGROUP].present,
+	    .rootfs = l->rootfs,
+	    .bundle = l->bundle,
+	    .prep = l->prep,
+	    .no_pivot = l->no_pivot,
+	    .userns = spec->linux_.namespaces[HUSK_NS_USER].present,
+	    .cgroupns = spec->linux_.namespaces[HUSK_NS_CGROUP].present,
 	};
 	struct hook_ctx hc;
 
@@ -218,8 +219,8 @@ static int init_setup(struct husk_launch *l, char **prog, char **hook_state, str
 	}
 	if (l->cgroupns_late && unshare(CLONE_NEWCGROUP) < 0)
 		return husk_error_errno(err, "create cgroup namespace");
-	if (!l->no_new_keyring &&
-	    syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, l->id) < 0 && errno != ENOSYS)
+	if (!l->no_new_keyring && syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, l->id) < 0 &&
+	    errno != ENOSYS)
 		return husk_error_errno(err, "join session keyring");
 
 	if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
@@ -244,8 +245,8 @@ static int init_setup(struct husk_launch *l, char **prog, char **hook_state, str
 	if (husk_rootfs_finalize(spec, &ro, err) < 0)
 		return -1;
 	/* runc creates a missing cwd (0755) */
-	if (chdir(p->cwd) < 0 && (errno != ENOENT || mkdir_p(p->cwd, 0755, NULL) < 0 ||
-				  chdir(p->cwd) < 0))
+	if (chdir(p->cwd) < 0 &&
+	    (errno != ENOENT || mkdir_p(p->cwd, 0755, NULL) < 0 || chdir(p->cwd) < 0))
 		return husk_error_errno(err, "chdir to cwd (`%s`) set in config.json", p->cwd);
 	set_default_home(l);
 
@@ -267,7 +268,8 @@ static int init_setup(struct husk_launch *l, char **prog, char **hook_state, str
 	 * before the privileges go, as runc does.  Otherwise it waits until
 	 * just before execve, so that it filters only the user's program.
 	 */
-	if (l->seccomp && !p->no_new_privileges && load_seccomp(l, err) < 0)
+	if (l->seccomp && !p->no_new_privileges &&
+	    husk_seccomp_load_sync(&l->seccomp, l->sync_fd, err) < 0)
 		return -1;
 
 	if (husk_caps_prepare(&p->capabilities, err) < 0)
@@ -283,7 +285,8 @@ static int init_setup(struct husk_launch *l, char **prog, char **hook_state, str
 	if (*prog == NULL)
 		return -1;
 	/* the notify fd must reach the listener while the parent is still here */
-	if (l->seccomp && husk_seccomp_filter_has_notify(l->seccomp) && load_seccomp(l, err) < 0)
+	if (l->seccomp && husk_seccomp_filter_has_notify(l->seccomp) &&
+	    husk_seccomp_load_sync(&l->seccomp, l->sync_fd, err) < 0)
 		return -1;
 	return 0;
 }

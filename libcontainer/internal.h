@@ -21,9 +21,9 @@ struct husk_rootfs_prep;
 
 struct husk_rootfs_opts {
 	const char *rootfs; /* absolute path of the rootfs on the host */
-	bool no_pivot;      /* chroot instead of pivot_root */
-	bool userns;        /* in a new user namespace: bind devices instead of mknod */
-	bool cgroupns;      /* in a new cgroup namespace */
+	bool no_pivot;	    /* chroot instead of pivot_root */
+	bool userns;	    /* in a new user namespace: bind devices instead of mknod */
+	bool cgroupns;	    /* in a new cgroup namespace */
 	const char *bundle; /* relative bind sources start here (NULL: the cwd) */
 	/* called after the mounts and /dev, before pivot_root (createContainer hooks) */
 	int (*before_pivot)(void *data, struct husk_error *err);
@@ -122,9 +122,8 @@ struct husk_cgroup;
  * and the device rules.  An existing cgroup is reused unless it holds
  * processes or is frozen.  Nothing is left behind on failure.
  */
-int husk_cgroup_create(const char *cgroups_path, const char *id,
-		       const struct husk_resources *res, struct husk_cgroup **out,
-		       struct husk_error *err);
+int husk_cgroup_create(const char *cgroups_path, const char *id, const struct husk_resources *res,
+		       struct husk_cgroup **out, struct husk_error *err);
 /*
  * A v2 directory fd usable with clone3(CLONE_INTO_CGROUP) (pure v2, or the
  * hybrid "unified" dir), or -1.  Owned by `cg`: do not close it.
@@ -160,17 +159,19 @@ int husk_cgroup_freeze(struct husk_cgroup *cg, bool freeze, struct husk_error *e
 int husk_cgroup_is_frozen(struct husk_cgroup *cg);
 /* Usage counters (events --stats); UINT64_MAX is "max"; what the host lacks reads 0. */
 struct husk_cgroup_stats {
-	uint64_t cpu_usage, cpu_user, cpu_system; /* ns */
+	uint64_t cpu_usage, cpu_user, cpu_system;			 /* ns */
 	uint64_t cpu_periods, cpu_throttled_periods, cpu_throttled_time; /* time in ns */
-	uint64_t mem_usage, mem_max_usage, mem_limit, mem_failcnt; /* bytes; failcnt: v2 "max" events */
-	uint64_t swap_usage, swap_limit; /* swap alone (v1: memsw - usage); v1 limit is memory+swap */
+	uint64_t mem_usage, mem_max_usage, mem_limit,
+	    mem_failcnt; /* bytes; failcnt: v2 "max" events */
+	uint64_t swap_usage,
+	    swap_limit; /* swap alone (v1: memsw - usage); v1 limit is memory+swap */
 	uint64_t oom_kills;
 	uint64_t pids_current, pids_limit;
 	bool frozen;
 	uint64_t mem_cache; /* memory.stat cache (v2: file) */
 	/* memory+swap as runc reports it (v1 memsw.*; v2 swap + memory) */
 	uint64_t memsw_usage, memsw_max_usage, memsw_limit, memsw_failcnt;
-	uint64_t kmem_usage, kmem_max_usage, kmem_limit, kmem_failcnt;	       /* v1 only */
+	uint64_t kmem_usage, kmem_max_usage, kmem_limit, kmem_failcnt;		       /* v1 only */
 	uint64_t kmem_tcp_usage, kmem_tcp_max_usage, kmem_tcp_limit, kmem_tcp_failcnt; /* v1 only */
 	/* the lists below: filled by husk_cgroup_stats_full only */
 	uint64_t *percpu, *percpu_kernel, *percpu_user; /* ns, v1 cpuacct */
@@ -187,12 +188,12 @@ struct husk_cgroup_stats {
 	struct husk_cgroup_blkio_entry {
 		uint64_t major, minor, value;
 		char op[16];
-	} *blkio[8]; /* indexed by enum husk_cgroup_blkio_kind */
+	} * blkio[8]; /* indexed by enum husk_cgroup_blkio_kind */
 	size_t n_blkio[8];
 	struct husk_cgroup_hugetlb {
 		char page_size[32]; /* "2MB" */
 		uint64_t usage, max, failcnt;
-	} *hugetlb;
+	} * hugetlb;
 	size_t n_hugetlb;
 };
 /* runc's blkio lists, in its order */
@@ -206,8 +207,7 @@ enum husk_cgroup_blkio_kind {
 	HUSK_BLKIO_TIME,
 	HUSK_BLKIO_SECTORS,
 };
-int husk_cgroup_stats(struct husk_cgroup *cg, struct husk_cgroup_stats *st,
-		      struct husk_error *err);
+int husk_cgroup_stats(struct husk_cgroup *cg, struct husk_cgroup_stats *st, struct husk_error *err);
 /* husk_cgroup_stats plus the lists (per-cpu, memory.stat, cpuset, blkio, hugetlb). */
 int husk_cgroup_stats_full(struct husk_cgroup *cg, struct husk_cgroup_stats *st,
 			   struct husk_error *err);
@@ -224,8 +224,7 @@ struct husk_cgroup_oom {
 	char *dir;	/* the memory cgroup directory */
 };
 /* 0, or -1 with *err (no memory controller: ENOENT) */
-int husk_cgroup_oom_open(struct husk_cgroup *cg, struct husk_cgroup_oom *o,
-			 struct husk_error *err);
+int husk_cgroup_oom_open(struct husk_cgroup *cg, struct husk_cgroup_oom *o, struct husk_error *err);
 /* Consume what made the fd readable (never blocks): the number of new OOM events. */
 uint64_t husk_cgroup_oom_drain(struct husk_cgroup_oom *o);
 void husk_cgroup_oom_close(struct husk_cgroup_oom *o);

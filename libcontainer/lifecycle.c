@@ -89,8 +89,8 @@ int husk_start_created(const struct husk_ctx *ctx, struct husk_store *st, struct
 			own = (int)syscall(SYS_pidfd_getfd, pidfd, s->start_fd, 0);
 		/* pidfd_getfd needs Linux 5.6 (husk's floor for create + start) */
 		if (own < 0)
-			return husk_error_errno(err, "cannot start container `%s`: get its start socket",
-						s->id);
+			return husk_error_errno(
+			    err, "cannot start container `%s`: get its start socket", s->id);
 		wfd = own;
 	}
 	free(s->status);
@@ -144,8 +144,8 @@ int husk_state_json(const struct husk_ctx *ctx, const char *id, char **json, str
 	if (husk_store_read(&st, &s, err) < 0)
 		return -1;
 	status = husk_state_status(&s);
-	*json = husk_state_to_json(&s, status, strcmp(status, "stopped") == 0 ? 0 : s.pid, false,
-				   true);
+	*json =
+	    husk_state_to_json(&s, status, strcmp(status, "stopped") == 0 ? 0 : s.pid, false, true);
 	husk_state_clear(&s);
 	return 0;
 }
@@ -224,7 +224,8 @@ int husk_kill(const struct husk_ctx *ctx, const char *id, int sig, bool all, str
 		husk_state_clear(&s);
 		return husk_error_set(err, ESRCH, "container not running");
 	}
-	if ((all || sig == SIGKILL) && s.cgroup_path && husk_cgroup_load(s.cgroup_path, &cg, err) < 0) {
+	if ((all || sig == SIGKILL) && s.cgroup_path &&
+	    husk_cgroup_load(s.cgroup_path, &cg, err) < 0) {
 		husk_state_clear(&s);
 		return -1;
 	}

@@ -98,8 +98,8 @@ int husk_ns_time_setup(const struct husk_linux *l, struct husk_error *err)
 	for (int i = 0; i < 2; i++) {
 		const struct husk_time_offset *o = &l->time_offsets[i];
 		if (o->present)
-			len += (size_t)snprintf(buf + len, sizeof buf - len, "%s %lld %u\n", clocks[i],
-						(long long)o->secs, o->nanosecs);
+			len += (size_t)snprintf(buf + len, sizeof buf - len, "%s %lld %u\n",
+						clocks[i], (long long)o->secs, o->nanosecs);
 	}
 	/* one write per clock: the kernel takes one line at a time on older kernels */
 	for (char *line = buf, *nl; len && (nl = strchr(line, '\n')); line = nl + 1) {

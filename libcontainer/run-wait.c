@@ -25,7 +25,7 @@ int husk_recv_fd(int sock, struct husk_error *err)
 	char cbuf[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = {.iov_base = data, .iov_len = sizeof data};
 	struct msghdr m = {
-		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
 	struct cmsghdr *c;
 	int fd;
 
@@ -76,9 +76,9 @@ int husk_run_wait(pid_t pid, int master, int *status, struct husk_error *err)
 	}
 	for (;;) {
 		struct pollfd p[3] = {
-			{.fd = sfd, .events = POLLIN},
-			{.fd = in_open ? 0 : -1, .events = POLLIN},
-			{.fd = out_open ? master : -1, .events = POLLIN},
+		    {.fd = sfd, .events = POLLIN},
+		    {.fd = in_open ? 0 : -1, .events = POLLIN},
+		    {.fd = out_open ? master : -1, .events = POLLIN},
 		};
 		if (poll(p, 3, -1) < 0) {
 			if (errno == EINTR)

@@ -20,7 +20,8 @@ int husk_id_validate(const char *id, struct husk_error *err)
 		return husk_error_set(err, EINVAL, "container id cannot be empty");
 	n = strlen(id);
 	if (n > 1024)
-		return husk_error_set(err, EINVAL, "invalid container id `%.32s...`: longer than 1024 bytes", id);
+		return husk_error_set(
+		    err, EINVAL, "invalid container id `%.32s...`: longer than 1024 bytes", id);
 	if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0 || strstr(id, "..") != NULL)
 		return husk_error_set(err, EINVAL, "invalid container id `%s`", id);
 	for (const char *p = id; *p; p++) {
@@ -57,7 +58,8 @@ static int open_root(const char *root, bool create, struct husk_store *st, struc
 	return 0;
 }
 
-int husk_store_create(const char *root, const char *id, struct husk_store *st, struct husk_error *err)
+int husk_store_create(const char *root, const char *id, struct husk_store *st,
+		      struct husk_error *err)
 {
 	st->root_fd = st->dir_fd = -1;
 	st->dir = st->id = NULL;
@@ -65,7 +67,8 @@ int husk_store_create(const char *root, const char *id, struct husk_store *st, s
 		return -1;
 	if (mkdirat(st->root_fd, id, 0700) < 0) {
 		if (errno == EEXIST)
-			return husk_error_set(err, EEXIST, "container with id `%s` already exists", id);
+			return husk_error_set(err, EEXIST, "container with id `%s` already exists",
+					      id);
 		return husk_error_errno(err, "create state dir `%s/%s`", root, id);
 	}
 	st->dir_fd = openat(st->root_fd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
@@ -185,7 +188,8 @@ const char *husk_state_status(const struct husk_state *s)
 		return "stopped";
 	if (s->cgroup_path) {
 		cleanup_cgroup struct husk_cgroup *cg = NULL;
-		if (husk_cgroup_load(s->cgroup_path, &cg, NULL) == 0 && husk_cgroup_is_frozen(cg) == 1)
+		if (husk_cgroup_load(s->cgroup_path, &cg, NULL) == 0 &&
+		    husk_cgroup_is_frozen(cg) == 1)
 			return "paused";
 	}
 	return s->status ? s->status : "stopped";

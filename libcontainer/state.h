@@ -18,8 +18,8 @@ struct husk_state {
 	char *status; /* stored: "created" or "running" */
 	pid_t pid;
 	unsigned long long start_time; /* of the init, to survive pid reuse */
-	char *cgroup_path;             /* resolved cgroup path, NULL if none */
-	int start_fd;                  /* fd number, in the init, of the start pipe's write end */
+	char *cgroup_path;	       /* resolved cgroup path, NULL if none */
+	int start_fd;		       /* fd number, in the init, of the start pipe's write end */
 	bool has_poststart, has_poststop; /* re-read config.json at start/delete only then */
 	struct husk_kv *annotations;
 	size_t n_annotations;

@@ -14,8 +14,8 @@ static int send_msg(int fd, uint32_t type, int32_t status, const char *payload)
 {
 	struct husk_sync h = {.type = type, .status = status};
 	struct iovec iov[2] = {
-		{.iov_base = &h, .iov_len = sizeof h},
-		{.iov_base = (void *)payload, .iov_len = payload ? strlen(payload) : 0},
+	    {.iov_base = &h, .iov_len = sizeof h},
+	    {.iov_base = (void *)payload, .iov_len = payload ? strlen(payload) : 0},
 	};
 	struct msghdr m = {.msg_iov = iov, .msg_iovlen = payload ? 2 : 1};
 	ssize_t r;
@@ -80,7 +80,8 @@ int husk_sync_recv(int fd, enum husk_sync_type want, char **payload, struct husk
 	if (h.type == SYNC_ERROR)
 		return husk_error_set(err, h.status, "%s", buf + sizeof h);
 	if (h.type != (uint32_t)want)
-		return husk_error_set(err, EPROTO, "sync: expected message %d, got %u", want, h.type);
+		return husk_error_set(err, EPROTO, "sync: expected message %d, got %u", want,
+				      h.type);
 	if (payload && (size_t)r > sizeof h)
 		*payload = xstrdup(buf + sizeof h);
 	return 0;

@@ -14,12 +14,12 @@
 
 enum husk_sync_type {
 	SYNC_NS_READY = 1, /* init -> parent: namespaces made; write maps, place in cgroups */
-	SYNC_GO,           /* parent -> init: go on; payload: state JSON for hooks (optional) */
-	SYNC_HOOKS,        /* init -> parent: mounts done, run prestart/createRuntime now */
+	SYNC_GO,	   /* parent -> init: go on; payload: state JSON for hooks (optional) */
+	SYNC_HOOKS,	   /* init -> parent: mounts done, run prestart/createRuntime now */
 	SYNC_HOOKS_DONE,   /* parent -> init */
-	SYNC_READY,        /* init -> parent: all set up, blocking until start */
-	SYNC_ERROR,        /* either way: errno + message */
-	SYNC_SECCOMP,      /* init -> parent: payload: the fd number of the seccomp notify fd */
+	SYNC_READY,	   /* init -> parent: all set up, blocking until start */
+	SYNC_ERROR,	   /* either way: errno + message */
+	SYNC_SECCOMP,	   /* init -> parent: payload: the fd number of the seccomp notify fd */
 	SYNC_SECCOMP_DONE, /* parent -> init: the listener has the fd */
 };
 

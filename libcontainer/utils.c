@@ -76,7 +76,8 @@ int read_file_at(int dirfd, const char *path, char **out, size_t *len, struct hu
 			size_t ncap = cap ? cap * 2 : 4096;
 			char *nb = realloc(buf, ncap);
 			if (nb == NULL)
-				return husk_error_set(err, ENOMEM, "read `%s`: out of memory", path);
+				return husk_error_set(err, ENOMEM, "read `%s`: out of memory",
+						      path);
 			buf = nb;
 			cap = ncap;
 		}
@@ -107,7 +108,8 @@ int write_file_at(int dirfd, const char *path, const char *data, size_t len, str
 	return 0;
 }
 
-int write_file_atomic(int dirfd, const char *path, const char *data, size_t len, struct husk_error *err)
+int write_file_atomic(int dirfd, const char *path, const char *data, size_t len,
+		      struct husk_error *err)
 {
 	cleanup_free char *tmp = NULL;
 	cleanup_close int fd = -1;

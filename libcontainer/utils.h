@@ -77,9 +77,11 @@ int write_all(int fd, const void *data, size_t len);
 /* Read a whole file (NUL-terminated) relative to dirfd (AT_FDCWD for none). */
 int read_file_at(int dirfd, const char *path, char **out, size_t *len, struct husk_error *err);
 /* Write a string to an existing file (no O_CREAT), e.g. /proc or cgroup files. */
-int write_file_at(int dirfd, const char *path, const char *data, size_t len, struct husk_error *err);
+int write_file_at(int dirfd, const char *path, const char *data, size_t len,
+		  struct husk_error *err);
 /* Atomically replace dirfd/path with data (tmp file + fsync-less rename), mode 0600. */
-int write_file_atomic(int dirfd, const char *path, const char *data, size_t len, struct husk_error *err);
+int write_file_atomic(int dirfd, const char *path, const char *data, size_t len,
+		      struct husk_error *err);
 /* mkdir -p with the given mode; existing dirs are fine. */
 int mkdir_p(const char *path, mode_t mode, struct husk_error *err);
 /* Parse a decimal unsigned/signed integer, whole string; -1/EINVAL or ERANGE on failure. */

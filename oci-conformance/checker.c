@@ -62,8 +62,9 @@ static void print_escaped(const char *key, const char *val)
 
 static void status_fields(void)
 {
-	static const char *keys[] = {"Uid", "Gid", "Groups", "Umask", "CapInh", "CapPrm", "CapEff",
-				     "CapBnd", "CapAmb", "NoNewPrivs", "Seccomp", NULL};
+	static const char *keys[] = {"Uid",    "Gid",	     "Groups",	"Umask",
+				     "CapInh", "CapPrm",     "CapEff",	"CapBnd",
+				     "CapAmb", "NoNewPrivs", "Seccomp", NULL};
 	char line[4096];
 	FILE *f = fopen("/proc/self/status", "re");
 
@@ -123,14 +124,25 @@ static void info(void)
 		const char *name;
 		int res;
 	} rl[] = {
-		{"AS", RLIMIT_AS},	   {"CORE", RLIMIT_CORE},	    {"CPU", RLIMIT_CPU},
-		{"DATA", RLIMIT_DATA},	   {"FSIZE", RLIMIT_FSIZE},	    {"LOCKS", RLIMIT_LOCKS},
-		{"MEMLOCK", RLIMIT_MEMLOCK}, {"MSGQUEUE", RLIMIT_MSGQUEUE}, {"NICE", RLIMIT_NICE},
-		{"NOFILE", RLIMIT_NOFILE}, {"NPROC", RLIMIT_NPROC},	    {"RSS", RLIMIT_RSS},
-		{"RTPRIO", RLIMIT_RTPRIO}, {"RTTIME", RLIMIT_RTTIME},	    {"SIGPENDING", RLIMIT_SIGPENDING},
-		{"STACK", RLIMIT_STACK},
+	    {"AS", RLIMIT_AS},
+	    {"CORE", RLIMIT_CORE},
+	    {"CPU", RLIMIT_CPU},
+	    {"DATA", RLIMIT_DATA},
+	    {"FSIZE", RLIMIT_FSIZE},
+	    {"LOCKS", RLIMIT_LOCKS},
+	    {"MEMLOCK", RLIMIT_MEMLOCK},
+	    {"MSGQUEUE", RLIMIT_MSGQUEUE},
+	    {"NICE", RLIMIT_NICE},
+	    {"NOFILE", RLIMIT_NOFILE},
+	    {"NPROC", RLIMIT_NPROC},
+	    {"RSS", RLIMIT_RSS},
+	    {"RTPRIO", RLIMIT_RTPRIO},
+	    {"RTTIME", RLIMIT_RTTIME},
+	    {"SIGPENDING", RLIMIT_SIGPENDING},
+	    {"STACK", RLIMIT_STACK},
 	};
-	static const char *ns[] = {"cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts", NULL};
+	static const char *ns[] = {"cgroup", "ipc",  "mnt", "net", "pid",
+				   "time",   "user", "uts", NULL};
 	char buf[4096], key[64];
 	struct utsname u;
 	struct winsize ws;
@@ -196,7 +208,8 @@ static void info(void)
 		buf[0] = '\0';
 		for (int c = 0; c < CPU_SETSIZE; c++)
 			if (CPU_ISSET(c, &set))
-				snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%d", buf[0] ? "," : "", c);
+				snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%d",
+					 buf[0] ? "," : "", c);
 		printf("affinity=%s\n", buf);
 	}
 	d = opendir("/proc/self/fd");
@@ -207,7 +220,8 @@ static void info(void)
 		while ((de = readdir(d))) {
 			if (de->d_name[0] == '.' || atoi(de->d_name) == self)
 				continue;
-			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s", buf[0] ? "," : "", de->d_name);
+			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s",
+				 buf[0] ? "," : "", de->d_name);
 		}
 		closedir(d);
 		printf("fds=%s\n", buf);
@@ -223,13 +237,20 @@ static void info(void)
 static char ftype(mode_t m)
 {
 	switch (m & S_IFMT) {
-	case S_IFREG: return 'f';
-	case S_IFDIR: return 'd';
-	case S_IFCHR: return 'c';
-	case S_IFBLK: return 'b';
-	case S_IFIFO: return 'p';
-	case S_IFLNK: return 'l';
-	case S_IFSOCK: return 's';
+	case S_IFREG:
+		return 'f';
+	case S_IFDIR:
+		return 'd';
+	case S_IFCHR:
+		return 'c';
+	case S_IFBLK:
+		return 'b';
+	case S_IFIFO:
+		return 'p';
+	case S_IFLNK:
+		return 'l';
+	case S_IFSOCK:
+		return 's';
 	}
 	return '?';
 }
@@ -244,8 +265,8 @@ static void do_stat(const char *arg, const char *path)
 		printf("%s=err %s\n", arg, ename(errno));
 		return;
 	}
-	printf("%s=%c %u %u %04o %u %u", arg, ftype(st.st_mode), major(st.st_rdev), minor(st.st_rdev),
-	       (unsigned)(st.st_mode & 07777), st.st_uid, st.st_gid);
+	printf("%s=%c %u %u %04o %u %u", arg, ftype(st.st_mode), major(st.st_rdev),
+	       minor(st.st_rdev), (unsigned)(st.st_mode & 07777), st.st_uid, st.st_gid);
 	if (S_ISLNK(st.st_mode) && (n = readlink(path, target, sizeof(target) - 1)) >= 0) {
 		target[n] = '\0';
 		printf(" -> %s", target);

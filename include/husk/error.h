@@ -21,13 +21,13 @@ struct husk_error {
 
 /* Set *err (if err is not NULL and not already set); always returns -1. */
 HUSK_EXPORT int husk_error_set(struct husk_error *err, int status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Like husk_error_set() with status = errno and ": strerror(errno)" appended. */
 HUSK_EXPORT int husk_error_errno(struct husk_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* Prefix an existing message with context: "<ctx>: <old msg>"; returns -1. */
 HUSK_EXPORT int husk_error_wrap(struct husk_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 HUSK_EXPORT void husk_error_clear(struct husk_error *err);
 
 #endif

@@ -17,16 +17,16 @@
 
 /* Global options, shared by every command. */
 struct husk_ctx {
-	const char *root;     /* state root, default HUSK_DEFAULT_ROOT */
-	bool systemd_cgroup;  /* --systemd-cgroup */
-	bool debug;           /* --debug */
+	const char *root;    /* state root, default HUSK_DEFAULT_ROOT */
+	bool systemd_cgroup; /* --systemd-cgroup */
+	bool debug;	     /* --debug */
 };
 
 struct husk_create_opts {
-	const char *bundle;         /* default: cwd */
-	const char *pid_file;       /* NULL: none */
+	const char *bundle;	    /* default: cwd */
+	const char *pid_file;	    /* NULL: none */
 	const char *console_socket; /* NULL: none */
-	int preserve_fds;           /* extra fds 3..3+N-1 passed to the container */
+	int preserve_fds;	    /* extra fds 3..3+N-1 passed to the container */
 	bool no_pivot;
 	bool no_new_keyring;
 	/* run only */
@@ -52,14 +52,14 @@ HUSK_EXPORT int husk_state_json(const struct husk_ctx *ctx, const char *id, char
 
 struct husk_container_info {
 	char *id;
-	pid_t pid; /* 0 when stopped */
+	pid_t pid;    /* 0 when stopped */
 	char *status; /* creating, created, running, paused, stopped */
 	char *bundle;
 	char *created; /* RFC3339Nano */
 	char *owner;
 };
-HUSK_EXPORT int husk_list(const struct husk_ctx *ctx, struct husk_container_info **out,
-			  size_t *n, struct husk_error *err);
+HUSK_EXPORT int husk_list(const struct husk_ctx *ctx, struct husk_container_info **out, size_t *n,
+			  struct husk_error *err);
 HUSK_EXPORT void husk_container_info_free(struct husk_container_info *v, size_t n);
 
 /* Signal the init (or, with `all`, every process of the container's cgroup). */
@@ -71,19 +71,20 @@ HUSK_EXPORT int husk_delete(const struct husk_ctx *ctx, const char *id, bool for
 
 /* exec: run a new process in a running container (runc's exec flags). */
 struct husk_exec_opts {
-	const char *process_file;  /* --process: process.json; then args/env/cwd/user/caps flags are ignored */
-	char **args;               /* the command (NULL-terminated) when no process file */
-	char **env;                /* --env KEY=VALUE, added to the container's env */
-	const char *cwd;           /* --cwd */
-	const char *user;          /* --user uid[:gid] */
-	char **additional_gids;    /* --additional-gids, decimal */
-	char **caps;               /* --cap CAP_X, added to the container's sets */
-	bool no_new_privs;         /* --no-new-privs */
-	const char *apparmor;      /* --apparmor */
+	const char *process_file;  /* --process: process.json; then args/env/cwd/user/caps flags are
+				      ignored */
+	char **args;		   /* the command (NULL-terminated) when no process file */
+	char **env;		   /* --env KEY=VALUE, added to the container's env */
+	const char *cwd;	   /* --cwd */
+	const char *user;	   /* --user uid[:gid] */
+	char **additional_gids;	   /* --additional-gids, decimal */
+	char **caps;		   /* --cap CAP_X, added to the container's sets */
+	bool no_new_privs;	   /* --no-new-privs */
+	const char *apparmor;	   /* --apparmor */
 	const char *process_label; /* --process-label */
-	bool tty;                  /* --tty */
-	bool detach;               /* --detach */
-	const char *pid_file;      /* --pid-file */
+	bool tty;		   /* --tty */
+	bool detach;		   /* --detach */
+	const char *pid_file;	   /* --pid-file */
 	const char *console_socket;
 	int preserve_fds;
 	bool ignore_paused;
@@ -103,9 +104,8 @@ HUSK_EXPORT int husk_ps(const struct husk_ctx *ctx, const char *id, pid_t **pids
  * Apply a LinuxResources JSON (the spec's linux.resources object) to a
  * container's cgroup; `source` names it in errors ("resources.json", "stdin").
  */
-HUSK_EXPORT int husk_update(const struct husk_ctx *ctx, const char *id,
-			    const char *resources_json, const char *source,
-			    struct husk_error *err);
+HUSK_EXPORT int husk_update(const struct husk_ctx *ctx, const char *id, const char *resources_json,
+			    const char *source, struct husk_error *err);
 
 /*
  * events: runc's event lines (types/events.go), one JSON object each,
@@ -131,8 +131,8 @@ HUSK_EXPORT char *husk_spec_template(bool rootless);
 /* `husk features`: the spec's features JSON (malloc'd), from the code's tables. */
 HUSK_EXPORT char *husk_features_json(void);
 /* Version strings. */
-HUSK_EXPORT const char *husk_version(void);      /* "0.1.0" */
-HUSK_EXPORT const char *husk_commit(void);       /* git commit or "unknown" */
+HUSK_EXPORT const char *husk_version(void);	 /* "0.1.0" */
+HUSK_EXPORT const char *husk_commit(void);	 /* git commit or "unknown" */
 HUSK_EXPORT const char *husk_spec_version(void); /* "1.3.0" */
 /* NULL-terminated list of compiled-in features ("seccomp", "selinux", ...). */
 HUSK_EXPORT const char *const *husk_build_features(void);

@@ -37,7 +37,7 @@ struct husk_mount {
 
 struct husk_rlimit {
 	char *type_name; /* "RLIMIT_NOFILE" */
-	int type;        /* RLIMIT_* resolved by the parser */
+	int type;	 /* RLIMIT_* resolved by the parser */
 	uint64_t soft, hard;
 };
 
@@ -164,7 +164,7 @@ struct husk_memory {
 
 struct husk_cpu {
 	bool has_shares, has_quota, has_burst, has_period, has_realtime_runtime,
-		has_realtime_period, has_idle;
+	    has_realtime_period, has_idle;
 	uint64_t shares, period, realtime_period, burst;
 	int64_t quota, realtime_runtime, idle;
 	char *cpus, *mems;
@@ -192,7 +192,7 @@ struct husk_blkio {
 	struct husk_weight_device *weight_device;
 	size_t n_weight_device;
 	struct husk_throttle_list throttle_read_bps, throttle_write_bps, throttle_read_iops,
-		throttle_write_iops;
+	    throttle_write_iops;
 };
 
 struct husk_hugepage_limit {
@@ -295,7 +295,7 @@ struct husk_memory_policy {
 
 struct husk_net_device {
 	char *host_name; /* the key of linux.netDevices */
-	char *name;      /* name inside the container (defaults to host_name) */
+	char *name;	 /* name inside the container (defaults to host_name) */
 };
 
 struct husk_linux {
@@ -376,13 +376,13 @@ int husk_process_parse(const char *json, size_t len, const char *file, struct hu
 void husk_process_clear(struct husk_process *p);
 
 /* Parse a LinuxResources JSON (update -r) */
-int husk_resources_parse(const char *json, size_t len, const char *file,
-			 struct husk_resources *out, struct husk_error *err);
+int husk_resources_parse(const char *json, size_t len, const char *file, struct husk_resources *out,
+			 struct husk_error *err);
 void husk_resources_clear(struct husk_resources *r);
 
 /* ---- tables shared with features.c and the executors ---- */
-const char *husk_ns_name(enum husk_ns_type t); /* "pid", "network", ... */
-int husk_ns_clone_flag(enum husk_ns_type t);   /* CLONE_NEWPID ... */
+const char *husk_ns_name(enum husk_ns_type t);	   /* "pid", "network", ... */
+int husk_ns_clone_flag(enum husk_ns_type t);	   /* CLONE_NEWPID ... */
 const char *husk_hook_name(enum husk_hook_kind k); /* "prestart" ... */
 
 /* ---- mount options (spec/mountopts.c): config.md's table, sorted by name ---- */
@@ -410,9 +410,9 @@ enum husk_mount_opt_kind {
 struct husk_mount_opt {
 	const char *name;
 	enum husk_mount_opt_kind kind;
-	bool clear;          /* FLAG: clear `flags` instead of setting them */
-	bool recursive;      /* IDMAP: ridmap */
-	unsigned long flags; /* FLAG, PROPAGATION: MS_* */
+	bool clear;		     /* FLAG: clear `flags` instead of setting them */
+	bool recursive;		     /* IDMAP: ridmap */
+	unsigned long flags;	     /* FLAG, PROPAGATION: MS_* */
 	uint64_t attr_set, attr_clr; /* RECURSIVE, IDMAP: MOUNT_ATTR_* */
 };
 
@@ -443,18 +443,18 @@ struct husk_table {
 	const struct husk_name_value *v;
 	size_t n;
 };
-extern const struct husk_table husk_rlimit_table;       /* RLIMIT_* -> resource number */
-extern const struct husk_table husk_sched_policy_table; /* SCHED_* -> policy */
-extern const struct husk_table husk_sched_flag_table;   /* SCHED_FLAG_* -> bit */
-extern const struct husk_table husk_ioprio_class_table; /* IOPRIO_CLASS_* -> class */
-extern const struct husk_table husk_personality_table;  /* LINUX, LINUX32 -> PER_* */
-extern const struct husk_table husk_propagation_table;  /* rootfsPropagation -> MS_* */
+extern const struct husk_table husk_rlimit_table;	  /* RLIMIT_* -> resource number */
+extern const struct husk_table husk_sched_policy_table;	  /* SCHED_* -> policy */
+extern const struct husk_table husk_sched_flag_table;	  /* SCHED_FLAG_* -> bit */
+extern const struct husk_table husk_ioprio_class_table;	  /* IOPRIO_CLASS_* -> class */
+extern const struct husk_table husk_personality_table;	  /* LINUX, LINUX32 -> PER_* */
+extern const struct husk_table husk_propagation_table;	  /* rootfsPropagation -> MS_* */
 extern const struct husk_table husk_seccomp_action_table; /* -> SECCOMP_RET_* */
-extern const struct husk_table husk_seccomp_arch_table;   /* -> AUDIT_ARCH_* */
-extern const struct husk_table husk_seccomp_op_table; /* -> enum husk_seccomp_op */
-extern const struct husk_table husk_seccomp_flag_table; /* -> SECCOMP_FILTER_FLAG_* */
-extern const struct husk_table husk_mpol_mode_table;    /* MPOL_* -> mode */
-extern const struct husk_table husk_mpol_flag_table;    /* MPOL_F_* -> flag */
+extern const struct husk_table husk_seccomp_arch_table;	  /* -> AUDIT_ARCH_* */
+extern const struct husk_table husk_seccomp_op_table;	  /* -> enum husk_seccomp_op */
+extern const struct husk_table husk_seccomp_flag_table;	  /* -> SECCOMP_FILTER_FLAG_* */
+extern const struct husk_table husk_mpol_mode_table;	  /* MPOL_* -> mode */
+extern const struct husk_table husk_mpol_flag_table;	  /* MPOL_F_* -> flag */
 const struct husk_name_value *husk_table_find(const struct husk_table *t, const char *name);
 
 void husk_kv_free(struct husk_kv *v, size_t n);

@@ -157,13 +157,27 @@ static void do_stat(const char *p)
 		return;
 	}
 	switch (st.st_mode & S_IFMT) {
-	case S_IFREG: t = 'f'; break;
-	case S_IFDIR: t = 'd'; break;
-	case S_IFLNK: t = 'l'; break;
-	case S_IFCHR: t = 'c'; break;
-	case S_IFBLK: t = 'b'; break;
-	case S_IFIFO: t = 'p'; break;
-	case S_IFSOCK: t = 's'; break;
+	case S_IFREG:
+		t = 'f';
+		break;
+	case S_IFDIR:
+		t = 'd';
+		break;
+	case S_IFLNK:
+		t = 'l';
+		break;
+	case S_IFCHR:
+		t = 'c';
+		break;
+	case S_IFBLK:
+		t = 'b';
+		break;
+	case S_IFIFO:
+		t = 'p';
+		break;
+	case S_IFSOCK:
+		t = 's';
+		break;
 	}
 	printf("stat: %s %c %04o %u %u %u:%u %lld\n", p, t, st.st_mode & 07777, st.st_uid,
 	       st.st_gid, major(st.st_rdev), minor(st.st_rdev), (long long)st.st_size);
@@ -216,14 +230,12 @@ static const struct {
 	const char *name;
 	int res;
 } rlimits[] = {
-	{ "AS", RLIMIT_AS },	     { "CORE", RLIMIT_CORE },
-	{ "CPU", RLIMIT_CPU },	     { "DATA", RLIMIT_DATA },
-	{ "FSIZE", RLIMIT_FSIZE },   { "LOCKS", RLIMIT_LOCKS },
-	{ "MEMLOCK", RLIMIT_MEMLOCK }, { "MSGQUEUE", RLIMIT_MSGQUEUE },
-	{ "NICE", RLIMIT_NICE },     { "NOFILE", RLIMIT_NOFILE },
-	{ "NPROC", RLIMIT_NPROC },   { "RSS", RLIMIT_RSS },
-	{ "RTPRIO", RLIMIT_RTPRIO }, { "RTTIME", RLIMIT_RTTIME },
-	{ "SIGPENDING", RLIMIT_SIGPENDING }, { "STACK", RLIMIT_STACK },
+    {"AS", RLIMIT_AS},		 {"CORE", RLIMIT_CORE},		{"CPU", RLIMIT_CPU},
+    {"DATA", RLIMIT_DATA},	 {"FSIZE", RLIMIT_FSIZE},	{"LOCKS", RLIMIT_LOCKS},
+    {"MEMLOCK", RLIMIT_MEMLOCK}, {"MSGQUEUE", RLIMIT_MSGQUEUE}, {"NICE", RLIMIT_NICE},
+    {"NOFILE", RLIMIT_NOFILE},	 {"NPROC", RLIMIT_NPROC},	{"RSS", RLIMIT_RSS},
+    {"RTPRIO", RLIMIT_RTPRIO},	 {"RTTIME", RLIMIT_RTTIME},	{"SIGPENDING", RLIMIT_SIGPENDING},
+    {"STACK", RLIMIT_STACK},
 };
 
 static void print_lim(rlim_t v)
@@ -269,9 +281,9 @@ struct sched_attr_v1 {
 
 static void do_sched(void)
 {
-	static const char *const names[] = { "SCHED_OTHER", "SCHED_FIFO",  "SCHED_RR",
-					     "SCHED_BATCH", "SCHED_ISO",   "SCHED_IDLE",
-					     "SCHED_DEADLINE" };
+	static const char *const names[] = {"SCHED_OTHER",   "SCHED_FIFO", "SCHED_RR",
+					    "SCHED_BATCH",   "SCHED_ISO",  "SCHED_IDLE",
+					    "SCHED_DEADLINE"};
 	struct sched_attr_v1 a;
 
 	memset(&a, 0, sizeof(a));
@@ -288,8 +300,8 @@ static void do_sched(void)
 
 static void do_ioprio(void)
 {
-	static const char *const classes[] = { "IOPRIO_CLASS_NONE", "IOPRIO_CLASS_RT",
-					       "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE" };
+	static const char *const classes[] = {"IOPRIO_CLASS_NONE", "IOPRIO_CLASS_RT",
+					      "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE"};
 	long v = syscall(SYS_ioprio_get, 1 /* IOPRIO_WHO_PROCESS */, 0);
 
 	if (v < 0) {
@@ -331,9 +343,9 @@ static void do_sysctl(const char *key)
 
 static void do_ns(void)
 {
-	static const char *const names[] = { "cgroup", "ipc", "mnt", "net", "pid",
-					     "pid_for_children", "time", "time_for_children",
-					     "user", "uts" };
+	static const char *const names[] = {
+	    "cgroup", "ipc", "mnt", "net", "pid", "pid_for_children", "time", "time_for_children",
+	    "user",   "uts"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		char path[64];
 		struct stat st;
@@ -360,7 +372,9 @@ static void do_listen(void)
 	const char *fds = getenv("LISTEN_FDS"), *pid = getenv("LISTEN_PID");
 
 	printf("listen: fds=%s pid=%s\n", fds ? fds : "-",
-	       !pid ? "-" : atoi(pid) == getpid() ? "self" : pid);
+	       !pid		       ? "-"
+	       : atoi(pid) == getpid() ? "self"
+				       : pid);
 }
 
 static void do_fdwrite(const char *fdstr, const char *text)
@@ -380,9 +394,9 @@ static int sig_from(const char *s)
 	static const struct {
 		const char *n;
 		int v;
-	} sigs[] = { { "HUP", SIGHUP },	  { "INT", SIGINT },   { "QUIT", SIGQUIT },
-		     { "KILL", SIGKILL }, { "USR1", SIGUSR1 }, { "USR2", SIGUSR2 },
-		     { "TERM", SIGTERM }, { "ABRT", SIGABRT }, { "SEGV", SIGSEGV } };
+	} sigs[] = {{"HUP", SIGHUP},   {"INT", SIGINT},	  {"QUIT", SIGQUIT},
+		    {"KILL", SIGKILL}, {"USR1", SIGUSR1}, {"USR2", SIGUSR2},
+		    {"TERM", SIGTERM}, {"ABRT", SIGABRT}, {"SEGV", SIGSEGV}};
 
 	if (strncmp(s, "SIG", 3) == 0)
 		s += 3;
@@ -395,7 +409,7 @@ static int sig_from(const char *s)
 static void do_sleep(const char *s)
 {
 	double d = strtod(s, NULL);
-	struct timespec ts = { (time_t)d, (long)((d - (double)(time_t)d) * 1e9) };
+	struct timespec ts = {(time_t)d, (long)((d - (double)(time_t)d) * 1e9)};
 
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
@@ -577,7 +591,9 @@ int main(int argc, char **argv)
 			int fam, fd;
 
 			NEED(1);
-			fam = !strcmp(a1, "unix") ? AF_UNIX : !strcmp(a1, "inet") ? AF_INET : AF_INET6;
+			fam = !strcmp(a1, "unix")   ? AF_UNIX
+			      : !strcmp(a1, "inet") ? AF_INET
+						    : AF_INET6;
 			fd = socket(fam, SOCK_STREAM | SOCK_CLOEXEC, 0);
 			if (fd < 0) {
 				fail("socket", a1);

@@ -280,8 +280,8 @@ static int test_no_fd_leak(void)
 
 	CHECK(leaky >= 0);
 	/* is our fd without O_CLOEXEC open in the hook? (the shell's own fds vary) */
-	snprintf(cmd, sizeof(cmd), "if [ -e /proc/$$/fd/%d ]; then echo leak; else echo none; fi > %s",
-		 leaky, out);
+	snprintf(cmd, sizeof(cmd),
+		 "if [ -e /proc/$$/fd/%d ]; then echo leak; else echo none; fi > %s", leaky, out);
 	rc = husk_hooks_run(&l, HUSK_HOOK_PRESTART, state, &e);
 	close(leaky);
 	CHECK(rc == 0);
