@@ -300,7 +300,8 @@ static int hook_run(const struct husk_hook *h, const char *state, struct husk_er
 int husk_hooks_run(const struct husk_hook_list *hooks, enum husk_hook_kind kind,
 		   const char *state_json, struct husk_error *err)
 {
-	sigset_t pipe_set, old;
+	sigset_t pipe_set, old, pending;
+	bool was_pending;
 	size_t i;
 	int rc = 0;
 
@@ -314,6 +315,8 @@ int husk_hooks_run(const struct husk_hook_list *hooks, enum husk_hook_kind kind,
 	 */
 	sigemptyset(&pipe_set);
 	sigaddset(&pipe_set, SIGPIPE);
+	sigpending(&pending);
+	was_pending = sigismember(&pending, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
 	for (i = 0; i < hooks->n && rc == 0; i++) {
 		const struct husk_hook *h = &hooks->hooks[i];
@@ -323,12 +326,14 @@ int husk_hooks_run(const struct husk_hook_list *hooks, enum husk_hook_kind kind,
 			husk_error_wrap(err, "hook `%s[%zu]` (`%s`)", husk_hook_name(kind), i,
 					h->path);
 	}
-	if (!sigismember(&old, SIGPIPE)) {
+	/* a SIGPIPE we made pending goes, also when the caller blocks it (husk run) */
+	if (!was_pending) {
 		struct timespec zero = {0, 0};
 
 		while (sigtimedwait(&pipe_set, NULL, &zero) == SIGPIPE)
 			;
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	}
+	if (!sigismember(&old, SIGPIPE))
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return rc;
 }
