@@ -266,6 +266,33 @@ static int test_unread_stdin(void)
 	return 0;
 }
 
+/* The same with SIGPIPE blocked by the caller (husk run blocks every signal): none left pending. */
+static int test_unread_stdin_blocked(void)
+{
+	size_t big = 1 << 20;
+	char *s = malloc(big + 1);
+	char *args[] = {"sh", "-c", "exec 0<&-; sleep 0.5; exit 0", NULL};
+	struct husk_hook h = {.path = "/bin/sh", .args = args, .has_timeout = true, .timeout = 10};
+	struct husk_hook_list l = {.hooks = &h, .n = 1};
+	struct husk_error e = {0};
+	sigset_t set, old;
+	int rc;
+
+	CHECK(s);
+	memset(s, 'x', big);
+	s[big] = '\0';
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	rc = husk_hooks_run(&l, HUSK_HOOK_START_CONTAINER, s, &e);
+	free(s);
+	CHECK(rc == 0);
+	CHECK(sigpending(&set) == 0 && !sigismember(&set, SIGPIPE));
+	CHECK(sigprocmask(SIG_BLOCK, NULL, &set) == 0 && sigismember(&set, SIGPIPE));
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return 0;
+}
+
 /* Only 0, 1, 2 reach a hook, even from an fd without O_CLOEXEC. */
 static int test_no_fd_leak(void)
 {
@@ -385,6 +412,8 @@ int main(void)
 	result("missing hook path", test_missing());
 	result("killed by a signal", test_signal());
 	result("unread stdin: no SIGPIPE", test_unread_stdin());
+	result("unread stdin, SIGPIPE blocked by the caller: none left pending",
+	       test_unread_stdin_blocked());
 	result("no fd leaks into hooks", test_no_fd_leak());
 	result("big output is capped", test_big_output());
 	result("background child holding stdout", test_background_child());
