@@ -194,9 +194,13 @@ test_relative_cgroups_path() {
 	rt delete --force "$ID"
 	[ $CGV = 1 ] || own=${own%/*}
 	assert_eq "$got" "${own%/}/husk-test/$CGNAME" "cgroup of the init"
-	for d in /sys/fs/cgroup/*"${own%/}/husk-test" /sys/fs/cgroup"${own%/}/husk-test"; do
-		rmdir "$d" 2>/dev/null || true
-	done
+	# the husk-test parents made under our own cgroup, in every hierarchy
+	# (our own path differs between hierarchies: memory's may be nested)
+	while IFS=: read -r _ ctrl path; do
+		for m in "/sys/fs/cgroup/${ctrl#name=}" /sys/fs/cgroup/unified /sys/fs/cgroup; do
+			rmdir "$m${path%/}/husk-test" "$m${path%/*}/husk-test" 2>/dev/null || true
+		done
+	done </proc/$$/cgroup
 }
 
 test_no_cgroups_path() {
