@@ -55,6 +55,13 @@ pid_t husk_clone(uint64_t flags, int cgroup_fd, bool *into_cgroup);
 int husk_write_pid_file(const char *path, pid_t pid, struct husk_error *err);
 /* init.c: load a seccomp filter in the init or an exec child (see there). */
 int husk_seccomp_load_sync(struct husk_seccomp_filter **fp, int sync_fd, struct husk_error *err);
+/*
+ * init.c: LSM exec labels, seccomp when it cannot wait (no no_new_privs),
+ * bounding set, user and groups, capabilities, no_new_privs: the init's and
+ * exec's shared privilege drop, in runc's order.
+ */
+int husk_drop_privileges(const struct husk_process *p, struct husk_seccomp_filter **seccomp,
+			 int sync_fd, struct husk_error *err);
 /* init.c: Go's exec.LookPath with runc's messages. */
 char *husk_find_executable(const char *name, char **env, struct husk_error *err);
 

@@ -241,21 +241,8 @@ static int exec_child_setup(struct exec_child *x, char **prog, bool *lookup_fail
 		return -1;
 	if (husk_sched_apply(p, err) < 0)
 		return -1;
-	if (husk_lsm_selinux_exec(p->selinux_label, err) < 0 ||
-	    husk_lsm_apparmor_exec(p->apparmor_profile, err) < 0)
+	if (husk_drop_privileges(p, &x->seccomp, x->sync_fd, err) < 0)
 		return -1;
-	/* without no_new_privs the filter needs CAP_SYS_ADMIN: load it now (runc) */
-	if (x->seccomp && !p->no_new_privileges &&
-	    husk_seccomp_load_sync(&x->seccomp, x->sync_fd, err) < 0)
-		return -1;
-	if (husk_caps_prepare(&p->capabilities, err) < 0)
-		return -1;
-	if (husk_user_apply(&p->user, err) < 0)
-		return -1;
-	if (husk_caps_apply(&p->capabilities, err) < 0)
-		return -1;
-	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return husk_error_errno(err, "set no_new_privs");
 	*prog = husk_find_executable(p->args[0], p->env, err);
 	if (*prog == NULL) {
 		*lookup_failed = true;

@@ -160,6 +160,31 @@ static void set_default_home(struct husk_launch *l)
 	}
 }
 
+int husk_drop_privileges(const struct husk_process *p, struct husk_seccomp_filter **seccomp,
+			 int sync_fd, struct husk_error *err)
+{
+	/* LSM labels take effect at execve; set them while still privileged (runc's order) */
+	if (husk_lsm_selinux_exec(p->selinux_label, err) < 0 ||
+	    husk_lsm_apparmor_exec(p->apparmor_profile, err) < 0)
+		return -1;
+	/*
+	 * Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it
+	 * before the privileges go, as runc does.  Otherwise the caller loads
+	 * it just before execve, so that it filters only the user's program.
+	 */
+	if (*seccomp && !p->no_new_privileges && husk_seccomp_load_sync(seccomp, sync_fd, err) < 0)
+		return -1;
+	if (husk_caps_prepare(&p->capabilities, err) < 0)
+		return -1;
+	if (husk_user_apply(&p->user, err) < 0)
+		return -1;
+	if (husk_caps_apply(&p->capabilities, err) < 0)
+		return -1;
+	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return husk_error_errno(err, "set no_new_privs");
+	return 0;
+}
+
 struct hook_ctx {
 	struct husk_launch *l;
 	const char *state;
@@ -259,27 +284,8 @@ static int init_setup(struct husk_launch *l, char **prog, char **hook_state, str
 	if (spec->linux_.has_personality && husk_personality_apply(&spec->linux_, err) < 0)
 		return -1;
 
-	/* LSM labels take effect at execve; set them while still privileged (runc's order) */
-	if (husk_lsm_selinux_exec(p->selinux_label, err) < 0 ||
-	    husk_lsm_apparmor_exec(p->apparmor_profile, err) < 0)
+	if (husk_drop_privileges(p, &l->seccomp, l->sync_fd, err) < 0)
 		return -1;
-	/*
-	 * Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it
-	 * before the privileges go, as runc does.  Otherwise it waits until
-	 * just before execve, so that it filters only the user's program.
-	 */
-	if (l->seccomp && !p->no_new_privileges &&
-	    husk_seccomp_load_sync(&l->seccomp, l->sync_fd, err) < 0)
-		return -1;
-
-	if (husk_caps_prepare(&p->capabilities, err) < 0)
-		return -1;
-	if (husk_user_apply(&p->user, err) < 0)
-		return -1;
-	if (husk_caps_apply(&p->capabilities, err) < 0)
-		return -1;
-	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return husk_error_errno(err, "set no_new_privs");
 
 	*prog = husk_find_executable(p->args[0], l->env, err);
 	if (*prog == NULL)
