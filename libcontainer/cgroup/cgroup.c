@@ -453,6 +453,14 @@ static int check_unused(struct husk_cgroup *cg, struct husk_error *err)
 	return 0;
 }
 
+static bool all_new(const struct husk_cgroup *cg)
+{
+	for (size_t i = 0; i < cg->n_dirs; i++)
+		if (cg->dirs[i].created == 0)
+			return false;
+	return true;
+}
+
 int husk_cgroup_create(const char *cgroups_path, const char *id, const struct husk_resources *res,
 		       struct husk_cgroup **out, struct husk_error *err)
 {
@@ -501,9 +509,10 @@ int husk_cgroup_create(const char *cgroups_path, const char *id, const struct hu
 	finish_dirs(cg);
 	if (make_stored(cg, err) < 0)
 		goto out;
-	if (check_unused(cg, err) < 0)
-		goto out;
 	if (cg->ops->create(cg, res, err) < 0)
+		goto fail;
+	/* a cgroup we just made is empty: only a pre-existing one needs the check */
+	if (!all_new(cg) && check_unused(cg, err) < 0)
 		goto fail;
 	if (cg->ops->apply(cg, res, false, err) < 0)
 		goto fail;

@@ -74,9 +74,19 @@ void cg_sleep_ms(unsigned int ms)
 
 int cg_mkdir(struct cg_dir *d, struct husk_error *err)
 {
-	cleanup_free char *p = xstrdup(d->path);
+	cleanup_free char *p = NULL;
 	size_t start = strlen(d->mnt);
 
+	/* the parents usually exist: one mkdir then, the walk only on ENOENT */
+	if (mkdir(d->path, 0755) == 0) {
+		d->created = strlen(d->path);
+		return 0;
+	}
+	if (errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return husk_error_errno(err, "mkdir `%s`", d->path);
+	p = xstrdup(d->path);
 	for (char *s = p + start + 1;; s++) {
 		bool end = *s == '\0';
 		if (*s != '/' && !end)
