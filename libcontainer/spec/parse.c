@@ -205,23 +205,38 @@ int husk_spec_load(const char *path, struct husk_spec **out, struct husk_error *
 	return husk_spec_parse(text, len, path, out, err);
 }
 
-int husk_process_parse(const char *json, size_t len, const char *file, struct husk_process *out,
-		       struct husk_error *err)
+/* One JSON object document parsed by `fn` into `out`; the JSON tree is freed. */
+static int parse_object_doc(const char *json, size_t len, const char *file,
+			    int (*fn)(struct jctx *c, yajl_val o, void *out), void *out,
+			    struct husk_error *err)
 {
 	struct jctx c;
-	yajl_val tree;
+	yajl_val tree = jparse(json, len, file, err);
 	int r;
 
-	memset(out, 0, sizeof *out);
-	if (file == NULL)
-		file = "process.json";
-	tree = jparse(json, len, file, err);
 	if (tree == NULL)
 		return -1;
 	jctx_init(&c, file, err);
-	r = jv_obj(&c, tree) < 0 ? -1 : parse_process(&c, tree, out);
+	r = jv_obj(&c, tree) < 0 ? -1 : fn(&c, tree, out);
 	yajl_tree_free(tree);
-	if (r < 0) {
+	return r;
+}
+
+static int process_fn(struct jctx *c, yajl_val o, void *out)
+{
+	return parse_process(c, o, out);
+}
+
+static int resources_fn(struct jctx *c, yajl_val o, void *out)
+{
+	return parse_resources(c, o, out);
+}
+
+int husk_process_parse(const char *json, size_t len, const char *file, struct husk_process *out,
+		       struct husk_error *err)
+{
+	memset(out, 0, sizeof *out);
+	if (parse_object_doc(json, len, file ? file : "process.json", process_fn, out, err) < 0) {
 		husk_process_clear(out);
 		return -1;
 	}
@@ -231,20 +246,9 @@ int husk_process_parse(const char *json, size_t len, const char *file, struct hu
 int husk_resources_parse(const char *json, size_t len, const char *file, struct husk_resources *out,
 			 struct husk_error *err)
 {
-	struct jctx c;
-	yajl_val tree;
-	int r;
-
 	memset(out, 0, sizeof *out);
-	if (file == NULL)
-		file = "resources.json";
-	tree = jparse(json, len, file, err);
-	if (tree == NULL)
-		return -1;
-	jctx_init(&c, file, err);
-	r = jv_obj(&c, tree) < 0 ? -1 : parse_resources(&c, tree, out);
-	yajl_tree_free(tree);
-	if (r < 0) {
+	if (parse_object_doc(json, len, file ? file : "resources.json", resources_fn, out, err) <
+	    0) {
 		husk_resources_clear(out);
 		return -1;
 	}
