@@ -110,7 +110,10 @@ static int build_process(const struct husk_spec *spec, const struct husk_exec_op
 		size_t len;
 		if (read_file_at(AT_FDCWD, o->process_file, &json, &len, err) < 0)
 			return -1;
-		return husk_process_parse(json, len, o->process_file, p, err);
+		/* parsed, then refused if it asks for what husk does not apply (or empty args) */
+		if (husk_process_parse(json, len, o->process_file, p, err) < 0)
+			return -1;
+		return husk_process_check_supported(p, o->process_file, err);
 	}
 	if (o->args == NULL || o->args[0] == NULL)
 		return husk_error_set(err, EINVAL, "exec: no command given");
