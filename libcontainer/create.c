@@ -530,7 +530,8 @@ static int do_create(const struct husk_ctx *ctx, const char *id, const struct hu
 
 	if (spawn_init(ctx, o, mask, c, err) < 0)
 		goto fail;
-	if (husk_store_write(&c->store, &c->state, err) < 0)
+	/* run (mask set) writes the state once, as running, when it starts the init */
+	if (mask == NULL && husk_store_write(&c->store, &c->state, err) < 0)
 		goto fail;
 	if (o->pid_file && husk_write_pid_file(o->pid_file, c->pid, err) < 0)
 		goto fail;
