@@ -12,7 +12,9 @@
 # temp dir), then cleans up by force.
 #
 # Environment: RUNTIME (default build/src/husk), BUILD_DIR (default build),
-# PAYLOAD, V=1 (print every test's log), ONLY=regex (run matching tests only).
+# PAYLOAD, V=1 (print every test's log), ONLY=regex (run matching tests only),
+# RT_TIMEOUT (seconds per runtime call, default 60), FT_TEST_TIMEOUT (seconds
+# per test, default 240: a test that hangs fails, the suite goes on).
 
 set -u
 
@@ -273,14 +275,31 @@ t() {
 	RC=0
 	B=$TT/b
 	mkdir -p "$TT"
+	set -m # the test gets a process group of its own, for the watchdog
 	(
-		set -e
+		set +m -e
 		[ -z "${XTRACE:-}" ] || { PS4='+ $EPOCHREALTIME '; set -x; }
 		cd "$TT"
 		new_bundle
 		"$fn"
-	) >"$TT/log" 2>&1
+	) >"$TT/log" 2>&1 &
+	local tpid=$! wpid
+	set +m
+	# a watchdog: a test that hangs fails after FT_TEST_TIMEOUT seconds (each
+	# runtime call is bounded by RT_TIMEOUT already; this catches the rest)
+	(
+		sleep "${FT_TEST_TIMEOUT:-240}" &
+		spid=$!
+		trap 'kill $spid 2>/dev/null; exit 0' TERM
+		wait $spid
+		echo "FAIL: the test hung: killed after ${FT_TEST_TIMEOUT:-240} s" >>"$TT/log"
+		kill -KILL -- -$tpid 2>/dev/null
+	) &
+	wpid=$!
+	{ wait $tpid; } 2>/dev/null
 	rc=$?
+	kill -TERM $wpid 2>/dev/null
+	{ wait $wpid; } 2>/dev/null
 	l=$(leftovers)
 	if [ -n "$l" ] && [ $rc != 77 ]; then
 		echo "FAIL: left behind:" >>"$TT/log"

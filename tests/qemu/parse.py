@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Turn the qemu lane's serial log into one TAP stream.
 
-  parse.py SERIAL_LOG [--timed-out] [--verbose]
+  parse.py SERIAL_LOG [--timed-out] [--no-boot] [--verbose]
 
 The VM's /init (tests/qemu/init.sh) prints, between "=== HUSK-QEMU BEGIN ==="
 and "=== HUSK-QEMU END ===", sections framed by "=== HUSK-QEMU TEST <name> ==="
@@ -98,6 +98,7 @@ def section(out, name, lines, rc, verbose):
 def main():
     args = sys.argv[1:]
     timed_out = "--timed-out" in args
+    no_boot = "--no-boot" in args
     verbose = "--verbose" in args
     args = [a for a in args if not a.startswith("--")]
     with open(args[0], "rb") as f:
@@ -109,7 +110,9 @@ def main():
         begin = lines.index("=== HUSK-QEMU BEGIN ===")
     except ValueError:
         out.line(False, "boot: no BEGIN marker on the serial console"
-                 + (" (timed out)" if timed_out else ""),
+                 + (" (timed out)" if timed_out else "")
+                 + (" (no accelerator booted the kernel within the bounds: see the"
+                    " '# qemu-v2: accelerator' lines)" if no_boot else ""),
                  [ln for ln in lines if ln.strip()][-30:])
         print(f"1..{out.n}")
         return 1
