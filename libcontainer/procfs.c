@@ -164,15 +164,3 @@ int husk_procfs_open_at(int procfd, const char *rel, int flags)
 	}
 	return fd;
 }
-
-int husk_procfs_write(int procfd, const char *rel, const char *data, size_t len,
-		      struct husk_error *err)
-{
-	cleanup_close int fd = husk_procfs_open_at(procfd, rel, O_WRONLY);
-
-	if (fd < 0)
-		return husk_error_errno(err, "open `/proc/%s`", rel);
-	if (write_all(fd, data, len) < 0)
-		return husk_error_errno(err, "write `/proc/%s`", rel);
-	return 0;
-}

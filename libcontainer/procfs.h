@@ -3,8 +3,6 @@
 #ifndef HUSK_PROCFS_H
 #define HUSK_PROCFS_H
 
-#include <stddef.h>
-
 #include "internal.h"
 
 /*
@@ -20,8 +18,5 @@ int husk_procfs_open(struct husk_error *err);
  * errno (EXDEV: not on procfs or across a mount; ELOOP: a symlink).
  */
 int husk_procfs_open_at(int procfd, const char *rel, int flags);
-/* Open `rel` for writing as above and write `data`; -1 with *err filled. */
-int husk_procfs_write(int procfd, const char *rel, const char *data, size_t len,
-		      struct husk_error *err);
 
 #endif

@@ -182,10 +182,14 @@ int husk_oom_score_adj_apply(int adj, struct husk_error *err)
 	char buf[16];
 	int n = snprintf(buf, sizeof(buf), "%d", adj);
 	cleanup_close int procfd = husk_procfs_open(err);
+	cleanup_close int fd = -1;
 
 	if (procfd < 0)
 		return husk_error_wrap(err, "set oom_score_adj to %d", adj);
-	if (husk_procfs_write(procfd, "self/oom_score_adj", buf, (size_t)n, err) < 0)
-		return husk_error_wrap(err, "set oom_score_adj to %d", adj);
+	fd = husk_procfs_open_at(procfd, "self/oom_score_adj", O_WRONLY);
+	if (fd < 0)
+		return husk_error_errno(err, "open `/proc/self/oom_score_adj`");
+	if (write(fd, buf, (size_t)n) != n)
+		return husk_error_errno(err, "set oom_score_adj to %d", adj);
 	return 0;
 }
