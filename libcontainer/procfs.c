@@ -9,8 +9,8 @@
  *  - a private procfs instance: fsopen("proc") + fsmount(), a detached mount
  *    with no submounts, so nothing can be mounted over its files;
  *  - where that is refused (ENOSYS: before Linux 5.2; EPERM: a user
- *    namespace without a fully visible /proc) the mounted /proc, checked to
- *    be the root of a procfs (fstatfs, root inode).
+ *    namespace without a fully visible /proc; EACCES: an LSM) the mounted
+ *    /proc, checked to be the root of a procfs (fstatfs, root inode).
  *
  * Below the handle the walk follows no symlinks and crosses no mount
  * (openat2 RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV, or an O_NOFOLLOW walk with
@@ -61,7 +61,8 @@ int husk_procfs_open(struct husk_error *err)
 
 	if (fd >= 0)
 		return steal_fd(&fd);
-	if (errno != ENOSYS && errno != EPERM)
+	/* ENOSYS: before 5.2; EPERM, EACCES: a user namespace, an LSM or a seccomp profile */
+	if (errno != ENOSYS && errno != EPERM && errno != EACCES)
 		return husk_error_errno(err, "mount a private procfs");
 	fd = open("/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)

@@ -157,6 +157,20 @@ test_oom_score_adj_proc_self_symlink() {
 	assert_rc 0 "oomScoreAdj with a hostile /proc/self"
 }
 
+test_userns_proc_writes() {
+	# in a user namespace the private procfs needs the container's /proc visible
+	cfg 'ns("user")' \
+		'l["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]' \
+		'l["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]' \
+		'c["mounts"] = [m for m in c["mounts"] if m["destination"] != "/sys/fs/cgroup"]' \
+		"l['sysctl'] = {'net.ipv4.ip_forward': '1'}" \
+		"l['maskedPaths'] = ['/decoy', '/proc/kcore']"
+	decoy "$B/rootfs/decoy"
+	runp sysctl net.ipv4.ip_forward cat /decoy
+	assert_out_line "sysctl: net.ipv4.ip_forward 1"
+	assert_out_lacks "secret=original"
+}
+
 # ---- item 7: /proc or /sys a symlink in the rootfs ----
 
 proc_sys_symlink() { # DIR TYPE
@@ -233,6 +247,7 @@ t "console: /dev a symlink is refused" test_console_dev_symlink
 t "sysctl: image /proc/sys/net symlink to a host dir is not written" test_sysctl_proc_sys_symlink
 t "sysctl: written without a /proc mount" test_sysctl_no_proc_written_right
 t "oomScoreAdj: image /proc/self symlink to a host dir is not written" test_oom_score_adj_proc_self_symlink
+t "user namespace: sysctl and masks" test_userns_proc_writes
 t "proc on a symlinked /proc is refused" test_proc_symlink
 t "sysfs on a symlinked /sys is refused" test_sys_symlink
 t "root.path a symlink to a decoy dir is refused" test_root_symlink_to_decoy
