@@ -23,6 +23,7 @@
 #include "internal.h"
 #include "security.h"
 #include "lifecycle.h"
+#include "mounts.h"
 #include "state.h"
 #include "sync.h"
 #include "utils.h"
@@ -155,7 +156,7 @@ static int check_for_create(const struct husk_spec *s, const struct husk_create_
 static int resolve_paths(const struct husk_create_opts *o, struct creation *c,
 			 struct husk_error *err)
 {
-	char buf[PATH_MAX];
+	char buf[PATH_MAX], clean[PATH_MAX];
 	cleanup_free char *root = NULL;
 
 	if (realpath(o->bundle && *o->bundle ? o->bundle : ".", buf) == NULL)
@@ -171,6 +172,20 @@ static int resolve_paths(const struct husk_create_opts *o, struct creation *c,
 		abort();
 	if (realpath(root, buf) == NULL)
 		return husk_error_errno(err, "config.json: root.path: rootfs `%s`", root);
+	/*
+	 * runc ("invalid rootfs: not an absolute path, or a symlink"): no
+	 * symlink on the way (the bundle itself aside), and never the host's
+	 * "/": mount points would be made there.
+	 */
+	if (strcmp(buf, "/") == 0)
+		return husk_error_set(err, EINVAL,
+				      "config.json: root.path: rootfs `%s` is the host's `/`",
+				      c->spec->root_path);
+	if (husk_clean_path(root, clean, sizeof(clean)) < 0 || strcmp(clean, buf) != 0)
+		return husk_error_set(err, EINVAL,
+				      "config.json: root.path: rootfs `%s` is a symlink or goes "
+				      "through one",
+				      c->spec->root_path);
 	c->rootfs = xstrdup(buf);
 	return 0;
 }

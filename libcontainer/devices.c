@@ -8,9 +8,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -65,13 +67,28 @@ static int open_parent(struct rootfs_ctx *c, int devfd, const char *path, const 
 	return husk_resolve(c->rootfd, n ? dir : "/", HUSK_RESOLVE_MKDIR, NULL, &c->resolve);
 }
 
+/*
+ * The host's device bound onto an empty file; what the image has there is
+ * opened as a path only (a FIFO would block an open for reading), never
+ * through a symlink, and must be a file or a device.
+ */
 static int bind_device(int dirfd, const char *name, const struct devnode *d)
 {
-	cleanup_close int fd = openat(dirfd, name, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0);
+	cleanup_close int fd =
+	    openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0);
 	struct fd_path fp;
+	struct stat st;
 
-	if (fd < 0)
+	if (fd < 0 && errno != EEXIST)
 		return -1;
+	close(steal_fd(&fd));
+	fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return -1;
+	if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode)) {
+		errno = S_ISLNK(st.st_mode) ? ELOOP : EEXIST;
+		return -1;
+	}
 	return mount(d->path, fd_path(&fp, fd), NULL, MS_BIND, NULL);
 }
 
@@ -177,12 +194,18 @@ int husk_dev_setup(struct rootfs_ctx *c, struct husk_error *err)
 	static const struct husk_linux none;
 	const struct husk_linux *l = c->spec->has_linux ? &c->spec->linux_ : &none;
 	cleanup_close int devfd = -1;
+	struct statfs sf;
 	mode_t old_umask;
 	int r = 0;
 
 	devfd = husk_resolve(c->rootfd, "/dev", HUSK_RESOLVE_MKDIR, NULL, &c->resolve);
 	if (devfd < 0)
 		return husk_error_errno(err, "open `/dev` in the rootfs");
+	/* an image /dev linked into the container's procfs or sysfs gets no nodes */
+	if (fstatfs(devfd, &sf) < 0)
+		return husk_error_errno(err, "statfs `/dev` in the rootfs");
+	if (sf.f_type == PROC_SUPER_MAGIC || sf.f_type == SYSFS_MAGIC)
+		return husk_error_set(err, EPERM, "`/dev` in the rootfs is on procfs or sysfs");
 
 	/* modes exactly as given (runc chmods after mknod instead) */
 	old_umask = umask(0);

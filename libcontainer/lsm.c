@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * LSM labels of the container process: AppArmor profile and SELinux label
- * for the next execve, and the SELinux mount label in mount data.  With
- * libapparmor/libselinux we use their calls; without them, we write the
- * procfs attr files ourselves (what runc does, as it links neither).
+ * for the next execve, and the SELinux mount label in mount data.  The exec
+ * attrs are written by husk itself, through its own procfs handle (procfs.c),
+ * with or without libapparmor/libselinux: their calls open
+ * /proc/thread-self/attr/... by name, and in the container (init after
+ * pivot_root, exec after entering the mount namespace) that /proc may be
+ * missing or hostile.  runc writes them itself through its procfs handle too.
  */
 #include "config.h"
 
@@ -22,6 +25,7 @@
 #include <selinux/selinux.h>
 #endif
 
+#include "procfs.h"
 #include "security.h"
 #include "utils.h"
 
@@ -55,23 +59,31 @@ char *husk_lsm_format_mount_data(const char *data, const char *mount_label)
 	return s;
 }
 
-#if !HAVE_APPARMOR || !HAVE_SELINUX
 /*
- * Write an exec attr under /proc/thread-self (the calling thread is the one
- * that execs); -1 with errno set on failure.
+ * Write an exec attr of the calling thread (the one that execs) under
+ * thread-self/ of husk's procfs handle; -1 with errno set on failure.
  */
 static int write_attr(const char *rel, const char *value)
 {
 	char path[64];
+	struct husk_error e = {0};
+	cleanup_close int procfd = husk_procfs_open(&e);
 	cleanup_close int fd = -1;
+	int saved = errno;
 
-	snprintf(path, sizeof(path), "/proc/thread-self/%s", rel);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
+	husk_error_clear(&e);
+	if (procfd < 0) {
+		errno = saved;
+		return -1;
+	}
+	snprintf(path, sizeof(path), "thread-self/%s", rel);
+	fd = husk_procfs_open_at(procfd, path, O_WRONLY);
 	if (fd < 0)
 		return -1;
 	return write_all(fd, value, strlen(value)) < 0 ? -1 : 0;
 }
 
+#if !HAVE_APPARMOR || !HAVE_SELINUX
 static bool file_exists(const char *path)
 {
 	struct stat st;
@@ -105,6 +117,9 @@ bool husk_lsm_enabled(enum husk_lsm which)
 
 int husk_lsm_apparmor_exec(const char *profile, struct husk_error *err)
 {
+	cleanup_free char *value = NULL;
+	int rc;
+
 	if (profile == NULL || profile[0] == '\0')
 		return 0;
 	if (!husk_lsm_enabled(HUSK_LSM_APPARMOR))
@@ -112,24 +127,14 @@ int husk_lsm_apparmor_exec(const char *profile, struct husk_error *err)
 				      "apparmor profile `%s` specified but AppArmor is not enabled "
 				      "on this system",
 				      profile);
-#if HAVE_APPARMOR
-	if (aa_change_onexec(profile) < 0)
+	value = husk_lsm_exec_attr(HUSK_LSM_APPARMOR, profile);
+	rc = write_attr(husk_lsm_attr_path(HUSK_LSM_APPARMOR), value);
+	/* kernels before 5.8 have no attr/apparmor */
+	if (rc < 0 && errno == ENOENT)
+		rc = write_attr("attr/exec", value);
+	if (rc < 0)
 		return husk_error_errno(err, "apparmor: change profile on exec to `%s`", profile);
 	return 0;
-#else
-	{
-		cleanup_free char *value = husk_lsm_exec_attr(HUSK_LSM_APPARMOR, profile);
-		int rc = write_attr(husk_lsm_attr_path(HUSK_LSM_APPARMOR), value);
-
-		/* kernels before 5.8 have no attr/apparmor */
-		if (rc < 0 && errno == ENOENT)
-			rc = write_attr("attr/exec", value);
-		if (rc < 0)
-			return husk_error_errno(err, "apparmor: change profile on exec to `%s`",
-						profile);
-		return 0;
-	}
-#endif
 }
 
 int husk_lsm_selinux_exec(const char *label, struct husk_error *err)
@@ -139,15 +144,9 @@ int husk_lsm_selinux_exec(const char *label, struct husk_error *err)
 	/* runc: labels are ignored when SELinux is disabled */
 	if (!husk_lsm_enabled(HUSK_LSM_SELINUX))
 		return 0;
-#if HAVE_SELINUX
-	if (setexeccon(label) < 0)
-		return husk_error_errno(err, "selinux: set exec label `%s`", label);
-	return 0;
-#else
 	if (write_attr(husk_lsm_attr_path(HUSK_LSM_SELINUX), label) < 0)
 		return husk_error_errno(err, "selinux: set exec label `%s`", label);
 	return 0;
-#endif
 }
 
 char *husk_lsm_mount_data(const char *data, const char *mount_label)

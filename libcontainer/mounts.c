@@ -9,11 +9,13 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/magic.h>
+#include <linux/openat2.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "mounts.h"
@@ -163,6 +165,69 @@ int husk_mount_setattr(int fd, uint64_t set, uint64_t clr, uint64_t propagation,
 	return mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a));
 }
 
+int husk_open_nofollow(const char *path, int flags)
+{
+	struct open_how how = {
+	    .flags = (unsigned long long)(flags | O_NOFOLLOW | O_CLOEXEC),
+	    .resolve = RESOLVE_NO_SYMLINKS,
+	};
+	cleanup_close int cur = -1;
+	char name[NAME_MAX + 1];
+	const char *p = path;
+	int fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+
+	if (fd >= 0 || errno != ENOSYS)
+		return fd;
+	/* no openat2: one O_NOFOLLOW open per component */
+	cur = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	while (cur >= 0) {
+		const char *end;
+		size_t len;
+		int next;
+
+		while (*p == '/')
+			p++;
+		end = strchrnul(p, '/');
+		len = (size_t)(end - p);
+		if (len == 0 || len > NAME_MAX || (len <= 2 && strncmp(p, "..", len) == 0)) {
+			errno = len > NAME_MAX ? ENAMETOOLONG : EINVAL;
+			return -1;
+		}
+		memcpy(name, p, len);
+		name[len] = '\0';
+		p = end + strspn(end, "/");
+		if (*p == '\0')
+			return openat(cur, name, flags | O_NOFOLLOW | O_CLOEXEC);
+		next = openat(cur, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (next < 0 && errno == ENOTDIR)
+			errno = ELOOP; /* a symlink, or a file in the middle */
+		close(cur);
+		cur = next;
+	}
+	return -1;
+}
+
+int husk_bind_fd(int srcfd, const char *src_name, int dstfd, const char *dst_name)
+{
+	cleanup_close int tree =
+	    open_tree(srcfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	struct stat want, got;
+
+	if (tree >= 0)
+		return move_mount(tree, "", dstfd, "",
+				  MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+	if (errno != ENOSYS)
+		return -1;
+	/* before Linux 5.2: by name, then check that what got mounted is srcfd's file */
+	if (fstat(srcfd, &want) < 0 || mount(src_name, dst_name, NULL, MS_BIND, NULL) < 0)
+		return -1;
+	if (stat(dst_name, &got) == 0 && got.st_dev == want.st_dev && got.st_ino == want.st_ino)
+		return 0;
+	umount2(dst_name, MNT_DETACH);
+	errno = EXDEV;
+	return -1;
+}
+
 int husk_clean_path(const char *in, char *out, size_t size)
 {
 	size_t n = 0;
@@ -304,6 +369,37 @@ static const char *fallback_source(const char *type)
 	return NULL;
 }
 
+/*
+ * runc ("must be mounted on ordinary directory", CVE-2019-19921 class): the
+ * destination of a proc or sysfs mount, if it exists, must be a directory
+ * itself, not a symlink to one (the kernel would mount procfs wherever the
+ * image's link points).  Components before the last are resolved in the
+ * rootfs as for every mount.
+ */
+static int check_ordinary_dir(struct rootfs_ctx *c, const char *dest)
+{
+	char clean[PATH_MAX];
+	cleanup_close int parent = -1;
+	char *slash;
+	struct stat st;
+
+	if (husk_clean_path(dest, clean, sizeof(clean)) < 0)
+		return -1;
+	if (strcmp(clean, "/") == 0)
+		return 0;
+	slash = strrchr(clean, '/');
+	*slash = '\0';
+	parent = husk_resolve(c->rootfd, slash == clean ? "/" : clean, 0, NULL, &c->resolve);
+	if (parent < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (fstatat(parent, slash + 1, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (S_ISDIR(st.st_mode))
+		return 0;
+	errno = ENOTDIR;
+	return 1;
+}
+
 int husk_mount_one(struct rootfs_ctx *c, size_t idx, struct husk_error *err)
 {
 	const struct husk_mount *m = &c->spec->mounts[idx];
@@ -347,6 +443,20 @@ int husk_mount_one(struct rootfs_ctx *c, size_t idx, struct husk_error *err)
 		mo.data = d;
 	}
 
+	if (!bind && type && (strcmp(type, "proc") == 0 || strcmp(type, "sysfs") == 0)) {
+		int r = check_ordinary_dir(c, m->destination);
+
+		if (r > 0)
+			return husk_error_set(
+			    err, ENOTDIR,
+			    "mount `%s` on `%s` (mounts[%zu]): filesystem `%s` must "
+			    "be mounted on ordinary directory",
+			    src, m->destination, idx, type);
+		if (r < 0)
+			return husk_error_errno(
+			    err, "mount `%s` on `%s` (mounts[%zu]): check destination", src,
+			    m->destination, idx);
+	}
 	dst = husk_resolve(c->rootfd, m->destination,
 			   HUSK_RESOLVE_MKDIR | (bind ? HUSK_RESOLVE_MKFILE : 0), bind ? src : NULL,
 			   &c->resolve);

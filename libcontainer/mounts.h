@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Internals of the container's filesystem setup, shared by rootfs.c,
- * mounts.c, mounts-cgroup.c, devices.c and resolve.c (not used elsewhere).
+ * mounts.c, mounts-cgroup.c, devices.c, resolve.c and terminal.c (not used
+ * elsewhere).
  */
 #ifndef HUSK_MOUNTS_H
 #define HUSK_MOUNTS_H
@@ -51,6 +52,21 @@ struct fd_path {
 const char *fd_path(struct fd_path *b, int fd);
 
 /* ---- mounts.c: one spec mount; flags ---- */
+
+/*
+ * Open the absolute `path` from "/" following no symlink in any component
+ * (openat2 RESOLVE_NO_SYMLINKS, or an O_NOFOLLOW walk where it is missing);
+ * -1 with errno (ELOOP: a symlink on the way).  For paths inside the
+ * container's /dev after pivot_root, which the image may have made links.
+ */
+int husk_open_nofollow(const char *path, int flags);
+/*
+ * Bind-mount the file `srcfd` names onto the file `dstfd` names, fd to fd
+ * (open_tree + move_mount).  Before Linux 5.2 (ENOSYS) by the names
+ * `src_name` and `dst_name`, checking afterwards that the mount at dst_name
+ * is srcfd's file (else unmounted, EXDEV).  -1 with errno.
+ */
+int husk_bind_fd(int srcfd, const char *src_name, int dstfd, const char *dst_name);
 
 /* Lexically clean an absolute or relative path into "/a/b" form (".." stops at "/"). */
 int husk_clean_path(const char *in, char *out, size_t size); /* -1/ENAMETOOLONG */

@@ -11,6 +11,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/sysmacros.h>
 #include <linux/magic.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -133,6 +134,15 @@ static int move_root(const char *path, int rootfd, struct husk_error *err)
 	return 0;
 }
 
+/* Whether `fd` is the directory "/" is (create refuses such a root already). */
+static bool is_host_root(int fd)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && stat("/", &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
 int husk_rootfs_setup(const struct husk_spec *spec, const struct husk_rootfs_opts *o,
 		      struct husk_error *err)
 {
@@ -162,9 +172,11 @@ int husk_rootfs_setup(const struct husk_spec *spec, const struct husk_rootfs_opt
 	}
 	if (mount(o->rootfs, o->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return husk_error_errno(err, "bind rootfs `%s` onto itself", o->rootfs);
-	rootfd = open(o->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	rootfd = open(o->rootfs, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (rootfd < 0)
 		return husk_error_errno(err, "open rootfs `%s`", o->rootfs);
+	if (is_host_root(rootfd))
+		return husk_error_set(err, EINVAL, "rootfs `%s` is the host's `/`", o->rootfs);
 	c.rootfd = rootfd;
 	c.label = mount_label(spec);
 
@@ -182,18 +194,50 @@ int husk_rootfs_setup(const struct husk_spec *spec, const struct husk_rootfs_opt
 }
 
 /*
+ * The container's /dev/null, which masks files: after pivot_root /dev may be
+ * the image's, and a /dev/null there may be a symlink to any file (a procfs
+ * one: CVE-2025-31133), so it is opened following no symlink and must be
+ * the null device itself.  Like runc 1.2.8, anything else is refused.
+ */
+static int open_null(struct husk_error *err)
+{
+	cleanup_close int fd = husk_open_nofollow("/dev/null", O_PATH);
+	struct stat st;
+
+	if (fd < 0)
+		return husk_error_errno(err, "open `/dev/null` to mask with");
+	if (fstat(fd, &st) < 0)
+		return husk_error_errno(err, "stat `/dev/null`");
+	if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+		return husk_error_set(err, EPERM,
+				      "`/dev/null` is not the null device (char 1:3): refusing to "
+				      "mask with it");
+	return steal_fd(&fd);
+}
+
+/*
  * runc's maskPath: /dev/null over files, an empty read-only tmpfs (with the
  * mount label) over directories.  The label is dropped on EINVAL: after the
- * pivot selinuxfs is usually out of sight, so SELinux can't be asked.
+ * pivot selinuxfs is usually out of sight, so SELinux can't be asked.  The
+ * null device is bound from the checked fd (*nullfd, opened on first use).
  */
-static int mask_path(const char *path, const char *label, struct husk_error *err)
+static int mask_path(const char *path, const char *label, int *nullfd, struct husk_error *err)
 {
 	cleanup_free char *data = NULL;
+	cleanup_close int fd = open(path, O_PATH | O_CLOEXEC);
+	struct stat st;
 
-	if (mount("/dev/null", path, NULL, MS_BIND, NULL) == 0 || errno == ENOENT)
+	if (fd < 0 && errno == ENOENT)
 		return 0;
-	if (errno != ENOTDIR)
+	if (fd < 0 || fstat(fd, &st) < 0)
 		return husk_error_errno(err, "mask `%s`", path);
+	if (!S_ISDIR(st.st_mode)) {
+		if (*nullfd < 0 && (*nullfd = open_null(err)) < 0)
+			return husk_error_wrap(err, "mask `%s`", path);
+		if (husk_bind_fd(*nullfd, "/dev/null", fd, path) < 0)
+			return husk_error_errno(err, "mask `%s`", path);
+		return 0;
+	}
 	data = husk_mount_label_data(NULL, label);
 	if (mount("tmpfs", path, "tmpfs", MS_RDONLY, data) == 0 ||
 	    (data && errno == EINVAL && mount("tmpfs", path, "tmpfs", MS_RDONLY, NULL) == 0))
@@ -239,6 +283,7 @@ int husk_rootfs_finalize(const struct husk_spec *spec, const struct husk_rootfs_
 			 struct husk_error *err)
 {
 	const char *pname = rootfs_propagation(spec);
+	cleanup_close int nullfd = -1;
 	const char *label = spec->has_linux && spec->linux_.mount_label && *spec->linux_.mount_label
 				? spec->linux_.mount_label
 				: NULL;
@@ -252,7 +297,7 @@ int husk_rootfs_finalize(const struct husk_spec *spec, const struct husk_rootfs_
 				return husk_error_wrap(err, "linux.readonlyPaths[%zu]",
 						       (size_t)(p - spec->linux_.readonly_paths));
 		for (char **p = spec->linux_.masked_paths; p && *p; p++)
-			if (mask_path(*p, label, err) < 0)
+			if (mask_path(*p, label, &nullfd, err) < 0)
 				return husk_error_wrap(err, "linux.maskedPaths[%zu]",
 						       (size_t)(p - spec->linux_.masked_paths));
 	}

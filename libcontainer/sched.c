@@ -14,6 +14,7 @@
 #include <linux/ioprio.h>
 
 #include "internal.h"
+#include "procfs.h"
 
 /* struct sched_attr (linux/sched/types.h clashes with glibc's sched.h). */
 struct sched_attr {
@@ -175,12 +176,17 @@ int husk_cpu_affinity_apply(const char *cpus, struct husk_error *err)
 	return r < 0 ? -1 : 0;
 }
 
+/* through husk's procfs handle, not the container's /proc (procfs.c) */
 int husk_oom_score_adj_apply(int adj, struct husk_error *err)
 {
 	char buf[16];
 	int n = snprintf(buf, sizeof(buf), "%d", adj);
-	cleanup_close int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	cleanup_close int procfd = husk_procfs_open(err);
+	cleanup_close int fd = -1;
 
+	if (procfd < 0)
+		return husk_error_wrap(err, "set oom_score_adj to %d", adj);
+	fd = husk_procfs_open_at(procfd, "self/oom_score_adj", O_WRONLY);
 	if (fd < 0)
 		return husk_error_errno(err, "open `/proc/self/oom_score_adj`");
 	if (write(fd, buf, (size_t)n) != n)

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,11 +14,13 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "mounts.h"
 
 int husk_console_socket_connect(const char *path, struct husk_error *err)
 {
@@ -85,10 +88,45 @@ static int open_slave(int master, struct husk_error *err)
 }
 
 /*
- * Bind the slave onto /dev/console, creating an empty /dev/console first if
- * there is none (runc: mode 0666 regardless of the umask).
+ * The mount target /dev/console, created empty if missing (runc: mode 0666).
+ * The image may have made it (or /dev) a symlink to any file, a procfs one
+ * even (CVE-2025-52565): it is opened following no symlink and must be a
+ * regular file or a device, not on procfs or sysfs.
  */
-static int bind_console(int master, struct husk_error *err)
+static int open_console_target(struct husk_error *err)
+{
+	cleanup_close int dev = husk_open_nofollow("/dev", O_PATH | O_DIRECTORY);
+	cleanup_close int fd = -1;
+	struct statfs sf;
+	struct stat st;
+
+	if (dev < 0)
+		return husk_error_errno(err, "open `/dev` for the console, following no symlink");
+	/* O_EXCL: never open an existing /dev/console (it may be a real device node) */
+	fd = openat(dev, "console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
+		    0666);
+	if (fd < 0 && errno != EEXIST)
+		return husk_error_errno(err, "create `/dev/console`");
+	close(steal_fd(&fd));
+	fd = openat(dev, "console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return husk_error_errno(err, "open `/dev/console`");
+	if (fstat(fd, &st) < 0 || fstatfs(fd, &sf) < 0)
+		return husk_error_errno(err, "stat `/dev/console`");
+	if ((!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode)) || sf.f_type == PROC_SUPER_MAGIC ||
+	    sf.f_type == SYSFS_MAGIC)
+		return husk_error_set(err, EPERM,
+				      "`/dev/console` is %s: refusing to mount the console on it",
+				      S_ISLNK(st.st_mode)   ? "a symlink"
+				      : S_ISDIR(st.st_mode) ? "a directory"
+				      : S_ISREG(st.st_mode) || S_ISCHR(st.st_mode)
+					  ? "on procfs or sysfs"
+					  : "not a file or a character device");
+	return steal_fd(&fd);
+}
+
+/* Bind the slave onto /dev/console, fd to fd. */
+static int bind_console(int master, int slave, struct husk_error *err)
 {
 	char src[32];
 	unsigned int n;
@@ -97,14 +135,28 @@ static int bind_console(int master, struct husk_error *err)
 	if (ioctl(master, TIOCGPTN, &n) < 0)
 		return husk_error_errno(err, "get the pty number");
 	snprintf(src, sizeof(src), "/dev/pts/%u", n);
-	/* O_EXCL: never open an existing /dev/console (it may be a real device node) */
-	fd = open("/dev/console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
-		  0666);
-	if (fd < 0 && errno != EEXIST)
-		return husk_error_errno(err, "create `/dev/console`");
-	if (mount(src, "/dev/console", NULL, MS_BIND, NULL) < 0)
+	fd = open_console_target(err);
+	if (fd < 0)
+		return -1;
+	if (husk_bind_fd(slave, src, fd, "/dev/console") < 0)
 		return husk_error_errno(err, "mount `%s` on `/dev/console`", src);
 	return 0;
+}
+
+/* /dev/ptmx (a link into the container's devpts) must open the pty multiplexer */
+static int open_ptmx(struct husk_error *err)
+{
+	cleanup_close int fd = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	struct stat st;
+
+	if (fd < 0)
+		return husk_error_errno(err, "open `/dev/ptmx`");
+	if (fstat(fd, &st) < 0)
+		return husk_error_errno(err, "stat `/dev/ptmx`");
+	if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(5, 2))
+		return husk_error_set(err, EPERM,
+				      "`/dev/ptmx` is not the pty multiplexer (char 5:2)");
+	return steal_fd(&fd);
 }
 
 static int terminal_setup(int socket_fd, const struct husk_process *p, bool console,
@@ -114,9 +166,9 @@ static int terminal_setup(int socket_fd, const struct husk_process *p, bool cons
 	cleanup_close int slave = -1;
 	int fd;
 
-	master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	master = open_ptmx(err);
 	if (master < 0)
-		return husk_error_errno(err, "open `/dev/ptmx`");
+		return -1;
 	if (unlockpt(master) < 0)
 		return husk_error_errno(err, "unlockpt");
 	slave = open_slave(master, err);
@@ -138,7 +190,7 @@ static int terminal_setup(int socket_fd, const struct husk_process *p, bool cons
 		if (ioctl(slave, TIOCSWINSZ, &ws) < 0)
 			return husk_error_errno(err, "set the console size");
 	}
-	if (console && bind_console(master, err) < 0)
+	if (console && bind_console(master, slave, err) < 0)
 		return -1;
 	if (send_fd(socket_fd, master, "/dev/ptmx", err) < 0)
 		return -1;

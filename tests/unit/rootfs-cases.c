@@ -503,3 +503,133 @@ void run_default_tests(const char *base)
 	run_scenario("default config", base, 0, scenario_default, NULL);
 	run_scenario("default rootless config", base, 0, scenario_default, (void *)1);
 }
+
+/* ---- image-controlled paths (issue 9): no-symlink opens, procfs handle, fd binds ---- */
+
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+
+#include "procfs.h"
+
+/* openat2, open_tree, fsopen fail with ENOSYS: the fallbacks of older kernels */
+static int block_new_mount_api(void)
+{
+#if defined(__x86_64__) || defined(__aarch64__)
+	struct sock_filter f[] = {
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_openat2, 3, 0),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_open_tree, 2, 0),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_fsopen, 1, 0),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+	};
+	struct sock_fprog prog = {.len = ARRAY_SIZE(f), .filter = f};
+
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0);
+#else
+	errno = ENOTSUP;
+	return -1;
+#endif
+}
+
+static bool fd_reads(int fd, const char *want)
+{
+	char buf[64] = "";
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	return n >= 0 && strncmp(buf, want, strlen(want)) == 0;
+}
+
+static void scenario_sec_paths(const char *base, void *arg)
+{
+	const char *mode = arg ? " (no openat2, open_tree, fsopen)" : "";
+	char p[512], q[512];
+	struct husk_error err = {0};
+	struct stat st;
+	int fd, procfd, src, dst;
+
+	if (arg)
+		report_errno(block_new_mount_api(), "seccomp filter against the new mount API");
+	snprintf(p, sizeof(p), "%s/real/f", base);
+	put_file(p, "real");
+	snprintf(p, sizeof(p), "%s/link", base);
+	symlink("real", p);
+
+	/* husk_open_nofollow */
+	snprintf(p, sizeof(p), "%s/real/f", base);
+	fd = husk_open_nofollow(p, O_RDONLY);
+	report(fd >= 0 && fd_reads(fd, "real"), "open_nofollow opens a plain path%s", mode);
+	close(fd);
+	snprintf(p, sizeof(p), "%s/link/f", base);
+	fd = husk_open_nofollow(p, O_RDONLY);
+	report(fd < 0 && errno == ELOOP, "open_nofollow: a symlink on the way is ELOOP%s # %s",
+	       mode, fd < 0 ? strerror(errno) : "opened");
+	close(fd);
+	snprintf(p, sizeof(p), "%s/link", base);
+	fd = husk_open_nofollow(p, O_PATH);
+	report(fd >= 0 && fstat(fd, &st) == 0 && S_ISLNK(st.st_mode),
+	       "open_nofollow: a trailing symlink is the link itself with O_PATH%s", mode);
+	close(fd);
+	fd = husk_open_nofollow(p, O_RDONLY);
+	report(fd < 0 && errno == ELOOP, "open_nofollow: a trailing symlink is ELOOP%s", mode);
+	close(fd);
+
+	/* the procfs handle */
+	procfd = husk_procfs_open(&err);
+	report(procfd >= 0, "procfs handle%s # %s", mode, err.msg ? err.msg : "");
+	husk_error_clear(&err);
+	fd = husk_procfs_open_at(procfd, "sys/kernel/ostype", O_RDONLY);
+	report(fd >= 0 && fd_reads(fd, "Linux"), "procfs: sys/kernel/ostype%s", mode);
+	close(fd);
+	fd = husk_procfs_open_at(procfd, "self/status", O_RDONLY);
+	report(fd >= 0 && fd_reads(fd, "Name:"), "procfs: self/ is read by hand%s", mode);
+	close(fd);
+	fd = husk_procfs_open_at(procfd, "thread-self/attr/current", O_RDONLY);
+	report(fd >= 0 || errno == EINVAL || errno == ENOENT,
+	       "procfs: thread-self/ is read by hand%s # %s", mode, fd < 0 ? strerror(errno) : "");
+	close(fd);
+	fd = husk_procfs_open_at(procfd, "net/dev", O_RDONLY);
+	report(fd < 0 && (errno == ELOOP || errno == ENOTDIR), "procfs: the net link is refused%s",
+	       mode);
+	close(fd);
+	fd = husk_procfs_open_at(procfd, "self/root/etc", O_PATH);
+	report(fd < 0 && (errno == ELOOP || errno == ENOTDIR),
+	       "procfs: a magic link below self/ is refused%s", mode);
+	close(fd);
+	close(procfd);
+	/* a mount over a /proc file: the mounted /proc as the handle must see it */
+	procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	snprintf(p, sizeof(p), "%s/real/f", base);
+	report_errno(mount(p, "/proc/sys/kernel/ostype", NULL, MS_BIND, NULL),
+		     "bind a file over /proc/sys/kernel/ostype");
+	fd = husk_procfs_open_at(procfd, "sys/kernel/ostype", O_RDONLY);
+	report(fd < 0 && errno == EXDEV, "procfs: a file mounted over is EXDEV%s # %s", mode,
+	       fd < 0 ? strerror(errno) : "opened");
+	close(fd);
+	umount2("/proc/sys/kernel/ostype", MNT_DETACH);
+	close(procfd);
+
+	/* husk_bind_fd */
+	snprintf(p, sizeof(p), "%s/src", base);
+	put_file(p, "source");
+	snprintf(q, sizeof(q), "%s/dst", base);
+	put_file(q, "target");
+	src = open(p, O_PATH | O_CLOEXEC);
+	dst = open(q, O_PATH | O_CLOEXEC);
+	report_errno(husk_bind_fd(src, p, dst, q), "bind_fd%s", mode);
+	fd = open(q, O_RDONLY | O_CLOEXEC);
+	report(fd >= 0 && fd_reads(fd, "source"), "bind_fd: the target shows the source%s", mode);
+	close(fd);
+	umount2(q, MNT_DETACH);
+	close(src);
+	close(dst);
+}
+
+void run_sec_path_tests(const char *base)
+{
+	run_scenario("image paths", base, 0, scenario_sec_paths, NULL);
+	run_scenario("image paths, old kernel", base, 0, scenario_sec_paths, (void *)1);
+}

@@ -57,6 +57,8 @@ void run_resolve_tests(const char *base);
 void run_error_tests(const char *base);
 void run_cgroup_tests(const char *base);
 void run_default_tests(const char *base);
+/* no-symlink opens, the procfs handle, fd-to-fd binds (issue 9) */
+void run_sec_path_tests(const char *base);
 
 /*
  * Whether the scratch filesystem (a tmpfs on `base`) can be idmapped

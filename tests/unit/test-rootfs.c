@@ -742,6 +742,7 @@ int main(void)
 	run_error_tests(base);
 	run_cgroup_tests(base);
 	run_default_tests(base);
+	run_sec_path_tests(base);
 	rmdir(base);
 	return tap_done();
 }
