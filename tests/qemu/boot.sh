@@ -34,6 +34,7 @@ set -u
 serial=$1
 vm_timeout=$2
 shift 2
+vm_args=("$@")
 qemu=${HUSK_QEMU_BIN:-$(command -v qemu-system-x86_64)}
 kvm_mode=${HUSK_QEMU_KVM:-auto}
 kvm_dev=${HUSK_QEMU_KVM_DEV:-/dev/kvm}
@@ -58,7 +59,8 @@ stop_vm() {
 	wait "$pid" 2>/dev/null
 }
 
-# run_vm NAME NEED_KERNEL_S NEED_BEGIN_S ACCEL_ARGS...: boot once.  Sets rc to
+# run_vm NAME NEED_KERNEL_S NEED_BEGIN_S ACCEL_ARGS...: boot once (the
+# accelerator's arguments, then the VM's).  Sets rc to
 # qemu's exit status, or 200 when qemu exited before the kernel's first line,
 # 201 when the kernel line was missing after NEED_KERNEL_S seconds (0: not
 # watched), 202 when the BEGIN marker was missing after NEED_BEGIN_S; why is
@@ -68,7 +70,7 @@ run_vm() {
 	shift 3
 	: >"$serial"
 	t0=$(date +%s%N)
-	timeout -k 10 "$vm_timeout" "$qemu" "$@" </dev/null >"$serial" 2>&1 &
+	timeout -k 10 "$vm_timeout" "$qemu" "$@" "${vm_args[@]}" </dev/null >"$serial" 2>&1 &
 	pid=$!
 	while :; do
 		if ! kill -0 "$pid" 2>/dev/null; then

@@ -12,7 +12,8 @@
 #   boot      a whole lane run in a few lines: BEGIN, one passing test, END
 #   stall     BEGIN, then nothing (the whole-VM bound must end it)
 #   exec      exec the real qemu (FAKE_QEMU_REAL, default qemu-system-x86_64)
-# Each call appends "ACCEL MODE" to FAKE_QEMU_CALLS when that is set.
+# Each call appends "ACCEL MODE" to FAKE_QEMU_CALLS when that is set, and its
+# whole command line to FAKE_QEMU_CALLS.args.
 set -u
 accel=tcg
 prev=
@@ -21,7 +22,10 @@ for a in "$@"; do
 	prev=$a
 done
 if [ $accel = kvm ]; then mode=${FAKE_QEMU_KVM:-boot}; else mode=${FAKE_QEMU_TCG:-boot}; fi
-[ -n "${FAKE_QEMU_CALLS:-}" ] && echo "$accel $mode" >>"$FAKE_QEMU_CALLS"
+if [ -n "${FAKE_QEMU_CALLS:-}" ]; then
+	echo "$accel $mode" >>"$FAKE_QEMU_CALLS"
+	echo "$*" >>"$FAKE_QEMU_CALLS.args"
+fi
 bios() { printf 'SeaBIOS (version 1.16.2-debian-1.16.2-1)\nBooting from ROM...\nProbing EDD (edd=off to disable)... ok\n'; }
 case $mode in
 hang) bios; exec sleep 3600 ;;

@@ -17,7 +17,7 @@ nok() {
 	n=$((n + 1))
 	failed=$((failed + 1))
 	echo "not ok $n - $1"
-	sed 's/^/#   /' "$T/out" "$T/calls" 2>/dev/null | tail -n 20
+	sed 's/^/#   /' "$T/out" "$T/calls" "$T/calls.args" 2>/dev/null | tail -n 20
 }
 
 # boot KVM_MODE TCG_MODE [VAR=VALUE...]: run boot.sh with the fake qemu;
@@ -26,28 +26,32 @@ boot() {
 	local kvm=$1 tcg=$2 t0
 	shift 2
 	: >"$T/calls"
+	: >"$T/calls.args"
 	t0=$(date +%s)
 	env HUSK_QEMU_BIN="$here/fake-qemu.sh" FAKE_QEMU_KVM="$kvm" FAKE_QEMU_TCG="$tcg" \
 		FAKE_QEMU_CALLS="$T/calls" HUSK_QEMU_KVM=1 HUSK_QEMU_KVM_PROBE=2 \
-		HUSK_QEMU_BOOT_TIMEOUT=4 "$@" "$here/boot.sh" "$T/serial" 30 -m 64 >"$T/out" 2>&1
+		HUSK_QEMU_BOOT_TIMEOUT=4 "$@" "$here/boot.sh" "$T/serial" 30 -m 64 -kernel vmlinuz \
+		-append "console=ttyS0 x=1" >"$T/out" 2>&1
 	rc=$?
 	secs=$(($(date +%s) - t0))
 }
 calls() { tr '\n' ',' <"$T/calls" | sed 's/,$//'; }
+# every qemu started got the VM's arguments after the accelerator's
+args_ok() { ! grep -vx -- '-accel \(kvm -cpu host\|tcg,thread=multi -cpu max\) -m 64 -kernel vmlinuz -append console=ttyS0 x=1' "$T/calls.args"; }
 has() { grep -qF -- "$1" "$T/out"; }
 lane_passes() { # parse.py turns the serial log into a passing TAP stream
 	python3 "$here/parse.py" "$T/serial" >"$T/tap" 2>&1 && grep -q '^ok 1 - qemu-v2: fake: fake test under' "$T/tap"
 }
 
 boot hang boot
-if [ $rc = 0 ] && [ "$(calls)" = "kvm hang,tcg boot" ] && [ $secs -lt 10 ] &&
+if [ $rc = 0 ] && [ "$(calls)" = "kvm hang,tcg boot" ] && [ $secs -lt 10 ] && args_ok &&
 	has "accelerator: tcg (the kvm probe failed: no kernel output under kvm within 2 s" &&
 	has "Probing EDD" && lane_passes; then
 	ok "a KVM that hangs after Probing EDD: stopped after the probe, the lane passes under TCG (${secs} s)"
 else nok "KVM hang: fallback to TCG (rc $rc, ${secs} s, calls $(calls))"; fi
 
 boot fail boot
-if [ $rc = 0 ] && [ "$(calls)" = "kvm fail,tcg boot" ] &&
+if [ $rc = 0 ] && [ "$(calls)" = "kvm fail,tcg boot" ] && args_ok &&
 	has "kvm exited with status 1 before the kernel's first line" && lane_passes; then
 	ok "a KVM that fails at once: TCG, and the log says why"
 else nok "KVM failing at once: fallback to TCG (rc $rc, calls $(calls))"; fi
@@ -59,12 +63,12 @@ if [ $rc = 0 ] && [ "$(calls)" = "kvm late,tcg boot" ] &&
 else nok "KVM without BEGIN: fallback to TCG (rc $rc, calls $(calls))"; fi
 
 boot boot hang
-if [ $rc = 0 ] && [ "$(calls)" = "kvm boot" ] && has "accelerator: kvm (kvm ran to the end" && lane_passes; then
+if [ $rc = 0 ] && [ "$(calls)" = "kvm boot" ] && args_ok && has "accelerator: kvm (kvm ran to the end" && lane_passes; then
 	ok "a working KVM is used, TCG never started"
 else nok "working KVM used (rc $rc, calls $(calls))"; fi
 
 boot boot boot HUSK_QEMU_KVM=auto HUSK_QEMU_KVM_DEV="$T/no-kvm"
-if [ $rc = 0 ] && [ "$(calls)" = "tcg boot" ] && has "accelerator: tcg (no writable $T/no-kvm)"; then
+if [ $rc = 0 ] && [ "$(calls)" = "tcg boot" ] && args_ok && has "accelerator: tcg (no writable $T/no-kvm)"; then
 	ok "no /dev/kvm: TCG without a probe"
 else nok "no /dev/kvm: TCG directly (rc $rc, calls $(calls))"; fi
 
