@@ -485,7 +485,7 @@ static void do_exe_attack(const char *fifo)
 		return;
 	}
 	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
-	fd = open(path, O_PATH);
+	fd = open(path, O_PATH | O_CLOEXEC);
 	if (fd < 0) {
 		fail("exe-attack", path);
 		return;
@@ -494,7 +494,7 @@ static void do_exe_attack(const char *fifo)
 	n = readlink(path, buf, sizeof(buf) - 1);
 	buf[n < 0 ? 0 : n] = '\0';
 	printf("exe-attack: exe %s\n", buf);
-	w = open(path, O_WRONLY);
+	w = open(path, O_WRONLY | O_CLOEXEC);
 	printf("exe-attack: direct open for writing: %s\n", w < 0 ? strerror(errno) : "opened");
 	if (w >= 0)
 		close(w);
