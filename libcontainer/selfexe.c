@@ -30,9 +30,10 @@
  *     nothing over (1) here): F_SEAL_SEAL|SHRINK|GROW|WRITE, so the copy can't
  *     be changed either, and the host binary is not reachable from it.
  *
- * PR_SET_MM_EXE_FILE would change the exe link without an exec but needs
- * CAP_SYS_RESOURCE, which hosts and rootless setups often lack, and would
- * still leave the fork-time exe of the parent: not used.
+ * PR_SET_MM_EXE_FILE would change the exe link without an exec, but it needs
+ * CAP_SYS_RESOURCE (which this project's machine and rootless setups lack)
+ * and newer kernels (replace_mm_exe_file) refuse it with EBUSY while the old
+ * file is still mapped, as the running binary always is: not used.
  *
  * If neither works the command refuses to run: a container must not get a
  * way to the host's binary.  A binary already on a read-only mount (an
