@@ -74,6 +74,8 @@ struct cli_command {
 	cli_command_fn run;	 /* returns the exit status (>= 0), or -1 with *err */
 	bool options_first;	 /* options end at the first argument (exec: the command's own
 				    options follow the container id) */
+	bool protect_exe;	 /* its children run in the container: re-exec first from a
+				    binary the container can't write (CVE-2019-5736) */
 };
 
 /* cli_parse() result when --help was given and printed: exit 0. */

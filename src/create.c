@@ -58,4 +58,5 @@ const struct cli_command cli_cmd_create = {
 		   "config.json and the root filesystem).  The container's process is set up and\n"
 		   "waits; `husk start` makes it run the program in config.json's process.args.",
     .run = cmd_create,
+    .protect_exe = true,
 };

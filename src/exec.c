@@ -101,4 +101,5 @@ const struct cli_command cli_cmd_exec = {
 	"exit status (128+N when killed by signal N).",
     .run = cmd_exec,
     .options_first = true,
+    .protect_exe = true,
 };

@@ -250,6 +250,16 @@ int main(int argc, char **argv)
 	/* Open the log even when the options failed, so that the error lands in it. */
 	if (cli_log_open(&cli, &err) < 0 || r < 0 || done)
 		return finish(&cli, r < 0 || err.msg != NULL ? -1 : 0, &err);
+	cmd = i < argc ? find_command(argv[i]) : NULL;
+	/*
+	 * CVE-2019-5736: the commands whose forked children become container
+	 * processes re-exec once from a binary the container can't write (see
+	 * libcontainer/selfexe.c); after the log is open, so a refusal lands in
+	 * it, and before anything else is done twice.  The others (state, kill,
+	 * start, delete...) put no process of ours into a container: no cost.
+	 */
+	if (cmd != NULL && cmd->protect_exe && husk_selfexe_protect(argv, &err) < 0)
+		return finish(&cli, -1, &err);
 	debug_argv(&cli, argc, argv);
 
 	if (i >= argc) {
@@ -258,7 +268,6 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[i], "help") == 0)
 		return finish(&cli, help_command(&cli, argc - i, argv + i, &err), &err);
-	cmd = find_command(argv[i]);
 	if (cmd == NULL) {
 		husk_error_set(&err, EINVAL, "unknown command `%s` (see `%s --help`)", argv[i],
 			       CLI_NAME);

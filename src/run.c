@@ -42,4 +42,5 @@ const struct cli_command cli_cmd_run = {
 	"--detach is given, wait for its process to exit, delete the container (unless\n"
 	"--keep) and exit with the process's exit status (128+N when killed by signal N).",
     .run = cmd_run,
+    .protect_exe = true,
 };

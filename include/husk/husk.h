@@ -137,6 +137,17 @@ HUSK_EXPORT const char *husk_spec_version(void); /* "1.3.0" */
 /* NULL-terminated list of compiled-in features ("seccomp", "selinux", ...). */
 HUSK_EXPORT const char *const *husk_build_features(void);
 
+/*
+ * CVE-2019-5736: call first thing in the commands that start processes in a
+ * container (create, run, exec), with main's argv.  Returns 0 when the
+ * running binary can't be written through /proc/<pid>/exe (it is on a
+ * read-only mount, or a sealed memfd); otherwise re-execs from a detached
+ * read-only bind mount of itself, or else from a sealed memfd copy, with the
+ * same argv, environment, fds and pid, and returns only on failure (-1):
+ * the command must then not run.
+ */
+HUSK_EXPORT int husk_selfexe_protect(char *const argv[], struct husk_error *err);
+
 /* Validate a container id: [A-Za-z0-9_.+-], no "..", <= 1024 bytes. */
 HUSK_EXPORT int husk_id_validate(const char *id, struct husk_error *err);
 

