@@ -43,14 +43,14 @@ static int errno_child(void *arg)
 	    .default_action = "SCMP_ACT_ALLOW", .syscalls = calls, .n_syscalls = ARRAY_SIZE(calls)};
 	char sub[64];
 	struct stat st;
-	int nfd = 123;
+	int nfd = 123, before;
 	struct husk_error e = {0};
 	cleanup_seccomp_filter struct husk_seccomp_filter *f = NULL;
 
 	snprintf(sub, sizeof(sub), "%s/sub", dir);
 	/* compiling loads nothing: it may run in the parent (the test may run
-	 * under a filter already: tests/enosys) */
-	int before = status_field("Seccomp_filters");
+	 * under a filter already: tests/unit/nosys) */
+	before = status_field("Seccomp_filters");
 	CHECK(husk_seccomp_compile(&s, "config.json", &f, &e) == 0);
 	CHECK(!husk_seccomp_filter_has_notify(f));
 	CHECK(status_field("Seccomp_filters") == before);
