@@ -42,9 +42,6 @@ int jerr(struct jctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 
 int jerr_at(struct jctx *c, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Replace control characters (newlines...) with '?', in place. */
-void jscrub(char *s);
-
 /* Path building: push returns a mark for jp_pop. */
 size_t jp_key(struct jctx *c, const char *key);
 size_t jp_idx(struct jctx *c, size_t i);

@@ -186,11 +186,8 @@ int husk_spec_parse(const char *json, size_t len, const char *file, struct husk_
 	yajl_tree_free(tree);
 	if (r < 0)
 		return -1;
-	if (husk_spec_validate(s, file, err) < 0) {
-		if (err)
-			jscrub(err->msg); /* it quotes sysctl keys */
+	if (husk_spec_validate(s, file, err) < 0)
 		return -1;
-	}
 	*out = steal_pointer(&s);
 	return 0;
 }

@@ -11,7 +11,8 @@ const struct bad_case bad[] = {
     {"{'a' 1}", "config.json: invalid JSON: object key and value must be separated by a colon "
 		"(':')"},
     {"[1]", "config.json: expected an object, got an array"},
-    {CFG(", 'hostname': 'a\\u0000b'"), "config.json: invalid JSON: `\\u0000` in a string"},
+    {CFG(", 'hostname': 'a\\u0000b'"),
+     "config.json: invalid JSON: `\\u0000` in a string at line 1, column 67"},
     /* required fields */
     {"{'root': {'path': 'rootfs'}}", "config.json: ociVersion: missing required field"},
     {"{'ociVersion': 1, 'root': {'path': 'rootfs'}}",
@@ -113,9 +114,9 @@ const struct bad_case bad[] = {
     {CFG(", 'linux': {'namespaces': [{'type': 'pid'}, {'type': 'mount'}, {'type': 'foo'}]}"),
      "config.json: linux.namespaces[2].type: unknown namespace `foo`"},
     {CFG(", 'linux': {'namespaces': [{'type': 'a\\nb'}]}"),
-     "config.json: linux.namespaces[0].type: unknown namespace `a?b`"},
+     "config.json: linux.namespaces[0].type: unknown namespace `a\\nb`"},
     {CFG(LINUX(", 'sysctl': {'x\\ny': '1'}")),
-     "config.json: linux.sysctl[\"x?y\"]: `x?y` is not in a separate kernel namespace"},
+     "config.json: linux.sysctl[\"x\\ny\"]: `x\\ny` is not in a separate kernel namespace"},
     {CFG(", 'linux': {'namespaces': [{'type': 'pid'}, {'type': 'pid'}]}"),
      "config.json: linux.namespaces[1].type: duplicate namespace `pid`"},
     {CFG(", 'linux': {'namespaces': [{'type': 'mount'}, {'type': 'network', 'path': 'netns/x'}]}"),

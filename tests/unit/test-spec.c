@@ -130,11 +130,15 @@ static void test_nesting_and_nul(void)
 	memset(deep, '[', sizeof deep - 1);
 	deep[sizeof deep - 1] = '\0';
 	r = husk_spec_parse(deep, strlen(deep), "config.json", &s, &e);
-	ok(r < 0 && e.msg && strcmp(e.msg, "config.json: invalid JSON: nested too deep") == 0,
+	ok(r < 0 && e.msg &&
+	       strcmp(e.msg, "config.json: invalid JSON: nested too deep at line 1, column 65") ==
+		   0,
 	   "deep nesting is refused before yajl (%s)", M(e));
 	husk_error_clear(&e);
 	r = husk_spec_parse(nul, sizeof nul - 1, "config.json", &s, &e);
-	ok(r < 0 && e.msg && strcmp(e.msg, "config.json: invalid JSON: NUL byte in the text") == 0,
+	ok(r < 0 && e.msg &&
+	       strcmp(e.msg,
+		      "config.json: invalid JSON: NUL byte in the text at line 1, column 23") == 0,
 	   "a NUL byte inside the text is refused (%s)", M(e));
 	husk_error_clear(&e);
 }
