@@ -350,6 +350,44 @@ static int u_bounded(struct jctx *c, yajl_val v, uint64_t max, const char *what,
 	return 0;
 }
 
+int jv_u32_in(struct jctx *c, yajl_val v, uint32_t min, uint32_t max, uint32_t *out)
+{
+	uint64_t x;
+
+	if (jv_uint(c, v, UINT32_MAX, "uint32", &x) < 0)
+		return -1;
+	if (x < min || x > max)
+		return jerr(c, "`%s` is out of range [%" PRIu32 ", %" PRIu32 "]", v->u.number.r,
+			    min, max);
+	*out = (uint32_t)x;
+	return 0;
+}
+
+int j_u32_in(struct jctx *c, yajl_val o, const char *key, int flags, uint32_t min, uint32_t max,
+	     uint32_t *out)
+{
+	FIELD(jv_u32_in(c, v, min, max, out));
+}
+
+static int jv_i64_in(struct jctx *c, yajl_val v, int64_t min, int64_t max, int64_t *out)
+{
+	int64_t x;
+
+	if (jv_i64(c, v, &x) < 0)
+		return -1;
+	if (x < min || x > max)
+		return jerr(c, "`%s` is out of range [%" PRId64 ", %" PRId64 "]", v->u.number.r,
+			    min, max);
+	*out = x;
+	return 0;
+}
+
+int j_i64_in(struct jctx *c, yajl_val o, const char *key, int flags, int64_t min, int64_t max,
+	     int64_t *out)
+{
+	FIELD(jv_i64_in(c, v, min, max, out));
+}
+
 int j_u32(struct jctx *c, yajl_val o, const char *key, int flags, uint32_t *out)
 {
 	FIELD(u_bounded(c, v, UINT32_MAX, "uint32", out, sizeof *out));
@@ -416,7 +454,7 @@ int j_strv(struct jctx *c, yajl_val o, const char *key, int flags, char ***out)
 	FIELD(jv_strv(c, v, out));
 }
 
-static int jv_u32v(struct jctx *c, yajl_val v, uint32_t **out, size_t *n)
+static int jv_u32v(struct jctx *c, yajl_val v, uint32_t max, uint32_t **out, size_t *n)
 {
 	cleanup_free uint32_t *list = NULL;
 
@@ -425,8 +463,7 @@ static int jv_u32v(struct jctx *c, yajl_val v, uint32_t **out, size_t *n)
 	list = xmalloc0((v->u.array.len + 1) * sizeof *list);
 	for (size_t i = 0; i < v->u.array.len; i++) {
 		size_t mark = jp_idx(c, i);
-		if (u_bounded(c, v->u.array.values[i], UINT32_MAX, "uint32", &list[i],
-			      sizeof list[i]) < 0)
+		if (jv_u32_in(c, v->u.array.values[i], 0, max, &list[i]) < 0)
 			return -1;
 		jp_pop(c, mark);
 	}
@@ -436,9 +473,10 @@ static int jv_u32v(struct jctx *c, yajl_val v, uint32_t **out, size_t *n)
 	return 0;
 }
 
-int j_u32v(struct jctx *c, yajl_val o, const char *key, int flags, uint32_t **out, size_t *n)
+int j_u32v(struct jctx *c, yajl_val o, const char *key, int flags, uint32_t max, uint32_t **out,
+	   size_t *n)
 {
-	FIELD(jv_u32v(c, v, out, n));
+	FIELD(jv_u32v(c, v, max, out, n));
 }
 
 static int jv_each(struct jctx *c, yajl_val v, size_t size, void *out, size_t *n, j_elem_fn fn)

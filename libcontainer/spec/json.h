@@ -81,8 +81,23 @@ int j_int(struct jctx *c, yajl_val o, const char *key, int flags, int *out);
 int j_uint(struct jctx *c, yajl_val o, const char *key, int flags, unsigned int *out);
 /* Array of strings -> NULL-terminated list (strings taken). */
 int j_strv(struct jctx *c, yajl_val o, const char *key, int flags, char ***out);
-/* Array of uint32. */
-int j_u32v(struct jctx *c, yajl_val o, const char *key, int flags, uint32_t **out, size_t *n);
+/* Array of uint32, each at most `max`. */
+int j_u32v(struct jctx *c, yajl_val o, const char *key, int flags, uint32_t max, uint32_t **out,
+	   size_t *n);
+/* Integers in [min, max]: "`<raw text>` is out of range [min, max]" past them. */
+int jv_u32_in(struct jctx *c, yajl_val v, uint32_t min, uint32_t max, uint32_t *out);
+int j_u32_in(struct jctx *c, yajl_val o, const char *key, int flags, uint32_t min, uint32_t max,
+	     uint32_t *out);
+int j_i64_in(struct jctx *c, yajl_val o, const char *key, int flags, int64_t min, int64_t max,
+	     int64_t *out);
+
+/*
+ * uids and gids: 0..2147483647 (runc: "uids and gids must be in range
+ * 0-2147483647").  The kernel's (uid_t)-1 means "leave unchanged" to
+ * setresuid and friends, and ids above INT32_MAX are refused by parts of
+ * the kernel and of userspace: 4294967295 would run the process as root.
+ */
+#define HUSK_ID_MAX 2147483647u
 
 /*
  * Array of objects: allocates *n elements of `size` bytes (zeroed, *n set
