@@ -12,7 +12,8 @@
  * Every message is one line of valid UTF-8 of bounded size, whatever the
  * user put in the values it quotes (an id with a newline, a 50 MB
  * cgroupsPath): control characters and bytes that are not UTF-8 are escaped
- * (\n, \xff), a value quoted in backticks keeps at most QUOTE_MAX bytes and
+ * (\n, \xff), a value quoted in backticks (or double quotes, as in runc's
+ * `exec: "<arg>": executable file not found`) keeps at most QUOTE_MAX bytes and
  * the whole message at most MSG_MAX, the cut marked with "…".  Applied to
  * each message as it is set or wrapped (idempotent).  A child's message must
  * also fit one sync message (64 KiB).
@@ -83,14 +84,16 @@ static char *tidy(char *msg)
 		size_t start, cut;
 		bool over = false;
 
-		if (*p != '`') {
+		char q = *p;
+
+		if (q != '`' && q != '"') {
 			put_char(&b, &p);
 			continue;
 		}
 		/* a quoted value: copy up to QUOTE_MAX bytes of it, skip the rest */
 		put(&b, p++, 1);
 		start = cut = b.len;
-		while (*p && *p != '`') {
+		while (*p && *p != q) {
 			if (over) {
 				p++;
 				continue;
@@ -107,7 +110,7 @@ static char *tidy(char *msg)
 			b.len = cut;
 			put(&b, ELLIPSIS, strlen(ELLIPSIS));
 		}
-		if (*p == '`')
+		if (*p == q)
 			put(&b, p++, 1);
 		if (b.s == NULL)
 			break;

@@ -89,11 +89,16 @@ static char **env_merge(char **v, char *const *add)
 	return v;
 }
 
-static int parse_id(const char *s, uint32_t *out)
+/* A uid or gid of --user or --additional-gids: 0..HUSK_ID_MAX, as in config.json. */
+static int parse_id(const char *flag, const char *s, uint32_t *out, struct husk_error *err)
 {
 	uint64_t v;
-	if (parse_u64(s, &v) < 0 || v > UINT32_MAX)
-		return -1;
+
+	if (parse_u64(s, &v) < 0)
+		return husk_error_set(err, EINVAL, "%s: invalid id `%s`", flag, s);
+	if (v > HUSK_ID_MAX)
+		return husk_error_set(err, EINVAL, "%s: `%s` is out of range [0, %u]", flag, s,
+				      HUSK_ID_MAX);
 	*out = (uint32_t)v;
 	return 0;
 }
@@ -130,9 +135,9 @@ static int build_process(const struct husk_spec *spec, const struct husk_exec_op
 		char *colon = strchr(u, ':');
 		if (colon)
 			*colon++ = '\0';
-		if (parse_id(u, &p->user.uid) < 0 || (colon && parse_id(colon, &p->user.gid) < 0))
-			return husk_error_set(err, EINVAL, "--user: invalid uid[:gid] `%s`",
-					      o->user);
+		if (parse_id("--user", u, &p->user.uid, err) < 0 ||
+		    (colon && parse_id("--user", colon, &p->user.gid, err) < 0))
+			return -1;
 		if (!colon)
 			p->user.gid = 0;
 	}
@@ -144,10 +149,9 @@ static int build_process(const struct husk_spec *spec, const struct husk_exec_op
 		for (size_t i = 0; i < n; i++) {
 			if (!o->additional_gids)
 				p->user.additional_gids[i] = c->user.additional_gids[i];
-			else if (parse_id(o->additional_gids[i], &p->user.additional_gids[i]) < 0)
-				return husk_error_set(err, EINVAL,
-						      "--additional-gids: invalid gid `%s`",
-						      o->additional_gids[i]);
+			else if (parse_id("--additional-gids", o->additional_gids[i],
+					  &p->user.additional_gids[i], err) < 0)
+				return -1;
 		}
 	}
 	p->has_capabilities = c->has_capabilities || o->caps;

@@ -92,14 +92,6 @@ int j_i64_in(struct jctx *c, yajl_val o, const char *key, int flags, int64_t min
 	     int64_t *out);
 
 /*
- * uids and gids: 0..2147483647 (runc: "uids and gids must be in range
- * 0-2147483647").  The kernel's (uid_t)-1 means "leave unchanged" to
- * setresuid and friends, and ids above INT32_MAX are refused by parts of
- * the kernel and of userspace: 4294967295 would run the process as root.
- */
-#define HUSK_ID_MAX 2147483647u
-
-/*
  * Array of objects: allocates *n elements of `size` bytes (zeroed, *n set
  * before the first element is parsed, so a partial result frees cleanly)
  * and calls fn on each, with the path at key[i].

@@ -361,6 +361,15 @@ const struct bad_case bad[] = {
 	      "['CAP_KILL']}")),
      "config.json: process.capabilities.effective[1]: `CAP_CHOWN` is not in "
      "capabilities.permitted"},
+    /* sethostname and setdomainname take at most 64 bytes */
+    {CFG(", 'hostname': 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'" LINUX(
+	 "")),
+     "config.json: hostname: `aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa` "
+     "is longer than 64 bytes"},
+    {CFG(", 'domainname': "
+	 "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'" LINUX("")),
+     "config.json: domainname: `aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa` "
+     "is longer than 64 bytes"},
     /* huge values are cut in messages (one line, a few hundred bytes) */
     {CFG(LINUX(", 'devices': [{'type': 'c', 'path': '/dev/x', 'major': "
 	       "1000000000000000000000000000000000000000000000000000000000000000000000000000000000"

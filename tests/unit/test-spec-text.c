@@ -157,6 +157,13 @@ static void test_error_shape(void)
 	   "the cut keeps whole characters (%s)", M(e));
 	husk_error_clear(&e);
 
+	/* double quotes too (runc's exec message), the rest of the message kept */
+	husk_error_set(&e, ENOENT, "exec: \"%s\": executable file not found in $PATH", big);
+	ok(e.msg && strlen(e.msg) < 320 &&
+	       strstr(e.msg, "\xe2\x80\xa6\": executable file not found in $PATH") != NULL,
+	   "a double-quoted value is cut, the message's end kept (%s)", M(e));
+	husk_error_clear(&e);
+
 	/* unquoted: the whole message is capped */
 	husk_error_set(&e, EINVAL, "%s", big);
 	ok(e.msg && strlen(e.msg) <= 4096, "a huge message is capped (%zu bytes)",
