@@ -168,7 +168,7 @@ one_line() {
 
 test_uid_max_refused() {
 	# setresuid(-1) means "unchanged": 4294967295 used to run the process as root
-	set_args /payload id
+	set_args /payload ids
 	cfg 'p["user"]["uid"] = 4294967295' 'p["user"]["gid"] = 4294967295'
 	create_fails "uid 4294967295"
 	is_husk && assert_err_has 'config.json: process.user.uid: `4294967295` is out of range [0, 2147483647]'
@@ -182,13 +182,13 @@ test_uid_max_refused() {
 test_exec_user_max_refused() {
 	set_args /payload sleep 600
 	rt run -d --bundle "$B" "$ID" </dev/null
-	rtc exec --user 4294967295:4294967295 "$ID" /payload id
+	rtc exec --user 4294967295:4294967295 "$ID" /payload ids
 	assert_rc_not0 "exec --user 4294967295:4294967295"
 	is_husk && assert_rc 1 "exec --user"
 	is_husk && assert_err_has '--user: `4294967295` is out of range [0, 2147483647]'
 	grep -q 'uid: 0' "$OUT" && die "ran as root: $(cat "$OUT")"
 	one_line
-	rtc exec --user 0:2147483648 "$ID" /payload id
+	rtc exec --user 0:2147483648 "$ID" /payload ids
 	assert_rc_not0 "exec --user 0:2147483648"
 	is_husk && assert_err_has '--user: `2147483648` is out of range'
 	# no exec'd process left: only the init
