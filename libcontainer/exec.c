@@ -89,13 +89,30 @@ static char **env_merge(char **v, char *const *add)
 	return v;
 }
 
+/*
+ * A uid or gid of --user or --additional-gids: 0..HUSK_ID_MAX, as in
+ * config.json.  -1: not a number, -2: out of range.
+ */
 static int parse_id(const char *s, uint32_t *out)
 {
 	uint64_t v;
-	if (parse_u64(s, &v) < 0 || v > UINT32_MAX)
+
+	if (parse_u64(s, &v) < 0)
 		return -1;
+	if (v > HUSK_ID_MAX)
+		return -2;
 	*out = (uint32_t)v;
 	return 0;
+}
+
+static int id_error(const char *flag, const char *whole, const char *id, int r,
+		    struct husk_error *err)
+{
+	if (r == -2)
+		return husk_error_set(err, EINVAL, "%s: `%s` is out of range [0, %u]", flag, id,
+				      HUSK_ID_MAX);
+	return husk_error_set(err, EINVAL, "%s: invalid %s `%s`", flag, whole ? "uid[:gid]" : "gid",
+			      whole ? whole : id);
 }
 
 /* runc exec: the container's process, with the flags applied over it. */
@@ -103,6 +120,7 @@ static int build_process(const struct husk_spec *spec, const struct husk_exec_op
 			 struct husk_process *p, struct husk_error *err)
 {
 	const struct husk_process *c = &spec->process;
+	int r;
 
 	memset(p, 0, sizeof *p);
 	if (o->process_file) {
@@ -130,9 +148,10 @@ static int build_process(const struct husk_spec *spec, const struct husk_exec_op
 		char *colon = strchr(u, ':');
 		if (colon)
 			*colon++ = '\0';
-		if (parse_id(u, &p->user.uid) < 0 || (colon && parse_id(colon, &p->user.gid) < 0))
-			return husk_error_set(err, EINVAL, "--user: invalid uid[:gid] `%s`",
-					      o->user);
+		if ((r = parse_id(u, &p->user.uid)) < 0)
+			return id_error("--user", o->user, u, r, err);
+		if (colon && (r = parse_id(colon, &p->user.gid)) < 0)
+			return id_error("--user", o->user, colon, r, err);
 		if (!colon)
 			p->user.gid = 0;
 	}
@@ -144,10 +163,10 @@ static int build_process(const struct husk_spec *spec, const struct husk_exec_op
 		for (size_t i = 0; i < n; i++) {
 			if (!o->additional_gids)
 				p->user.additional_gids[i] = c->user.additional_gids[i];
-			else if (parse_id(o->additional_gids[i], &p->user.additional_gids[i]) < 0)
-				return husk_error_set(err, EINVAL,
-						      "--additional-gids: invalid gid `%s`",
-						      o->additional_gids[i]);
+			else if ((r = parse_id(o->additional_gids[i],
+					       &p->user.additional_gids[i])) < 0)
+				return id_error("--additional-gids", NULL, o->additional_gids[i], r,
+						err);
 		}
 	}
 	p->has_capabilities = c->has_capabilities || o->caps;

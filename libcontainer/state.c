@@ -22,7 +22,16 @@ int husk_id_validate(const char *id, struct husk_error *err)
 	if (n > 1024)
 		return husk_error_set(
 		    err, EINVAL, "invalid container id `%.32s...`: longer than 1024 bytes", id);
-	if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0 || strstr(id, "..") != NULL)
+	/*
+	 * runc: [\w+-.]+, not "." or "..".  husk also refuses ".." anywhere and
+	 * a leading dot: such a state dir is hidden from `list`, and the kernel
+	 * keeps keyring names starting with a dot for itself (joining the
+	 * session keyring named after the id fails with EPERM).
+	 */
+	if (id[0] == '.')
+		return husk_error_set(err, EINVAL, "invalid container id `%s`: starts with a dot",
+				      id);
+	if (strstr(id, "..") != NULL)
 		return husk_error_set(err, EINVAL, "invalid container id `%s`", id);
 	for (const char *p = id; *p; p++) {
 		char c = *p;

@@ -83,6 +83,12 @@ void cg_probe_clear(struct cg_probe *p);
 struct cg_dir *cg_v1_dir(struct husk_cgroup *cg, const char *controller);
 /* Write `value` to dir/file: "write `100` to `/sys/fs/cgroup/pids/x/pids.max`: ..." */
 int cg_write(const char *dir, const char *file, const char *value, struct husk_error *err);
+/*
+ * A resource write failed: name the field, "linux.resources.<field>: <msg>"
+ * (create adds "config.json: "); returns -1.
+ */
+int cg_field_err(struct husk_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 int cg_writef(const char *dir, const char *file, struct husk_error *err, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* Read dir/file, trailing newline removed. */

@@ -514,8 +514,12 @@ int husk_cgroup_create(const char *cgroups_path, const char *id, const struct hu
 	/* a cgroup we just made is empty: only a pre-existing one needs the check */
 	if (!all_new(cg) && check_unused(cg, err) < 0)
 		goto fail;
-	if (cg->ops->apply(cg, res, false, err) < 0)
+	if (cg->ops->apply(cg, res, false, err) < 0) {
+		/* at create, the resources are config.json's */
+		if (err && err->msg && strncmp(err->msg, "linux.resources.", 16) == 0)
+			husk_error_wrap(err, "config.json");
 		goto fail;
+	}
 	if (open_v2_fd(cg, err) < 0)
 		goto fail;
 	*out = steal_pointer(&cg);

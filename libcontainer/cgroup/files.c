@@ -28,6 +28,20 @@ int cg_write(const char *dir, const char *file, const char *value, struct husk_e
 	return 0;
 }
 
+int cg_field_err(struct husk_error *err, const char *fmt, ...)
+{
+	cleanup_free char *field = NULL;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&field, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -1;
+	return husk_error_wrap(err, "linux.resources.%s", field);
+}
+
 int cg_writef(const char *dir, const char *file, struct husk_error *err, const char *fmt, ...)
 {
 	cleanup_free char *v = NULL;

@@ -63,19 +63,19 @@ static int memory_apply(struct husk_cgroup *cg, const struct husk_memory *m, str
 			return -1;
 		swap_first = swap == -1 || parse_u64(cur, &curv) < 0 || curv < (uint64_t)swap;
 		if (swap_first && set_i64(d, memsw, swap, err) < 0)
-			return -1;
+			return cg_field_err(err, "memory.swap");
 		if (set_i64(d, "memory.limit_in_bytes", limit, err) < 0)
-			return -1;
+			return cg_field_err(err, "memory.limit");
 		if (!swap_first && set_i64(d, memsw, swap, err) < 0)
-			return -1;
+			return cg_field_err(err, "memory.swap");
 	} else {
 		if (limit && set_i64(d, "memory.limit_in_bytes", limit, err) < 0)
-			return -1;
+			return cg_field_err(err, "memory.limit");
 		if (swap && set_i64(d, memsw, swap, err) < 0)
-			return -1;
+			return cg_field_err(err, "memory.swap");
 	}
 	if (reservation && set_i64(d, "memory.soft_limit_in_bytes", reservation, err) < 0)
-		return -1;
+		return cg_field_err(err, "memory.reservation");
 	if (m->has_swappiness) {
 		if (m->swappiness > 100)
 			return husk_error_set(err, EINVAL,
@@ -83,14 +83,14 @@ static int memory_apply(struct husk_cgroup *cg, const struct husk_memory *m, str
 					      "` is out of range [0, 100]",
 					      m->swappiness);
 		if (set_u64(d, "memory.swappiness", m->swappiness, err) < 0)
-			return -1;
+			return cg_field_err(err, "memory.swappiness");
 	}
 	if (m->has_disable_oom_killer && m->disable_oom_killer &&
 	    cg_write(d->path, "memory.oom_control", "1", err) < 0)
-		return -1;
+		return cg_field_err(err, "memory.disableOOMKiller");
 	if (m->has_use_hierarchy && m->use_hierarchy &&
 	    cg_write(d->path, "memory.use_hierarchy", "1", err) < 0)
-		return -1;
+		return cg_field_err(err, "memory.useHierarchy");
 	return 0;
 }
 
@@ -107,7 +107,7 @@ static int cpu_apply(struct husk_cgroup *cg, const struct husk_cpu *c, struct hu
 		if ((d = need(cg, "cpu", "cpu", err)) == NULL)
 			return -1;
 		if (shares && set_u64(d, "cpu.shares", shares, err) < 0)
-			return -1;
+			return cg_field_err(err, "cpu.shares");
 		if (period) {
 			struct husk_error e = {0};
 			/* a shorter period may be refused until the quota is lowered (runc) */
@@ -115,32 +115,33 @@ static int cpu_apply(struct husk_cgroup *cg, const struct husk_cpu *c, struct hu
 				if (e.status != EINVAL || !quota) {
 					husk_error_set(err, e.status, "%s", e.msg);
 					husk_error_clear(&e);
-					return -1;
+					return cg_field_err(err, "cpu.period");
 				}
 				husk_error_clear(&e);
-				if (set_i64(d, "cpu.cfs_quota_us", quota, err) < 0 ||
-				    set_u64(d, "cpu.cfs_period_us", period, err) < 0)
-					return -1;
+				if (set_i64(d, "cpu.cfs_quota_us", quota, err) < 0)
+					return cg_field_err(err, "cpu.quota");
+				if (set_u64(d, "cpu.cfs_period_us", period, err) < 0)
+					return cg_field_err(err, "cpu.period");
 			}
 		}
 		if (quota && set_i64(d, "cpu.cfs_quota_us", quota, err) < 0)
-			return -1;
+			return cg_field_err(err, "cpu.quota");
 		if (c->has_burst && set_u64(d, "cpu.cfs_burst_us", c->burst, err) < 0)
-			return -1;
+			return cg_field_err(err, "cpu.burst");
 		if (rt_period && set_u64(d, "cpu.rt_period_us", rt_period, err) < 0)
-			return -1;
+			return cg_field_err(err, "cpu.realtimePeriod");
 		if (rt_runtime && set_i64(d, "cpu.rt_runtime_us", rt_runtime, err) < 0)
-			return -1;
+			return cg_field_err(err, "cpu.realtimeRuntime");
 		if (c->has_idle && set_i64(d, "cpu.idle", c->idle, err) < 0)
-			return -1;
+			return cg_field_err(err, "cpu.idle");
 	}
 	if ((c->cpus && *c->cpus) || (c->mems && *c->mems)) {
 		if ((d = need(cg, "cpuset", "cpu.cpus", err)) == NULL)
 			return -1;
 		if (c->cpus && *c->cpus && cg_write(d->path, "cpuset.cpus", c->cpus, err) < 0)
-			return -1;
+			return cg_field_err(err, "cpu.cpus");
 		if (c->mems && *c->mems && cg_write(d->path, "cpuset.mems", c->mems, err) < 0)
-			return -1;
+			return cg_field_err(err, "cpu.mems");
 	}
 	return 0;
 }
@@ -155,18 +156,19 @@ static int pids_apply(struct husk_cgroup *cg, const struct husk_resources *res,
 		return 0;
 	if ((d = need(cg, "pids", "pids", err)) == NULL)
 		return -1;
-	if (res->pids_limit < 0)
-		return cg_write(d->path, "pids.max", "max", err);
-	return set_i64(d, "pids.max", res->pids_limit, err);
+	if (res->pids_limit < 0 ? cg_write(d->path, "pids.max", "max", err) < 0
+				: set_i64(d, "pids.max", res->pids_limit, err) < 0)
+		return cg_field_err(err, "pids.limit");
+	return 0;
 }
 
-static int throttle(struct cg_dir *d, const char *file, const struct husk_throttle_list *l,
-		    struct husk_error *err)
+static int throttle(struct cg_dir *d, const char *file, const char *field,
+		    const struct husk_throttle_list *l, struct husk_error *err)
 {
 	for (size_t i = 0; i < l->n; i++)
 		if (cg_writef(d->path, file, err, "%" PRId64 ":%" PRId64 " %" PRIu64, l->v[i].major,
 			      l->v[i].minor, l->v[i].rate) < 0)
-			return -1;
+			return cg_field_err(err, "blockIO.%s[%zu]", field, i);
 	return 0;
 }
 
@@ -187,25 +189,29 @@ static int blkio_apply(struct husk_cgroup *cg, const struct husk_blkio *b, struc
 	weight_file = bfq ? "blkio.bfq.weight" : "blkio.weight";
 	wdev_file = bfq ? "blkio.bfq.weight_device" : "blkio.weight_device";
 	if (b->has_weight && b->weight && set_u64(d, weight_file, b->weight, err) < 0)
-		return -1;
+		return cg_field_err(err, "blockIO.weight");
 	if (b->has_leaf_weight && b->leaf_weight &&
 	    set_u64(d, "blkio.leaf_weight", b->leaf_weight, err) < 0)
-		return -1;
+		return cg_field_err(err, "blockIO.leafWeight");
 	for (size_t i = 0; i < b->n_weight_device; i++) {
 		const struct husk_weight_device *w = &b->weight_device[i];
 		if (w->has_weight &&
 		    cg_writef(d->path, wdev_file, err, "%" PRId64 ":%" PRId64 " %u", w->major,
 			      w->minor, w->weight) < 0)
-			return -1;
+			return cg_field_err(err, "blockIO.weightDevice[%zu].weight", i);
 		if (w->has_leaf_weight &&
 		    cg_writef(d->path, "blkio.leaf_weight_device", err,
 			      "%" PRId64 ":%" PRId64 " %u", w->major, w->minor, w->leaf_weight) < 0)
-			return -1;
+			return cg_field_err(err, "blockIO.weightDevice[%zu].leafWeight", i);
 	}
-	if (throttle(d, "blkio.throttle.read_bps_device", &b->throttle_read_bps, err) < 0 ||
-	    throttle(d, "blkio.throttle.write_bps_device", &b->throttle_write_bps, err) < 0 ||
-	    throttle(d, "blkio.throttle.read_iops_device", &b->throttle_read_iops, err) < 0 ||
-	    throttle(d, "blkio.throttle.write_iops_device", &b->throttle_write_iops, err) < 0)
+	if (throttle(d, "blkio.throttle.read_bps_device", "throttleReadBpsDevice",
+		     &b->throttle_read_bps, err) < 0 ||
+	    throttle(d, "blkio.throttle.write_bps_device", "throttleWriteBpsDevice",
+		     &b->throttle_write_bps, err) < 0 ||
+	    throttle(d, "blkio.throttle.read_iops_device", "throttleReadIOPSDevice",
+		     &b->throttle_read_iops, err) < 0 ||
+	    throttle(d, "blkio.throttle.write_iops_device", "throttleWriteIOPSDevice",
+		     &b->throttle_write_iops, err) < 0)
 		return -1;
 	return 0;
 }
@@ -225,10 +231,9 @@ static int hugetlb_apply(struct husk_cgroup *cg, const struct husk_resources *re
 		if (asprintf(&file, "hugetlb.%s.limit_in_bytes", h->page_size) < 0 ||
 		    asprintf(&rsvd, "hugetlb.%s.rsvd.limit_in_bytes", h->page_size) < 0)
 			return husk_error_set(err, ENOMEM, "out of memory");
-		if (set_u64(d, file, h->limit, err) < 0)
-			return -1;
-		if (cg_has_file(d->path, rsvd) && set_u64(d, rsvd, h->limit, err) < 0)
-			return -1;
+		if (set_u64(d, file, h->limit, err) < 0 ||
+		    (cg_has_file(d->path, rsvd) && set_u64(d, rsvd, h->limit, err) < 0))
+			return cg_field_err(err, "hugepageLimits[%zu]", i);
 	}
 	return 0;
 }
@@ -242,7 +247,7 @@ static int network_apply(struct husk_cgroup *cg, const struct husk_resources *re
 		if ((d = need(cg, "net_cls", "network.classID", err)) == NULL)
 			return -1;
 		if (set_u64(d, "net_cls.classid", res->class_id, err) < 0)
-			return -1;
+			return cg_field_err(err, "network.classID");
 	}
 	if (res->n_net_priorities) {
 		if ((d = need(cg, "net_prio", "network.priorities", err)) == NULL)
@@ -251,7 +256,7 @@ static int network_apply(struct husk_cgroup *cg, const struct husk_resources *re
 			if (cg_writef(d->path, "net_prio.ifpriomap", err, "%s %u",
 				      res->net_priorities[i].name,
 				      res->net_priorities[i].priority) < 0)
-				return -1;
+				return cg_field_err(err, "network.priorities[%zu]", i);
 	}
 	return 0;
 }
@@ -282,7 +287,7 @@ static int rdma_apply(struct husk_cgroup *cg, const struct husk_resources *res,
 		if (rdma_line(&res->rdma[i], &line) < 0)
 			return husk_error_set(err, ENOMEM, "out of memory");
 		if (cg_write(d->path, "rdma.max", line, err) < 0)
-			return -1;
+			return cg_field_err(err, "rdma[\"%s\"]", res->rdma[i].device);
 	}
 	return 0;
 }
@@ -297,7 +302,7 @@ static int unified_apply(struct husk_cgroup *cg, const struct husk_resources *re
 			return husk_error_set(err, ENOTSUP,
 					      "linux.resources.unified: `%s` needs cgroup v2", k);
 		if (cg_write(cg->v2->path, k, res->unified[i].value, err) < 0)
-			return -1;
+			return cg_field_err(err, "unified[\"%s\"]", k);
 	}
 	return 0;
 }

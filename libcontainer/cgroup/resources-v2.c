@@ -88,7 +88,7 @@ static int memory_apply(struct cg_dir *d, const struct husk_memory *m, struct hu
 	if (swap_v2 != 0 || swap > 0) {
 		if (cg_has_file(d->path, "memory.swap.max")) {
 			if (set_max(d, "memory.swap.max", swap_v2, err) < 0)
-				return -1;
+				return cg_field_err(err, "memory.swap");
 		} else if (swap_v2 > 0) {
 			return husk_error_set(err, ENOTSUP,
 					      "linux.resources.memory.swap: `%s/memory.swap.max` "
@@ -97,10 +97,10 @@ static int memory_apply(struct cg_dir *d, const struct husk_memory *m, struct hu
 		}
 	}
 	if (m->has_limit && limit != 0 && set_max(d, "memory.max", limit, err) < 0)
-		return -1;
+		return cg_field_err(err, "memory.limit");
 	if (m->has_reservation && m->reservation &&
 	    set_max(d, "memory.low", m->reservation, err) < 0)
-		return -1;
+		return cg_field_err(err, "memory.reservation");
 	return 0;
 }
 
@@ -120,7 +120,7 @@ static int cpu_apply(struct cg_dir *d, const struct husk_cpu *c, struct husk_err
 		if (c->has_shares && c->shares &&
 		    cg_writef(d->path, "cpu.weight", err, "%" PRIu64,
 			      cg_shares_to_weight(c->shares)) < 0)
-			return -1;
+			return cg_field_err(err, "cpu.shares");
 		if ((c->has_quota && c->quota != 0) || (c->has_period && c->period != 0)) {
 			char q[32] = "max", line[64];
 			if (c->has_quota && c->quota > 0) {
@@ -138,32 +138,33 @@ static int cpu_apply(struct cg_dir *d, const struct husk_cpu *c, struct husk_err
 			else
 				snprintf(line, sizeof line, "%s", q);
 			if (cg_write(d->path, "cpu.max", line, err) < 0)
-				return -1;
+				return cg_field_err(err, "cpu.%s",
+						    c->has_quota && c->quota ? "quota" : "period");
 		}
 		if (c->has_burst &&
 		    cg_writef(d->path, "cpu.max.burst", err, "%" PRIu64, c->burst) < 0)
-			return -1;
+			return cg_field_err(err, "cpu.burst");
 		if (c->has_idle && cg_writef(d->path, "cpu.idle", err, "%" PRId64, c->idle) < 0)
-			return -1;
+			return cg_field_err(err, "cpu.idle");
 	}
 	if ((c->cpus && *c->cpus) || (c->mems && *c->mems)) {
 		if (require(d, "cpuset", "cpu.cpus", err) < 0)
 			return -1;
 		if (c->cpus && *c->cpus && cg_write(d->path, "cpuset.cpus", c->cpus, err) < 0)
-			return -1;
+			return cg_field_err(err, "cpu.cpus");
 		if (c->mems && *c->mems && cg_write(d->path, "cpuset.mems", c->mems, err) < 0)
-			return -1;
+			return cg_field_err(err, "cpu.mems");
 	}
 	return 0;
 }
 
-static int io_max(struct cg_dir *d, const char *key, const struct husk_throttle_list *l,
-		  struct husk_error *err)
+static int io_max(struct cg_dir *d, const char *key, const char *field,
+		  const struct husk_throttle_list *l, struct husk_error *err)
 {
 	for (size_t i = 0; i < l->n; i++)
 		if (cg_writef(d->path, "io.max", err, "%" PRId64 ":%" PRId64 " %s=%" PRIu64,
 			      l->v[i].major, l->v[i].minor, key, l->v[i].rate) < 0)
-			return -1;
+			return cg_field_err(err, "blockIO.%s[%zu]", field, i);
 	return 0;
 }
 
@@ -182,7 +183,7 @@ static int io_apply(struct cg_dir *d, const struct husk_blkio *b, struct husk_er
 		if ((bfq ? cg_writef(d->path, "io.bfq.weight", err, "%u", b->weight)
 			 : cg_writef(d->path, "io.weight", err, "default %" PRIu64,
 				     cg_blkio_to_io_weight(b->weight))) < 0)
-			return -1;
+			return cg_field_err(err, "blockIO.weight");
 	}
 	for (size_t i = 0; i < b->n_weight_device; i++) {
 		const struct husk_weight_device *w = &b->weight_device[i];
@@ -192,12 +193,12 @@ static int io_apply(struct cg_dir *d, const struct husk_blkio *b, struct husk_er
 				     w->major, w->minor, w->weight)
 			 : cg_writef(d->path, "io.weight", err, "%" PRId64 ":%" PRId64 " %" PRIu64,
 				     w->major, w->minor, cg_blkio_to_io_weight(w->weight))) < 0)
-			return -1;
+			return cg_field_err(err, "blockIO.weightDevice[%zu].weight", i);
 	}
-	if (io_max(d, "rbps", &b->throttle_read_bps, err) < 0 ||
-	    io_max(d, "wbps", &b->throttle_write_bps, err) < 0 ||
-	    io_max(d, "riops", &b->throttle_read_iops, err) < 0 ||
-	    io_max(d, "wiops", &b->throttle_write_iops, err) < 0)
+	if (io_max(d, "rbps", "throttleReadBpsDevice", &b->throttle_read_bps, err) < 0 ||
+	    io_max(d, "wbps", "throttleWriteBpsDevice", &b->throttle_write_bps, err) < 0 ||
+	    io_max(d, "riops", "throttleReadIOPSDevice", &b->throttle_read_iops, err) < 0 ||
+	    io_max(d, "wiops", "throttleWriteIOPSDevice", &b->throttle_write_iops, err) < 0)
 		return -1;
 	return 0;
 }
@@ -214,11 +215,10 @@ static int hugetlb_apply(struct cg_dir *d, const struct husk_resources *res, str
 		if (asprintf(&file, "hugetlb.%s.max", h->page_size) < 0 ||
 		    asprintf(&rsvd, "hugetlb.%s.rsvd.max", h->page_size) < 0)
 			return husk_error_set(err, ENOMEM, "out of memory");
-		if (cg_writef(d->path, file, err, "%" PRIu64, h->limit) < 0)
-			return -1;
-		if (cg_has_file(d->path, rsvd) &&
-		    cg_writef(d->path, rsvd, err, "%" PRIu64, h->limit) < 0)
-			return -1;
+		if (cg_writef(d->path, file, err, "%" PRIu64, h->limit) < 0 ||
+		    (cg_has_file(d->path, rsvd) &&
+		     cg_writef(d->path, rsvd, err, "%" PRIu64, h->limit) < 0))
+			return cg_field_err(err, "hugepageLimits[%zu]", i);
 	}
 	return 0;
 }
@@ -239,7 +239,7 @@ static int rdma_apply(struct cg_dir *d, const struct husk_resources *res, struct
 		if (r->has_hca_objects)
 			snprintf(o, sizeof o, " hca_object=%u", r->hca_objects);
 		if (cg_writef(d->path, "rdma.max", err, "%s%s%s", r->device, h, o) < 0)
-			return -1;
+			return cg_field_err(err, "rdma[\"%s\"]", r->device);
 	}
 	return 0;
 }
@@ -265,7 +265,7 @@ static int unified_apply(struct cg_dir *d, const struct husk_resources *res, str
 					      d->path, k);
 		}
 		if (cg_write(d->path, k, res->unified[i].value, err) < 0)
-			return -1;
+			return cg_field_err(err, "unified[\"%s\"]", k);
 	}
 	return 0;
 }
@@ -280,9 +280,10 @@ int cg_v2_apply(struct cg_dir *d, const struct husk_resources *res, bool update,
 	if (res->has_cpu && cpu_apply(d, &res->cpu, err) < 0)
 		return -1;
 	if (res->has_pids && res->has_pids_limit && res->pids_limit != 0) {
-		if (require(d, "pids", "pids", err) < 0 ||
-		    set_max(d, "pids.max", res->pids_limit, err) < 0)
+		if (require(d, "pids", "pids", err) < 0)
 			return -1;
+		if (set_max(d, "pids.max", res->pids_limit, err) < 0)
+			return cg_field_err(err, "pids.limit");
 	}
 	if (res->has_blkio && io_apply(d, &res->blkio, err) < 0)
 		return -1;

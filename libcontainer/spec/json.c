@@ -9,6 +9,7 @@
 
 #include "spec/json.h"
 #include "spec/spec.h"
+#include "utf8.h"
 #include "utils.h"
 
 #define JSON_MAX_DEPTH 64
@@ -21,13 +22,6 @@ void jctx_init(struct jctx *c, const char *file, struct husk_error *err)
 	c->path[0] = '\0';
 }
 
-void jscrub(char *s)
-{
-	for (; s && *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = '?';
-}
-
 static int verr(struct jctx *c, const char *key, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
 static int verr(struct jctx *c, const char *key, const char *fmt, va_list ap)
@@ -38,9 +32,7 @@ static int verr(struct jctx *c, const char *key, const char *fmt, va_list ap)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	if (key)
 		jp_key(c, key);
-	/* user values (keys, strings) may hold newlines: keep the message one line */
-	jscrub(msg);
-	jscrub(c->path);
+	/* user values (keys, strings) may hold newlines: husk_error_set escapes them */
 	if (c->len == 0)
 		husk_error_set(c->err, EINVAL, "%s: %s", c->file, msg);
 	else
@@ -358,6 +350,44 @@ static int u_bounded(struct jctx *c, yajl_val v, uint64_t max, const char *what,
 	return 0;
 }
 
+int jv_u32_in(struct jctx *c, yajl_val v, uint32_t min, uint32_t max, uint32_t *out)
+{
+	uint64_t x;
+
+	if (jv_uint(c, v, UINT32_MAX, "uint32", &x) < 0)
+		return -1;
+	if (x < min || x > max)
+		return jerr(c, "`%s` is out of range [%" PRIu32 ", %" PRIu32 "]", v->u.number.r,
+			    min, max);
+	*out = (uint32_t)x;
+	return 0;
+}
+
+int j_u32_in(struct jctx *c, yajl_val o, const char *key, int flags, uint32_t min, uint32_t max,
+	     uint32_t *out)
+{
+	FIELD(jv_u32_in(c, v, min, max, out));
+}
+
+static int jv_i64_in(struct jctx *c, yajl_val v, int64_t min, int64_t max, int64_t *out)
+{
+	int64_t x;
+
+	if (jv_i64(c, v, &x) < 0)
+		return -1;
+	if (x < min || x > max)
+		return jerr(c, "`%s` is out of range [%" PRId64 ", %" PRId64 "]", v->u.number.r,
+			    min, max);
+	*out = x;
+	return 0;
+}
+
+int j_i64_in(struct jctx *c, yajl_val o, const char *key, int flags, int64_t min, int64_t max,
+	     int64_t *out)
+{
+	FIELD(jv_i64_in(c, v, min, max, out));
+}
+
 int j_u32(struct jctx *c, yajl_val o, const char *key, int flags, uint32_t *out)
 {
 	FIELD(u_bounded(c, v, UINT32_MAX, "uint32", out, sizeof *out));
@@ -424,7 +454,7 @@ int j_strv(struct jctx *c, yajl_val o, const char *key, int flags, char ***out)
 	FIELD(jv_strv(c, v, out));
 }
 
-static int jv_u32v(struct jctx *c, yajl_val v, uint32_t **out, size_t *n)
+static int jv_u32v(struct jctx *c, yajl_val v, uint32_t max, uint32_t **out, size_t *n)
 {
 	cleanup_free uint32_t *list = NULL;
 
@@ -433,8 +463,7 @@ static int jv_u32v(struct jctx *c, yajl_val v, uint32_t **out, size_t *n)
 	list = xmalloc0((v->u.array.len + 1) * sizeof *list);
 	for (size_t i = 0; i < v->u.array.len; i++) {
 		size_t mark = jp_idx(c, i);
-		if (u_bounded(c, v->u.array.values[i], UINT32_MAX, "uint32", &list[i],
-			      sizeof list[i]) < 0)
+		if (jv_u32_in(c, v->u.array.values[i], 0, max, &list[i]) < 0)
 			return -1;
 		jp_pop(c, mark);
 	}
@@ -444,9 +473,10 @@ static int jv_u32v(struct jctx *c, yajl_val v, uint32_t **out, size_t *n)
 	return 0;
 }
 
-int j_u32v(struct jctx *c, yajl_val o, const char *key, int flags, uint32_t **out, size_t *n)
+int j_u32v(struct jctx *c, yajl_val o, const char *key, int flags, uint32_t max, uint32_t **out,
+	   size_t *n)
 {
-	FIELD(jv_u32v(c, v, out, n));
+	FIELD(jv_u32v(c, v, max, out, n));
 }
 
 static int jv_each(struct jctx *c, yajl_val v, size_t size, void *out, size_t *n, j_elem_fn fn)
@@ -566,23 +596,53 @@ void husk_kv_free(struct husk_kv *v, size_t n)
 
 /*
  * One pass before yajl: reject what the tree cannot represent faithfully
- * (NUL bytes, "\u0000" in strings: C strings would cut them short) and
- * nesting deep enough to matter for yajl_tree_free's recursion.
+ * (NUL bytes, "\u0000" in strings: C strings would cut them short), nesting
+ * deep enough to matter for yajl_tree_free's recursion, and what yajl's tree
+ * parser would let through although it is not JSON (RFC 8259):
+ *  - comments: yajl_tree_parse() turns yajl_allow_comments on and offers no
+ *    way to turn it off; outside strings JSON has no '/', so one is refused;
+ *  - bytes that are not UTF-8: yajl checks only the shape of a sequence and
+ *    takes overlong forms, surrogates, code points above U+10FFFF and the
+ *    lead bytes 0xF5..0xF7.  Checked strictly here, everywhere in the text,
+ *    so each of the variants gets the same message.
+ * On error, `why` holds the reason with its line and column (in bytes).
  */
-static const char *prescan(const char *s, size_t len)
+static bool prescan(const char *s, size_t len, char *why, size_t why_len)
 {
 	bool in_str = false;
 	unsigned depth = 0;
+	size_t line = 1, line_start = 0;
+	const char *bad = NULL;
+	size_t i;
 
-	for (size_t i = 0; i < len; i++) {
-		char ch = s[i];
-		if (ch == '\0')
-			return "NUL byte in the text";
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch == '\0') {
+			bad = "NUL byte in the text";
+			break;
+		}
+		if (ch == '\n') {
+			line++;
+			line_start = i + 1;
+		}
+		if (ch >= 0x80) {
+			size_t n = utf8_char_len((const unsigned char *)s + i, len - i);
+			if (n == 0) {
+				bad = "invalid UTF-8";
+				break;
+			}
+			i += n - 1;
+			continue;
+		}
 		if (in_str) {
 			if (ch == '\\' && i + 1 < len) {
 				i++;
-				if (s[i] == 'u' && i + 4 < len && memcmp(s + i + 1, "0000", 4) == 0)
-					return "`\\u0000` in a string";
+				if (s[i] == 'u' && i + 4 < len &&
+				    memcmp(s + i + 1, "0000", 4) == 0) {
+					bad = "`\\u0000` in a string";
+					i--; /* at the backslash */
+					break;
+				}
 			} else if (ch == '"') {
 				in_str = false;
 			}
@@ -590,26 +650,33 @@ static const char *prescan(const char *s, size_t len)
 		}
 		if (ch == '"') {
 			in_str = true;
+		} else if (ch == '/') {
+			bad = "comments are not allowed";
+			break;
 		} else if (ch == '[' || ch == '{') {
-			if (++depth > JSON_MAX_DEPTH)
-				return "nested too deep";
+			if (++depth > JSON_MAX_DEPTH) {
+				bad = "nested too deep";
+				break;
+			}
 		} else if ((ch == ']' || ch == '}') && depth > 0) {
 			depth--;
 		}
 	}
-	return NULL;
+	if (bad == NULL)
+		return true;
+	snprintf(why, why_len, "%s at line %zu, column %zu", bad, line, i - line_start + 1);
+	return false;
 }
 
 yajl_val jparse(const char *json, size_t len, const char *file, struct husk_error *err)
 {
 	char msg[1024] = "";
-	const char *why = prescan(json, len);
 	yajl_val tree;
 	char *nl, *m = msg;
 	size_t n;
 
-	if (why)
-		return husk_error_set(err, EINVAL, "%s: invalid JSON: %s", file, why), NULL;
+	if (!prescan(json, len, msg, sizeof msg))
+		return husk_error_set(err, EINVAL, "%s: invalid JSON: %s", file, msg), NULL;
 	tree = yajl_tree_parse(json, msg, sizeof msg);
 	if (tree)
 		return tree;

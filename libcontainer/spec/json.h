@@ -42,9 +42,6 @@ int jerr(struct jctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 
 int jerr_at(struct jctx *c, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Replace control characters (newlines...) with '?', in place. */
-void jscrub(char *s);
-
 /* Path building: push returns a mark for jp_pop. */
 size_t jp_key(struct jctx *c, const char *key);
 size_t jp_idx(struct jctx *c, size_t i);
@@ -84,8 +81,15 @@ int j_int(struct jctx *c, yajl_val o, const char *key, int flags, int *out);
 int j_uint(struct jctx *c, yajl_val o, const char *key, int flags, unsigned int *out);
 /* Array of strings -> NULL-terminated list (strings taken). */
 int j_strv(struct jctx *c, yajl_val o, const char *key, int flags, char ***out);
-/* Array of uint32. */
-int j_u32v(struct jctx *c, yajl_val o, const char *key, int flags, uint32_t **out, size_t *n);
+/* Array of uint32, each at most `max`. */
+int j_u32v(struct jctx *c, yajl_val o, const char *key, int flags, uint32_t max, uint32_t **out,
+	   size_t *n);
+/* Integers in [min, max]: "`<raw text>` is out of range [min, max]" past them. */
+int jv_u32_in(struct jctx *c, yajl_val v, uint32_t min, uint32_t max, uint32_t *out);
+int j_u32_in(struct jctx *c, yajl_val o, const char *key, int flags, uint32_t min, uint32_t max,
+	     uint32_t *out);
+int j_i64_in(struct jctx *c, yajl_val o, const char *key, int flags, int64_t min, int64_t max,
+	     int64_t *out);
 
 /*
  * Array of objects: allocates *n elements of `size` bytes (zeroed, *n set

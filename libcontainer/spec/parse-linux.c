@@ -75,16 +75,21 @@ static int parse_device(struct jctx *c, yajl_val o, void *out)
 		return -1;
 	/* config-linux.md: major and minor are REQUIRED unless type is p */
 	flags = d->type[0] == 'p' ? J_OPT : J_REQ;
-	if (j_i64(c, o, "major", flags, &d->major) < 0 ||
-	    j_i64(c, o, "minor", flags, &d->minor) < 0)
+	/*
+	 * mknod(2) takes the kernel's old 32-bit dev_t: 12 bits of major and 20
+	 * of minor (new_decode_dev); glibc's makedev() puts larger numbers in
+	 * bits the syscall drops, so 4096:0 would silently become 0:0.
+	 */
+	if (j_i64_in(c, o, "major", flags, 0, 4095, &d->major) < 0 ||
+	    j_i64_in(c, o, "minor", flags, 0, 1048575, &d->minor) < 0)
 		return -1;
 	if ((r = j_u32(c, o, "fileMode", J_OPT, &d->file_mode)) < 0)
 		return -1;
 	d->has_file_mode = r > 0;
-	if ((r = j_u32(c, o, "uid", J_OPT, &d->uid)) < 0)
+	if ((r = j_u32_in(c, o, "uid", J_OPT, 0, HUSK_ID_MAX, &d->uid)) < 0)
 		return -1;
 	d->has_uid = r > 0;
-	if ((r = j_u32(c, o, "gid", J_OPT, &d->gid)) < 0)
+	if ((r = j_u32_in(c, o, "gid", J_OPT, 0, HUSK_ID_MAX, &d->gid)) < 0)
 		return -1;
 	d->has_gid = r > 0;
 	return 0;

@@ -11,13 +11,15 @@ static int parse_user(struct jctx *c, yajl_val o, struct husk_user *u)
 {
 	int r;
 
-	if (j_u32(c, o, "uid", J_REQ, &u->uid) < 0 || j_u32(c, o, "gid", J_REQ, &u->gid) < 0)
+	if (j_u32_in(c, o, "uid", J_REQ, 0, HUSK_ID_MAX, &u->uid) < 0 ||
+	    j_u32_in(c, o, "gid", J_REQ, 0, HUSK_ID_MAX, &u->gid) < 0)
 		return -1;
 	r = j_u32(c, o, "umask", J_OPT, &u->umask);
 	if (r < 0)
 		return -1;
 	u->has_umask = r > 0;
-	if (j_u32v(c, o, "additionalGids", J_OPT, &u->additional_gids, &u->n_additional_gids) < 0 ||
+	if (j_u32v(c, o, "additionalGids", J_OPT, HUSK_ID_MAX, &u->additional_gids,
+		   &u->n_additional_gids) < 0 ||
 	    j_str(c, o, "username", J_OPT, &u->username) < 0)
 		return -1;
 	return 0;
@@ -41,6 +43,14 @@ static int parse_cap_list(struct jctx *c, yajl_val o, const char *key, char ***o
 	return 1;
 }
 
+static bool has_name(char *const *list, const char *name)
+{
+	for (; list && *list; list++)
+		if (strcmp(*list, name) == 0)
+			return true;
+	return false;
+}
+
 static int parse_caps(struct jctx *c, yajl_val o, struct husk_caps *caps)
 {
 	if (parse_cap_list(c, o, "bounding", &caps->bounding) < 0 ||
@@ -49,6 +59,19 @@ static int parse_caps(struct jctx *c, yajl_val o, struct husk_caps *caps)
 	    parse_cap_list(c, o, "permitted", &caps->permitted) < 0 ||
 	    parse_cap_list(c, o, "ambient", &caps->ambient) < 0)
 		return -1;
+	/*
+	 * capset(2) refuses an effective capability that is not permitted
+	 * (EPERM): say which one here rather than "set capabilities: operation
+	 * not permitted" from the container's init.  runc fails there too.
+	 */
+	for (size_t i = 0; caps->effective && caps->effective[i]; i++) {
+		if (has_name(caps->permitted, caps->effective[i]))
+			continue;
+		jp_key(c, "effective");
+		jp_idx(c, i);
+		return jerr(c, "`%s` is not in capabilities.permitted%s", caps->effective[i],
+			    caps->permitted ? "" : " (permitted is empty)");
+	}
 	return 0;
 }
 
@@ -140,10 +163,15 @@ static int parse_cpu_affinity(struct jctx *c, yajl_val o, struct husk_process *p
 
 static int parse_console_size(struct jctx *c, yajl_val o, struct husk_process *p)
 {
+	uint32_t h, w;
+
 	p->has_console_size = true;
-	if (j_uint(c, o, "height", J_REQ, &p->console_height) < 0 ||
-	    j_uint(c, o, "width", J_REQ, &p->console_width) < 0)
+	/* struct winsize holds unsigned shorts: more would be cut silently */
+	if (j_u32_in(c, o, "height", J_REQ, 0, UINT16_MAX, &h) < 0 ||
+	    j_u32_in(c, o, "width", J_REQ, 0, UINT16_MAX, &w) < 0)
 		return -1;
+	p->console_height = h;
+	p->console_width = w;
 	return 0;
 }
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* linux.resources (also `update -r`'s resources JSON). */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,6 +49,24 @@ static int parse_memory(struct jctx *c, yajl_val o, struct husk_memory *m)
 	OPT(j_bool, "disableOOMKiller", &m->disable_oom_killer, &m->has_disable_oom_killer);
 	OPT(j_bool, "useHierarchy", &m->use_hierarchy, &m->has_use_hierarchy);
 	OPT(j_bool, "checkBeforeUpdate", &m->check_before_update, &m->has_check_before_update);
+	/*
+	 * Checked here, not per host, so a config fails the same way on v1 and
+	 * v2: v1's kernel refuses memsw below the limit, and runc's v2
+	 * conversion (swap.max = swap - limit) refuses it and a swap limit
+	 * without a memory limit.  0 and -1 (unset, unlimited) are fine.
+	 */
+	if (m->has_swap && m->swap > 0) {
+		int64_t limit = m->has_limit ? m->limit : 0;
+		if (limit == 0 || limit == -1)
+			return jerr_at(c, "swap",
+				       "`%" PRId64 "` needs a memory limit (memory.limit)",
+				       m->swap);
+		if (limit > 0 && m->swap < limit)
+			return jerr_at(c, "swap",
+				       "`%" PRId64 "` is below the memory limit `%" PRId64
+				       "` (swap is memory + swap)",
+				       m->swap, limit);
+	}
 	/* runc: swappiness above 100 is an error */
 	if (m->has_swappiness && m->swappiness > 100)
 		return jerr_at(c, "swappiness", "`%llu` is out of range [0, 100]",
@@ -64,6 +83,15 @@ static int parse_cpu(struct jctx *c, yajl_val o, struct husk_cpu *cpu)
 	OPT(j_i64, "realtimeRuntime", &cpu->realtime_runtime, &cpu->has_realtime_runtime);
 	OPT(j_u64, "realtimePeriod", &cpu->realtime_period, &cpu->has_realtime_period);
 	OPT(j_i64, "idle", &cpu->idle, &cpu->has_idle);
+	/*
+	 * The kernel's cpu.shares range (v1 clamps outside it, and runc then
+	 * fails reading back another value; runc's v2 conversion to cpu.weight
+	 * goes outside 1..10000): refused in the plan on every layout.  0 is
+	 * "unset" (Docker sends it).
+	 */
+	if (cpu->has_shares && cpu->shares != 0 && (cpu->shares < 2 || cpu->shares > 262144))
+		return jerr_at(c, "shares", "`%" PRIu64 "` is out of range [2, 262144]",
+			       cpu->shares);
 	if (j_str(c, o, "cpus", J_OPT, &cpu->cpus) < 0 ||
 	    j_str(c, o, "mems", J_OPT, &cpu->mems) < 0)
 		return -1;

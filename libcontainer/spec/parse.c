@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,10 +69,19 @@ int parse_id_mapping(struct jctx *c, yajl_val o, void *out)
 {
 	struct husk_id_mapping *m = out;
 
-	if (j_u32(c, o, "containerID", J_REQ, &m->container_id) < 0 ||
-	    j_u32(c, o, "hostID", J_REQ, &m->host_id) < 0 ||
-	    j_u32(c, o, "size", J_REQ, &m->size) < 0)
+	/* every id of the range within 0..HUSK_ID_MAX, as runc; the kernel refuses size 0 */
+	if (j_u32_in(c, o, "containerID", J_REQ, 0, HUSK_ID_MAX, &m->container_id) < 0 ||
+	    j_u32_in(c, o, "hostID", J_REQ, 0, HUSK_ID_MAX, &m->host_id) < 0 ||
+	    j_u32_in(c, o, "size", J_REQ, 1, HUSK_ID_MAX + 1u, &m->size) < 0)
 		return -1;
+	if ((uint64_t)m->container_id + m->size - 1 > HUSK_ID_MAX ||
+	    (uint64_t)m->host_id + m->size - 1 > HUSK_ID_MAX)
+		return jerr_at(c, "size",
+			       "`%" PRIu32 "` ids from %s `%" PRIu32
+			       "` go past 2147483647 (uids and gids must be in range "
+			       "0-2147483647)",
+			       m->size, m->container_id > m->host_id ? "containerID" : "hostID",
+			       m->container_id > m->host_id ? m->container_id : m->host_id);
 	return 0;
 }
 
@@ -186,11 +196,8 @@ int husk_spec_parse(const char *json, size_t len, const char *file, struct husk_
 	yajl_tree_free(tree);
 	if (r < 0)
 		return -1;
-	if (husk_spec_validate(s, file, err) < 0) {
-		if (err)
-			jscrub(err->msg); /* it quotes sysctl keys */
+	if (husk_spec_validate(s, file, err) < 0)
 		return -1;
-	}
 	*out = steal_pointer(&s);
 	return 0;
 }

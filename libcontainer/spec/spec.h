@@ -11,6 +11,14 @@
 #ifndef HUSK_SPEC_H
 #define HUSK_SPEC_H
 
+/*
+ * uids and gids: 0..2147483647 (runc: "uids and gids must be in range
+ * 0-2147483647").  The kernel's (uid_t)-1 means "leave unchanged" to
+ * setresuid and friends, and ids above INT32_MAX are refused by parts of
+ * the kernel and of userspace: 4294967295 would run the process as root.
+ */
+#define HUSK_ID_MAX 2147483647u
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

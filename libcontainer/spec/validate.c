@@ -124,6 +124,13 @@ int husk_spec_validate(const struct husk_spec *spec, const char *file, struct hu
 
 	if (file == NULL)
 		file = "config.json";
+	/* sethostname(2), setdomainname(2): at most 64 bytes (the kernel's __NEW_UTS_LEN) */
+	if (spec->hostname && strlen(spec->hostname) > 64)
+		return husk_error_set(err, EINVAL, "%s: hostname: `%s` is longer than 64 bytes",
+				      file, spec->hostname);
+	if (spec->domainname && strlen(spec->domainname) > 64)
+		return husk_error_set(err, EINVAL, "%s: domainname: `%s` is longer than 64 bytes",
+				      file, spec->domainname);
 	/* runc: hostname and domainname need a UTS namespace, else they'd change the host's */
 	if (spec->hostname && spec->hostname[0] && !has_ns(l, HUSK_NS_UTS))
 		return husk_error_set(err, EINVAL, "%s: hostname: needs a UTS namespace", file);

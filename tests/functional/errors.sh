@@ -160,6 +160,138 @@ test_log_json_on_error() {
 	cfgpy get 'j["msg"]' <"$TT/log.json" >/dev/null || die "log is not one JSON object: $(cat "$TT/log.json")"
 }
 
+# one_line: the error is exactly one line, at most a few hundred bytes
+one_line() {
+	[ "$(wc -l <"$ERR")" -eq 1 ] || die "not one line: $(head -c 600 "$ERR")"
+	[ "$(wc -c <"$ERR")" -le 600 ] || die "$(wc -c <"$ERR") bytes: $(head -c 600 "$ERR")"
+}
+
+test_uid_max_refused() {
+	# setresuid(-1) means "unchanged": 4294967295 used to run the process as root
+	set_args /payload ids
+	cfg 'p["user"]["uid"] = 4294967295' 'p["user"]["gid"] = 4294967295'
+	create_fails "uid 4294967295"
+	is_husk && assert_err_has 'config.json: process.user.uid: `4294967295` is out of range [0, 2147483647]'
+	one_line
+	cfg 'p["user"] = {"uid": 0, "gid": 0, "additionalGids": [4294967295]}'
+	create_fails "additionalGids 4294967295"
+	is_husk && assert_err_has 'config.json: process.user.additionalGids[0]: `4294967295` is out of range'
+	true
+}
+
+test_exec_user_max_refused() {
+	set_args /payload sleep 600
+	rt run -d --bundle "$B" "$ID" </dev/null
+	rtc exec --user 4294967295:4294967295 "$ID" /payload ids
+	assert_rc_not0 "exec --user 4294967295:4294967295"
+	is_husk && assert_rc 1 "exec --user"
+	is_husk && assert_err_has '--user: `4294967295` is out of range [0, 2147483647]'
+	grep -q 'uid: 0' "$OUT" && die "ran as root: $(cat "$OUT")"
+	one_line
+	rtc exec --user 0:2147483648 "$ID" /payload ids
+	assert_rc_not0 "exec --user 0:2147483648"
+	is_husk && assert_err_has '--user: `2147483648` is out of range'
+	# no exec'd process left: only the init
+	[ "$(marked_pids "$MARK" | wc -l)" -le 1 ] || die "processes left: $(marked_pids "$MARK")"
+	rt delete --force "$ID"
+}
+
+# bad_id ID: create and run refuse it in one line, nothing left behind
+bad_id() {
+	local id=$1
+	shift
+	rtc "$@" create --bundle "$B" "$id"
+	assert_rc 1 "create $(printf %q "$id")"
+	one_line
+	assert_clean
+	rtc "$@" run --bundle "$B" "$id"
+	assert_rc 1 "run $(printf %q "$id")"
+	one_line
+	assert_clean
+}
+
+test_bad_ids() {
+	is_husk || skip "husk's id rule (no leading dot)"
+	bad_id .x
+	assert_err_has 'invalid container id `.x`: starts with a dot'
+	# with --no-new-keyring it used to exist, hidden from `list`
+	bad_id .x --no-new-keyring
+	bad_id ..
+	bad_id "$(printf 'a\nb')"
+	assert_err_has 'invalid container id `a\nb`'
+	bad_id "$(printf 'a\033[2Jb')"
+	assert_err_has 'invalid container id `a\x1b[2Jb`'
+	bad_id "a/b"
+	rtc list -q
+	assert_out_lacks x
+}
+
+test_cgroup_write_names_field() {
+	# a cpu list the kernel refuses: the message says which field
+	[ -e /sys/fs/cgroup/cpuset/cpuset.cpus ] || grep -qw cpuset /sys/fs/cgroup/cgroup.controllers 2>/dev/null ||
+		skip "no cpuset controller"
+	cfg 'l["resources"]["cpu"] = {"cpus": "100000"}'
+	create_fails "cpuset.cpus refused by the kernel"
+	is_husk && assert_err_has 'config.json: linux.resources.cpu.cpus: write `100000` to `'
+	one_line
+}
+
+test_huge_values_capped() {
+	# 50 MB values: one line of a few hundred bytes naming the field, nothing left
+	cfg 'l["cgroupsPath"] = "/husk-test/" + "x" * (50 * 1024 * 1024)'
+	create_fails "50 MB cgroupsPath"
+	one_line
+	assert_err_has 'xxx…`'
+	cfg 'l["cgroupsPath"] = "/husk-test/'"$CGNAME"'"' 'c["hostname"] = "x" * (50 * 1024 * 1024)'
+	create_fails "50 MB hostname"
+	is_husk && assert_err_has 'config.json: hostname: `xxx'
+	one_line
+	cfg 'c["hostname"] = "h"' 'p["cwd"] = "/" + "x" * (50 * 1024 * 1024)'
+	create_fails "50 MB cwd"
+	assert_err_has_i "cwd"
+	one_line
+	cfg 'p["cwd"] = "/"' 'mount("/" + "x" * (50 * 1024 * 1024), "tmpfs", "tmpfs")'
+	create_fails "50 MB mount destination"
+	one_line
+	grep -q "exited unexpectedly" "$ERR" && die "no reason given: $(cat "$ERR")"
+	true
+}
+
+test_caps_permitted_missing() {
+	# effective but not permitted: capset refuses it; the plan says which one
+	cfg 'p["capabilities"]["permitted"] = None'
+	create_fails "capabilities.permitted null"
+	is_husk && assert_err_has 'config.json: process.capabilities.effective[0]: `CAP_AUDIT_WRITE` is not in capabilities.permitted'
+	one_line
+	cfg 'del p["capabilities"]["permitted"]'
+	create_fails "capabilities.permitted missing"
+	is_husk && assert_err_has 'config.json: process.capabilities.effective[0]: '
+	true
+}
+
+test_config_text_refused() {
+	# comments and invalid UTF-8: refused with the place, one line
+	"$PY" - "$B/config.json" <<-'PYEOF'
+		import sys
+		p = sys.argv[1]
+		t = open(p, "rb").read()
+		open(p, "wb").write(b"/* c */" + t)
+	PYEOF
+	create_fails "a comment in config.json"
+	is_husk && assert_err_has 'config.json: invalid JSON: comments are not allowed at line 1, column 1'
+	new_bundle "$TT/b2"
+	"$PY" - "$B/config.json" <<-'PYEOF'
+		import sys
+		p = sys.argv[1]
+		t = open(p, "rb").read()
+		open(p, "wb").write(t.replace(b'"hello"', b'"hel\xed\xa0\x80lo"', 1))
+	PYEOF
+	grep -q "$(printf '\355\240\200')" "$B/config.json" || die "no surrogate in the config"
+	create_fails "a UTF-16 surrogate in config.json"
+	is_husk && assert_err_has 'config.json: invalid JSON: invalid UTF-8 at line'
+	one_line
+}
+
 t "bad namespace type: config.json path in the message" test_bad_namespace_type
 t "wrong JSON type" test_bad_type
 t "truncated config.json" test_bad_json
@@ -179,4 +311,11 @@ t "unknown capability" test_bad_capability
 t "impossible user namespace mapping" test_userns_without_mappings_fails_cleanly
 t "missing namespace path" test_missing_ns_path
 t "--log json on error" test_log_json_on_error
+t "uid/gid 4294967295 refused, not run as root" test_uid_max_refused
+t "exec --user 4294967295:4294967295 refused" test_exec_user_max_refused
+t "ids with a leading dot, a newline, control characters refused in one line" test_bad_ids
+t "cgroup write failure names the linux.resources field" test_cgroup_write_names_field
+t "50 MB values: one capped line naming the field" test_huge_values_capped
+t "capabilities.permitted null or missing: the plan names the cap" test_caps_permitted_missing
+t "comments and invalid UTF-8 in config.json refused" test_config_text_refused
 finish

@@ -192,7 +192,7 @@ static int test_exit_status(void)
 
 	snprintf(cmd, sizeof(cmd), "touch %s", third);
 	CHECK(expect_error(husk_hooks_run(&l, HUSK_HOOK_POSTSTART, state, &e), &e,
-			   "hook `poststart[1]` (`/bin/sh`): exit status 3: some output\nerr") ==
+			   "hook `poststart[1]` (`/bin/sh`): exit status 3: some output\\nerr") ==
 	      0);
 	CHECK(stat(third, &st) < 0 && errno == ENOENT);
 	return 0;

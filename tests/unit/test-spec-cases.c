@@ -11,7 +11,8 @@ const struct bad_case bad[] = {
     {"{'a' 1}", "config.json: invalid JSON: object key and value must be separated by a colon "
 		"(':')"},
     {"[1]", "config.json: expected an object, got an array"},
-    {CFG(", 'hostname': 'a\\u0000b'"), "config.json: invalid JSON: `\\u0000` in a string"},
+    {CFG(", 'hostname': 'a\\u0000b'"),
+     "config.json: invalid JSON: `\\u0000` in a string at line 1, column 67"},
     /* required fields */
     {"{'root': {'path': 'rootfs'}}", "config.json: ociVersion: missing required field"},
     {"{'ociVersion': 1, 'root': {'path': 'rootfs'}}",
@@ -113,9 +114,9 @@ const struct bad_case bad[] = {
     {CFG(", 'linux': {'namespaces': [{'type': 'pid'}, {'type': 'mount'}, {'type': 'foo'}]}"),
      "config.json: linux.namespaces[2].type: unknown namespace `foo`"},
     {CFG(", 'linux': {'namespaces': [{'type': 'a\\nb'}]}"),
-     "config.json: linux.namespaces[0].type: unknown namespace `a?b`"},
+     "config.json: linux.namespaces[0].type: unknown namespace `a\\nb`"},
     {CFG(LINUX(", 'sysctl': {'x\\ny': '1'}")),
-     "config.json: linux.sysctl[\"x?y\"]: `x?y` is not in a separate kernel namespace"},
+     "config.json: linux.sysctl[\"x\\ny\"]: `x\\ny` is not in a separate kernel namespace"},
     {CFG(", 'linux': {'namespaces': [{'type': 'pid'}, {'type': 'pid'}]}"),
      "config.json: linux.namespaces[1].type: duplicate namespace `pid`"},
     {CFG(", 'linux': {'namespaces': [{'type': 'mount'}, {'type': 'network', 'path': 'netns/x'}]}"),
@@ -281,6 +282,106 @@ const struct bad_case bad[] = {
      "namespace"},
     {CFG(", 'linux': {'maskedPaths': ['/proc/kcore']}"),
      "config.json: linux.maskedPaths: needs a mount namespace"},
+    /* ids: 0..2147483647 ((uid_t)-1 means "unchanged" to setresuid: it ran as root) */
+    {CFG(", 'process': {'cwd': '/', 'user': {'uid': 4294967295, 'gid': 0}}"),
+     "config.json: process.user.uid: `4294967295` is out of range [0, 2147483647]"},
+    {CFG(", 'process': {'cwd': '/', 'user': {'uid': 0, 'gid': 4294967295}}"),
+     "config.json: process.user.gid: `4294967295` is out of range [0, 2147483647]"},
+    {CFG(", 'process': {'cwd': '/', 'user': {'uid': 2147483648, 'gid': 0}}"),
+     "config.json: process.user.uid: `2147483648` is out of range [0, 2147483647]"},
+    {CFG(", 'process': {'cwd': '/', 'user': {'uid': 0, 'gid': 0, 'additionalGids': [1, "
+	 "4294967295]}}"),
+     "config.json: process.user.additionalGids[1]: `4294967295` is out of range [0, 2147483647]"},
+    {CFG(", 'linux': {'namespaces': [{'type': 'user'}], 'uidMappings': [{'containerID': 0, "
+	 "'hostID': 4294967295, 'size': 1}]}"),
+     "config.json: linux.uidMappings[0].hostID: `4294967295` is out of range [0, 2147483647]"},
+    {CFG(", 'linux': {'namespaces': [{'type': 'user'}], 'gidMappings': [{'containerID': "
+	 "4294967295, 'hostID': 0, 'size': 1}]}"),
+     "config.json: linux.gidMappings[0].containerID: `4294967295` is out of range [0, "
+     "2147483647]"},
+    {CFG(", 'linux': {'namespaces': [{'type': 'user'}], 'uidMappings': [{'containerID': 0, "
+	 "'hostID': 0, 'size': 0}]}"),
+     "config.json: linux.uidMappings[0].size: `0` is out of range [1, 2147483648]"},
+    {CFG(", 'linux': {'namespaces': [{'type': 'user'}], 'uidMappings': [{'containerID': 0, "
+	 "'hostID': 0, 'size': 4294967295}]}"),
+     "config.json: linux.uidMappings[0].size: `4294967295` is out of range [1, 2147483648]"},
+    {CFG(", 'linux': {'namespaces': [{'type': 'user'}], 'uidMappings': [{'containerID': 0, "
+	 "'hostID': 2147483000, 'size': 65536}]}"),
+     "config.json: linux.uidMappings[0].size: `65536` ids from hostID `2147483000` go past "
+     "2147483647 (uids and gids must be in range 0-2147483647)"},
+    {CFG(", 'linux': {'namespaces': [{'type': 'user'}], 'gidMappings': [{'containerID': "
+	 "2147483647, 'hostID': 0, 'size': 2}]}"),
+     "config.json: linux.gidMappings[0].size: `2` ids from containerID `2147483647` go past "
+     "2147483647 (uids and gids must be in range 0-2147483647)"},
+    {CFG(", 'mounts': [{'destination': '/a', 'uidMappings': [{'containerID': 0, 'hostID': "
+	 "4294967295, 'size': 1}]}]"),
+     "config.json: mounts[0].uidMappings[0].hostID: `4294967295` is out of range [0, "
+     "2147483647]"},
+    {CFG(LINUX(", 'devices': [{'type': 'c', 'path': '/dev/x', 'major': 1, 'minor': 3, 'uid': "
+	       "4294967295}]")),
+     "config.json: linux.devices[0].uid: `4294967295` is out of range [0, 2147483647]"},
+    /* devices: what mknod's 32-bit dev_t holds (12-bit major, 20-bit minor) */
+    {CFG(LINUX(", 'devices': [{'type': 'c', 'path': '/dev/x', 'major': 4294967297, 'minor': 3}]")),
+     "config.json: linux.devices[0].major: `4294967297` is out of range [0, 4095]"},
+    {CFG(LINUX(", 'devices': [{'type': 'c', 'path': '/dev/x', 'major': 4096, 'minor': 3}]")),
+     "config.json: linux.devices[0].major: `4096` is out of range [0, 4095]"},
+    {CFG(LINUX(", 'devices': [{'type': 'c', 'path': '/dev/x', 'major': 1, 'minor': 4294967296}]")),
+     "config.json: linux.devices[0].minor: `4294967296` is out of range [0, 1048575]"},
+    {CFG(LINUX(", 'devices': [{'type': 'b', 'path': '/dev/x', 'major': 1, 'minor': -1}]")),
+     "config.json: linux.devices[0].minor: `-1` is out of range [0, 1048575]"},
+    /* consoleSize: struct winsize holds unsigned shorts */
+    {CFG(PROC(", 'consoleSize': {'height': 70000, 'width': 80}")),
+     "config.json: process.consoleSize.height: `70000` is out of range [0, 65535]"},
+    {CFG(PROC(", 'consoleSize': {'height': 25, 'width': 65536}")),
+     "config.json: process.consoleSize.width: `65536` is out of range [0, 65535]"},
+    /* cpu.shares: the kernel's range, the same on v1 and v2 */
+    {CFG(LINUX(", 'resources': {'cpu': {'shares': 18446744073709551615}}")),
+     "config.json: linux.resources.cpu.shares: `18446744073709551615` is out of range [2, "
+     "262144]"},
+    {CFG(LINUX(", 'resources': {'cpu': {'shares': 262145}}")),
+     "config.json: linux.resources.cpu.shares: `262145` is out of range [2, 262144]"},
+    {CFG(LINUX(", 'resources': {'cpu': {'shares': 1}}")),
+     "config.json: linux.resources.cpu.shares: `1` is out of range [2, 262144]"},
+    /* memory: swap (memory + swap) against the limit, the same on v1 and v2 */
+    {CFG(LINUX(", 'resources': {'memory': {'limit': 2097152, 'swap': 1048576}}")),
+     "config.json: linux.resources.memory.swap: `1048576` is below the memory limit `2097152` "
+     "(swap is memory + swap)"},
+    {CFG(LINUX(", 'resources': {'memory': {'swap': 1048576}}")),
+     "config.json: linux.resources.memory.swap: `1048576` needs a memory limit (memory.limit)"},
+    {CFG(LINUX(", 'resources': {'memory': {'limit': -1, 'swap': 1048576}}")),
+     "config.json: linux.resources.memory.swap: `1048576` needs a memory limit (memory.limit)"},
+    /* capabilities: effective must be permitted (capset refuses it) */
+    {CFG(PROC(", 'capabilities': {'effective': ['CAP_KILL']}")),
+     "config.json: process.capabilities.effective[0]: `CAP_KILL` is not in "
+     "capabilities.permitted (permitted is empty)"},
+    {CFG(PROC(", 'capabilities': {'effective': ['CAP_KILL', 'CAP_CHOWN'], 'permitted': null}")),
+     "config.json: process.capabilities.effective[0]: `CAP_KILL` is not in "
+     "capabilities.permitted (permitted is empty)"},
+    {CFG(PROC(", 'capabilities': {'effective': ['CAP_KILL', 'CAP_CHOWN'], 'permitted': "
+	      "['CAP_KILL']}")),
+     "config.json: process.capabilities.effective[1]: `CAP_CHOWN` is not in "
+     "capabilities.permitted"},
+    /* sethostname and setdomainname take at most 64 bytes */
+    {CFG(", 'hostname': 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'" LINUX(
+	 "")),
+     "config.json: hostname: `aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa` "
+     "is longer than 64 bytes"},
+    {CFG(", 'domainname': "
+	 "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'" LINUX("")),
+     "config.json: domainname: `aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa` "
+     "is longer than 64 bytes"},
+    /* huge values are cut in messages (one line, a few hundred bytes) */
+    {CFG(LINUX(", 'devices': [{'type': 'c', 'path': '/dev/x', 'major': "
+	       "1000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+	       "0000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+	       "0000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+	       "0000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+	       ", 'minor': 3}]")),
+     "config.json: linux.devices[0].major: expected an int64, got "
+     "`1000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+     "0000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+     "0000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+     "0000000\xe2\x80\xa6`"},
 };
 
 const struct supp_case unsupported[] = {
@@ -317,7 +418,7 @@ const char full[] =
     "   'options': ['nosuid', 'mode=755']}, {'destination': '/data', 'source': '/srv',"
     "   'options': ['rbind', 'rro']}],"
     " 'process': {'terminal': true, 'consoleSize': {'height': 25, 'width': 80},"
-    "   'user': {'uid': 1000, 'gid': 4294967295, 'umask': 18, 'additionalGids': [5, 6]},"
+    "   'user': {'uid': 1000, 'gid': 2147483647, 'umask': 18, 'additionalGids': [5, 6]},"
     "   'args': ['sh', '-c', 'echo hi'], 'env': ['PATH=/bin', 'TERM=xterm'], 'cwd': '/root',"
     "   'capabilities': {'bounding': ['CAP_KILL', 'CAP_CHOWN'], 'effective': ['CAP_KILL'],"
     "     'inheritable': [], 'permitted': ['CAP_KILL'], 'ambient': ['CAP_KILL']},"
@@ -338,7 +439,7 @@ const char full[] =
     "   {'type': 'cgroup'}, {'type': 'time'}],"
     "   'uidMappings': [{'containerID': 0, 'hostID': 100000, 'size': 65536}],"
     "   'gidMappings': [{'containerID': 0, 'hostID': 100000, 'size': 65536},"
-    "     {'containerID': 65536, 'hostID': 4294967295, 'size': 1}],"
+    "     {'containerID': 65536, 'hostID': 2147483647, 'size': 1}],"
     "   'timeOffsets': {'monotonic': {'secs': -9223372036854775808, 'nanosecs': 999999999},"
     "     'boottime': {'secs': 9223372036854775807}},"
     "   'devices': [{'type': 'c', 'path': '/dev/fuse', 'major': 10, 'minor': 229,"
@@ -349,7 +450,7 @@ const char full[] =
     "     'memory': {'limit': 536870912, 'reservation': 1, 'swap': -1, 'kernel': 0,"
     "       'kernelTCP': 9223372036854775807, 'swappiness': 0, 'disableOOMKiller': true,"
     "       'useHierarchy': false, 'checkBeforeUpdate': true},"
-    "     'cpu': {'shares': 18446744073709551615, 'quota': -9223372036854775808,"
+    "     'cpu': {'shares': 262144, 'quota': -9223372036854775808,"
     "       'burst': 1, 'period': 100000, 'realtimeRuntime': 950000, 'realtimePeriod': 1000000,"
     "       'cpus': '0-1', 'mems': '0', 'idle': 1},"
     "     'pids': {'limit': -1},"

@@ -130,11 +130,15 @@ static void test_nesting_and_nul(void)
 	memset(deep, '[', sizeof deep - 1);
 	deep[sizeof deep - 1] = '\0';
 	r = husk_spec_parse(deep, strlen(deep), "config.json", &s, &e);
-	ok(r < 0 && e.msg && strcmp(e.msg, "config.json: invalid JSON: nested too deep") == 0,
+	ok(r < 0 && e.msg &&
+	       strcmp(e.msg, "config.json: invalid JSON: nested too deep at line 1, column 65") ==
+		   0,
 	   "deep nesting is refused before yajl (%s)", M(e));
 	husk_error_clear(&e);
 	r = husk_spec_parse(nul, sizeof nul - 1, "config.json", &s, &e);
-	ok(r < 0 && e.msg && strcmp(e.msg, "config.json: invalid JSON: NUL byte in the text") == 0,
+	ok(r < 0 && e.msg &&
+	       strcmp(e.msg,
+		      "config.json: invalid JSON: NUL byte in the text at line 1, column 23") == 0,
 	   "a NUL byte inside the text is refused (%s)", M(e));
 	husk_error_clear(&e);
 }
@@ -164,10 +168,10 @@ static void test_full(void)
 	       strcmp(s->mounts[1].source, "/srv") == 0,
 	   "mounts");
 	ok(s->has_process && p->terminal && p->has_console_size && p->console_height == 25 &&
-	       p->console_width == 80 && p->user.uid == 1000 && p->user.gid == UINT32_MAX &&
+	       p->console_width == 80 && p->user.uid == 1000 && p->user.gid == 2147483647 &&
 	       p->user.has_umask && p->user.umask == 18 && p->user.n_additional_gids == 2 &&
 	       p->user.additional_gids[1] == 6,
-	   "process: terminal, console size, user (gid 4294967295)");
+	   "process: terminal, console size, user (gid 2147483647, the highest)");
 	ok(strv_len(p->args) == 3 && strcmp(p->args[2], "echo hi") == 0 && strv_len(p->env) == 2 &&
 	       strcmp(p->cwd, "/root") == 0,
 	   "process: args, env, cwd");
@@ -205,7 +209,7 @@ static void test_full(void)
 	   "linux: namespaces");
 	ok(l->n_uid_mappings == 1 && l->uid_mappings[0].host_id == 100000 &&
 	       l->uid_mappings[0].size == 65536 && l->n_gid_mappings == 2 &&
-	       l->gid_mappings[1].host_id == UINT32_MAX,
+	       l->gid_mappings[1].host_id == 2147483647,
 	   "linux: id mappings");
 	ok(l->time_offsets[0].present && l->time_offsets[0].secs == INT64_MIN &&
 	       l->time_offsets[0].nanosecs == 999999999 && l->time_offsets[1].present &&
@@ -226,9 +230,9 @@ static void test_full(void)
 	       r->memory.has_use_hierarchy && !r->memory.use_hierarchy &&
 	       r->memory.check_before_update,
 	   "resources: memory");
-	ok(r->has_cpu && r->cpu.shares == UINT64_MAX && r->cpu.quota == INT64_MIN &&
-	       r->cpu.has_burst && r->cpu.realtime_runtime == 950000 &&
-	       strcmp(r->cpu.cpus, "0-1") == 0 && r->cpu.has_idle && r->cpu.idle == 1,
+	ok(r->has_cpu && r->cpu.shares == 262144 && r->cpu.quota == INT64_MIN && r->cpu.has_burst &&
+	       r->cpu.realtime_runtime == 950000 && strcmp(r->cpu.cpus, "0-1") == 0 &&
+	       r->cpu.has_idle && r->cpu.idle == 1,
 	   "resources: cpu");
 	ok(r->has_pids && r->has_pids_limit && r->pids_limit == -1, "resources: pids");
 	ok(r->has_blkio && r->blkio.leaf_weight == 65535 && r->blkio.n_weight_device == 1 &&
