@@ -29,8 +29,9 @@ struct husk_launch {
 	 * that the start socket reads EOF if `run` dies first.
 	 */
 	bool handover;
-	bool pdeath;		 /* the init: PR_SET_PDEATHSIG(SIGKILL) armed */
-	int console_fd;		 /* connected console socket, or -1 */
+	bool pdeath;	/* the init: PR_SET_PDEATHSIG(SIGKILL) armed */
+	int lock_fd;	/* the state dir fd holding create's flock: the init closes it first */
+	int console_fd; /* connected console socket, or -1 */
 	int join_fds[HUSK_NS_N]; /* namespaces the init joins itself (setns), -1 if none */
 	int unshare_flags;	 /* namespaces the init makes itself (unshare) */
 	bool cgroupns_late;	 /* unshare the cgroup ns after the parent placed us */

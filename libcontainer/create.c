@@ -359,6 +359,7 @@ static int spawn_init(const struct husk_ctx *ctx, const struct husk_create_opts 
 		lx->namespaces[HUSK_NS_USER].present && lx->namespaces[HUSK_NS_USER].path == NULL,
 	    .seccomp = c->seccomp,
 	    .handover = mask == NULL,
+	    .lock_fd = c->store.dir_fd,
 	};
 	cleanup_close int pid_saved = -1, time_saved = -1, console = -1;
 	int sv[2], pp[2], extra_fds;

@@ -426,6 +426,9 @@ __attribute__((noreturn)) void husk_init_main(struct husk_launch *l)
 	/* die with the creator until it hands over; checked once our copy of its end is gone */
 	l->pdeath = true;
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* the create lock (flock, shared with our copy of the fd) must go with the creator */
+	if (l->lock_fd >= 3 + l->preserve_fds)
+		close(l->lock_fd);
 	/* nothing in the container may reach our binary through /proc/1/exe (CVE-2019-5736) */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (close_inherited_fds(l, &err) < 0) {
