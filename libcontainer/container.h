@@ -72,7 +72,10 @@ int husk_check_passed_fds(int from, int n, const char *what, struct husk_error *
  * its root (CVE-2024-21626: a cwd reached through /proc/self/fd/N).
  */
 int husk_verify_cwd(const char *cwd, struct husk_error *err);
-/* init.c: just before execve, mark every fd from `from` on close-on-exec. */
+/*
+ * init.c: mark every fd from `from` on close-on-exec; the init and exec call
+ * it before the privilege drop, ahead of any seccomp filter.
+ */
 void husk_cloexec_from(int from);
 /* init.c: load a seccomp filter in the init or an exec child (see there). */
 int husk_seccomp_load_sync(struct husk_seccomp_filter **fp, int sync_fd, struct husk_error *err);

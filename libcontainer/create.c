@@ -463,7 +463,7 @@ static int spawn_init(const struct husk_ctx *ctx, const struct husk_create_opts 
 	l.start_fd = pp[0];
 	/* run holds the write end itself: the init's copy would hide run's death */
 	l.start_wfd = l.handover ? pp[1] : -1;
-	/* the init keeps the write end too, so that `start` can fetch it */
+	/* create: the init keeps the write end too, so that `start` can fetch it */
 	c->state.start_fd = pp[1];
 	/* the init gets the caller's mask back (run blocks everything to forward signals) */
 	if (mask)

@@ -229,6 +229,8 @@ static int exec_child_setup(struct exec_child *x, char **prog, bool *lookup_fail
 		return -1;
 	if (husk_sched_apply(p, err) < 0)
 		return -1;
+	/* whatever was opened since close_inherited: not past execve */
+	husk_cloexec_from(3 + x->preserve_fds);
 	if (husk_drop_privileges(p, &x->seccomp, x->sync_fd, err) < 0)
 		return -1;
 	*prog = husk_find_executable(p->args[0], p->env, err);
@@ -313,7 +315,6 @@ __attribute__((noreturn)) static void exec_child_main(struct exec_child *x, sigs
 		_exit(!lookup_failed ? 1 : err.status == ENOENT ? 127 : 126);
 	}
 	sigprocmask(SIG_SETMASK, mask, NULL);
-	husk_cloexec_from(3 + x->preserve_fds);
 	execve(prog, x->p->args, x->p->env ? x->p->env : (char *[]){NULL});
 	e = errno;
 	husk_error_errno(&err, "exec failed: exec %s", x->p->args[0]);

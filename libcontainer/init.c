@@ -352,6 +352,8 @@ static int init_setup(struct husk_launch *l, char **prog, char **hook_state, str
 	if (spec->linux_.has_personality && husk_personality_apply(&spec->linux_, err) < 0)
 		return -1;
 
+	/* whatever was opened since close_inherited_fds: not past execve */
+	husk_cloexec_from(3 + l->preserve_fds);
 	/* without no_new_privs the filter is loaded in there, before the handover */
 	if (l->seccomp && !p->no_new_privileges)
 		creator_unwatch(l);
@@ -482,7 +484,6 @@ __attribute__((noreturn)) void husk_init_main(struct husk_launch *l)
 		husk_sync_send_error(l->start_fd, &err);
 		_exit(1);
 	}
-	husk_cloexec_from(3 + l->preserve_fds);
 	execve(prog, p->args, l->env);
 	r = errno;
 	husk_error_errno(&err, "exec `%s`", prog);
