@@ -19,10 +19,19 @@ struct husk_launch {
 	const char *rootfs; /* absolute */
 	const char *bundle; /* absolute; relative mount sources start here */
 	bool no_pivot, no_new_keyring;
-	int sync_fd;		 /* the init's end of the sync socketpair */
-	int start_fd;		 /* read end of the start pipe: start writes one byte */
-	int start_wfd;		 /* its write end, kept for `start` to fetch (pidfd_getfd) */
-	int console_fd;		 /* connected console socket, or -1 */
+	int sync_fd;   /* the init's end of the sync socketpair */
+	int start_fd;  /* read end of the start pipe: start writes one byte */
+	int start_wfd; /* its write end, kept for `start` to fetch (pidfd_getfd) */
+	/*
+	 * create: after "ready" the init waits for SYNC_HANDOVER (the state says
+	 * "created") before it stops dying with its creator.  run (false): the
+	 * start byte is the handover, and the init does not keep start_wfd, so
+	 * that the start socket reads EOF if `run` dies first.
+	 */
+	bool handover;
+	bool pdeath;	/* the init: PR_SET_PDEATHSIG(SIGKILL) armed */
+	int lock_fd;	/* the state dir fd holding create's flock: the init closes it first */
+	int console_fd; /* connected console socket, or -1 */
 	int join_fds[HUSK_NS_N]; /* namespaces the init joins itself (setns), -1 if none */
 	int unshare_flags;	 /* namespaces the init makes itself (unshare) */
 	bool cgroupns_late;	 /* unshare the cgroup ns after the parent placed us */
@@ -53,6 +62,21 @@ int husk_setns_path(const char *path, int type, struct husk_error *err);
 /* clone3 (into the cgroup dir fd when >= 0; *into_cgroup says if it was) with fallback to clone. */
 pid_t husk_clone(uint64_t flags, int cgroup_fd, bool *into_cgroup);
 int husk_write_pid_file(const char *path, pid_t pid, struct husk_error *err);
+/*
+ * fds from .. from+n-1 must be ones the caller passed (open, not
+ * close-on-exec: every fd husk opens is); `what` names the option.
+ */
+int husk_check_passed_fds(int from, int n, const char *what, struct husk_error *err);
+/*
+ * init.c: after chdir into the container, fail unless the cwd is inside
+ * its root (CVE-2024-21626: a cwd reached through /proc/self/fd/N).
+ */
+int husk_verify_cwd(const char *cwd, struct husk_error *err);
+/*
+ * init.c: mark every fd from `from` on close-on-exec; the init and exec call
+ * it before the privilege drop, ahead of any seccomp filter.
+ */
+void husk_cloexec_from(int from);
 /* init.c: load a seccomp filter in the init or an exec child (see there). */
 int husk_seccomp_load_sync(struct husk_seccomp_filter **fp, int sync_fd, struct husk_error *err);
 /*

@@ -190,18 +190,61 @@ static int resolve_paths(const struct husk_create_opts *o, struct creation *c,
 	return 0;
 }
 
+/* LISTEN_FDS meant for us (LISTEN_PID is our pid): how many, else 0. */
+static int listen_fds(void)
+{
+	const char *lfds = getenv("LISTEN_FDS"), *lpid = getenv("LISTEN_PID");
+	int64_t nfds = 0, pid = 0;
+
+	if (lfds && lpid && parse_i64(lfds, &nfds) == 0 && parse_i64(lpid, &pid) == 0 &&
+	    pid == getpid() && nfds > 0 && nfds < 1024)
+		return (int)nfds;
+	return 0;
+}
+
+/*
+ * --preserve-fds N and LISTEN_FDS pass fds 3.. on as they are.  runc puts
+ * the LISTEN_FDS ones first, then the preserved ones; either way each must be
+ * one the caller gave us.  A closed one would be taken by one of ours (the
+ * state root, the state dir, the cgroup dir) and reach the container, where
+ * process.cwd = /proc/self/fd/N starts the process on the host.
+ */
+int husk_check_passed_fds(int from, int n, const char *what, struct husk_error *err)
+{
+	if (n < 0 || n > INT_MAX - from)
+		return husk_error_set(err, EINVAL, "%s: too many fds", what);
+	for (int fd = from; fd < from + n; fd++) {
+		int flags = fcntl(fd, F_GETFD);
+		if (flags < 0)
+			return husk_error_set(err, EBADF, "%s: fd %d is not open", what, fd);
+		/* a close-on-exec fd did not come through our execve: it is ours */
+		if (flags & FD_CLOEXEC)
+			return husk_error_set(
+			    err, EBADF, "%s: fd %d is the runtime's own, not one passed to it",
+			    what, fd);
+	}
+	return 0;
+}
+
+static int check_create_fds(const struct husk_create_opts *o, struct husk_error *err)
+{
+	int extra = listen_fds();
+	char what[64];
+
+	snprintf(what, sizeof what, "LISTEN_FDS=%d", extra);
+	if (husk_check_passed_fds(3, extra, what, err) < 0)
+		return -1;
+	snprintf(what, sizeof what, "--preserve-fds %d", o->preserve_fds);
+	return husk_check_passed_fds(3 + extra, o->preserve_fds, what, err);
+}
+
 /* LISTEN_FDS from systemd socket activation are passed on like runc does. */
 static int build_env(struct creation *c, struct husk_launch *l, int *extra_fds)
 {
-	const char *lfds = getenv("LISTEN_FDS"), *lpid = getenv("LISTEN_PID");
 	size_t n = strv_len(c->spec->process.env);
-	int64_t nfds = 0, pid = 0;
 
 	l->listen_pid_slot = -1;
-	*extra_fds = 0;
-	if (lfds && lpid && parse_i64(lfds, &nfds) == 0 && parse_i64(lpid, &pid) == 0 &&
-	    pid == getpid() && nfds > 0 && nfds < 1024)
-		*extra_fds = (int)nfds;
+	*extra_fds = listen_fds();
 	c->env = xmalloc0((n + 3) * sizeof(char *));
 	for (size_t i = 0; i < n; i++)
 		c->env[i] = c->spec->process.env[i];
@@ -330,6 +373,8 @@ static int spawn_init(const struct husk_ctx *ctx, const struct husk_create_opts 
 	    .new_userns =
 		lx->namespaces[HUSK_NS_USER].present && lx->namespaces[HUSK_NS_USER].path == NULL,
 	    .seccomp = c->seccomp,
+	    .handover = mask == NULL,
+	    .lock_fd = c->store.dir_fd,
 	};
 	cleanup_close int pid_saved = -1, time_saved = -1, console = -1;
 	int sv[2], pp[2], extra_fds;
@@ -431,8 +476,9 @@ static int spawn_init(const struct husk_ctx *ctx, const struct husk_create_opts 
 	c->start_wfd = pp[1];
 	l.sync_fd = sv[1];
 	l.start_fd = pp[0];
-	l.start_wfd = pp[1];
-	/* the init keeps the write end too, so that `start` can fetch it */
+	/* run holds the write end itself: the init's copy would hide run's death */
+	l.start_wfd = l.handover ? pp[1] : -1;
+	/* create: the init keeps the write end too, so that `start` can fetch it */
 	c->state.start_fd = pp[1];
 	/* the init gets the caller's mask back (run blocks everything to forward signals) */
 	if (mask)
@@ -458,6 +504,11 @@ static int spawn_init(const struct husk_ctx *ctx, const struct husk_create_opts 
 		setns(pid_saved, CLONE_NEWPID);
 	if (time_saved >= 0)
 		setns(time_saved, CLONE_NEWTIME);
+	/* recorded at once: `delete --force` kills it if we die before "created" */
+	c->state.pid = c->pid;
+	c->state.start_time = proc_start_time(c->pid);
+	if (husk_store_write(&c->store, &c->state, err) < 0)
+		return -1;
 
 	if (husk_sync_recv(c->sync_fd, SYNC_NS_READY, NULL, err) < 0)
 		return -1;
@@ -465,8 +516,6 @@ static int spawn_init(const struct husk_ctx *ctx, const struct husk_create_opts 
 		return -1;
 	if (husk_cgroup_enter(c->cg, c->pid, into_cgroup, err) < 0)
 		return -1;
-	c->state.pid = c->pid;
-	c->state.start_time = proc_start_time(c->pid);
 	if (any_hooks(c->spec, HUSK_HOOK_CREATE_CONTAINER, HUSK_HOOK_START_CONTAINER))
 		state_json_for_hooks(c, "creating", &hook_state);
 	if (husk_sync_send(c->sync_fd, SYNC_GO, hook_state, err) < 0)
@@ -494,15 +543,31 @@ static int spawn_init(const struct husk_ctx *ctx, const struct husk_create_opts 
 	return 0;
 }
 
+/*
+ * The init dies with us until it is told that the container is created (it
+ * is then the state's to track): tell it, and wait until it no longer does.
+ */
+static int hand_over(struct creation *c, struct husk_error *err)
+{
+	if (husk_sync_send(c->sync_fd, SYNC_HANDOVER, NULL, err) < 0 ||
+	    husk_sync_recv(c->sync_fd, SYNC_HANDOVER, NULL, err) < 0)
+		return -1;
+	return 0;
+}
+
 static int do_create(const struct husk_ctx *ctx, const char *id, const struct husk_create_opts *o,
 		     const sigset_t *mask, struct creation *c, struct husk_error *err)
 {
 	char now[64];
 	const struct husk_spec *s;
+	cleanup_cgroup struct husk_cgroup *cg = NULL;
 
 	memset(c, 0, sizeof *c);
 	c->sync_fd = c->start_wfd = c->pty_sock = c->pty_master = -1;
 	if (husk_id_validate(id, err) < 0)
+		return -1;
+	/* before we open anything that could take the number of a closed one */
+	if (check_create_fds(o, err) < 0)
 		return -1;
 	if (ctx->systemd_cgroup)
 		return husk_error_set(err, ENOTSUP, "systemd cgroup driver is not supported yet");
@@ -525,7 +590,9 @@ static int do_create(const struct husk_ctx *ctx, const char *id, const struct hu
 	c->state.rootfs = xstrdup(c->rootfs);
 	c->state.created = xstrdup(now);
 	c->state.owner = xstrdup("");
-	c->state.status = xstrdup("created");
+	c->state.status = xstrdup("creating");
+	c->state.creator_pid = getpid();
+	c->state.creator_start_time = proc_start_time(c->state.creator_pid);
 	c->state.has_poststart = s->hooks[HUSK_HOOK_POSTSTART].n > 0;
 	c->state.has_poststop = s->hooks[HUSK_HOOK_POSTSTOP].n > 0;
 	if (s->n_annotations) {
@@ -537,18 +604,32 @@ static int do_create(const struct husk_ctx *ctx, const char *id, const struct hu
 		c->state.n_annotations = s->n_annotations;
 	}
 
-	if (husk_cgroup_create(s->linux_.cgroups_path, id,
-			       s->linux_.has_resources ? &s->linux_.resources : NULL, &c->cg,
-			       err) < 0)
+	/*
+	 * The state records what exists before it is made (the cgroup here, the
+	 * init as soon as it is cloned), so that `delete --force` can undo a
+	 * create killed half-way (SIGKILL runs no creation_abort).
+	 */
+	if (husk_cgroup_prepare(s->linux_.cgroups_path, id, &cg, err) < 0)
 		goto fail;
-	c->state.cgroup_path = xstrdup(husk_cgroup_path(c->cg));
+	c->state.cgroup_path = xstrdup(husk_cgroup_path(cg));
+	if (husk_store_write(&c->store, &c->state, err) < 0 ||
+	    husk_cgroup_make(cg, s->linux_.has_resources ? &s->linux_.resources : NULL, err) < 0)
+		goto fail;
+	c->cg = steal_pointer(&cg);
 
 	if (spawn_init(ctx, o, mask, c, err) < 0)
 		goto fail;
+	/* the creator's part is over once the state says created (or running, for run) */
+	c->state.creator_pid = 0;
+	c->state.creator_start_time = 0;
+	free(c->state.status);
+	c->state.status = xstrdup("created");
 	/* run (mask set) writes the state once, as running, when it starts the init */
 	if (mask == NULL && husk_store_write(&c->store, &c->state, err) < 0)
 		goto fail;
 	if (o->pid_file && husk_write_pid_file(o->pid_file, c->pid, err) < 0)
+		goto fail;
+	if (mask == NULL && hand_over(c, err) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -581,6 +662,8 @@ int husk_run(const struct husk_ctx *ctx, const char *id, const struct husk_creat
 		return -1;
 	}
 	r = husk_start_created(ctx, &c.store, &c.state, c.spec, c.start_wfd, err);
+	/* started (or failed): others may act on it while we wait */
+	husk_store_unlock(&c.store);
 	if (r == 0 && opts->detach) {
 		creation_free(&c);
 		sigprocmask(SIG_SETMASK, &old, NULL);

@@ -215,22 +215,6 @@ struct exec_child {
 	struct husk_seccomp_filter *seccomp; /* the container's profile */
 };
 
-/*
- * CVE-2024-21626: a cwd reached through an open fd (/proc/self/fd/N) could
- * lie outside the container's root; getcwd() fails with ENOENT (or the kernel
- * prefixes "(unreachable)") when it does.  runc checks the same.
- */
-static int check_cwd(const char *want, struct husk_error *err)
-{
-	cleanup_free char *cwd = getcwd(NULL, 0);
-
-	if (cwd == NULL && errno != ENOENT)
-		return husk_error_errno(err, "getcwd");
-	if (cwd == NULL || cwd[0] != '/')
-		return husk_error_set(err, EPERM, "cwd `%s` is outside the container's root", want);
-	return 0;
-}
-
 static int exec_child_setup(struct exec_child *x, char **prog, bool *lookup_failed,
 			    struct husk_error *err)
 {
@@ -254,7 +238,8 @@ static int exec_child_setup(struct exec_child *x, char **prog, bool *lookup_fail
 	close(x->root_fd);
 	if (chdir(p->cwd) < 0)
 		return husk_error_errno(err, "chdir to cwd (`%s`)", p->cwd);
-	if (check_cwd(p->cwd, err) < 0)
+	/* CVE-2024-21626: the cwd must be inside the container's root */
+	if (husk_verify_cwd(p->cwd, err) < 0)
 		return -1;
 	if (p->terminal && x->console_fd >= 0 &&
 	    husk_terminal_setup_exec(x->console_fd, p, err) < 0)
@@ -263,6 +248,8 @@ static int exec_child_setup(struct exec_child *x, char **prog, bool *lookup_fail
 		return -1;
 	if (husk_sched_apply(p, err) < 0)
 		return -1;
+	/* whatever was opened since close_inherited: not past execve */
+	husk_cloexec_from(3 + x->preserve_fds);
 	if (husk_drop_privileges(p, &x->seccomp, x->sync_fd, err) < 0)
 		return -1;
 	*prog = husk_find_executable(p->args[0], p->env, err);
@@ -282,9 +269,11 @@ static int cmp_int(const void *a, const void *b)
 /*
  * Close, not just mark close-on-exec, every fd but stdio, the preserved ones
  * and the child's own: until execve a leaked fd could be reached through
- * /proc/self/fd (CVE-2024-21626).
+ * /proc/self/fd (CVE-2024-21626).  None of ours may sit among the preserved
+ * ones (they lose close-on-exec): husk_exec checked that the caller passed
+ * them all, and we verify it.
  */
-static void close_inherited(const struct exec_child *x)
+static int close_inherited(const struct exec_child *x, struct husk_error *err)
 {
 	int keep[HUSK_NS_N + 4], n = 0;
 	unsigned int from = 3 + (unsigned int)x->preserve_fds;
@@ -296,6 +285,11 @@ static void close_inherited(const struct exec_child *x)
 	for (int t = 0; t < HUSK_NS_N; t++)
 		keep[n++] = x->ns_fds[t];
 	qsort(keep, (size_t)n, sizeof *keep, cmp_int);
+	for (int i = 0; i < n; i++) {
+		if (keep[i] >= 3 && keep[i] < 3 + x->preserve_fds)
+			return husk_error_set(
+			    err, EBADF, "fd %d of the runtime is among the preserved fds", keep[i]);
+	}
 	for (int i = 0; i < n; i++) {
 		if (keep[i] < 0 || (unsigned int)keep[i] < from)
 			continue;
@@ -314,6 +308,7 @@ static void close_inherited(const struct exec_child *x)
 				fcntl(fd, F_SETFD, FD_CLOEXEC);
 		}
 	}
+	return 0;
 }
 
 __attribute__((noreturn)) static void exec_child_main(struct exec_child *x, sigset_t *mask)
@@ -325,7 +320,11 @@ __attribute__((noreturn)) static void exec_child_main(struct exec_child *x, sigs
 
 	/* nothing in the container may reach our binary through /proc/<pid>/exe */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	close_inherited(x);
+	if (close_inherited(x, &err) < 0) {
+		husk_error_wrap(&err, "exec failed");
+		husk_sync_send_error(x->sync_fd, &err);
+		_exit(1);
+	}
 	for (int fd = 3; fd < 3 + x->preserve_fds; fd++)
 		fcntl(fd, F_SETFD, 0);
 	if (exec_child_setup(x, &prog, &lookup_failed, &err) < 0) {
@@ -414,13 +413,16 @@ int husk_exec(const struct husk_ctx *ctx, const char *id, const struct husk_exec
 	for (int t = 0; t < HUSK_NS_N; t++)
 		x.ns_fds[t] = -1;
 	/*
-	 * --preserve-fds N passes fds 3..N+2 as they are: one not open now would
-	 * be taken by one of ours below (the state dir, a host directory)
+	 * --preserve-fds N passes fds 3..N+2 as they are: one the caller did
+	 * not pass would be (or become, below) one of ours: the state dir, a
+	 * host directory, the --log file
 	 */
-	for (int fd = 3; fd < 3 + o->preserve_fds; fd++)
-		if (fcntl(fd, F_GETFD) < 0)
-			return husk_error_set(err, EBADF, "--preserve-fds %d: fd %d is not open",
-					      o->preserve_fds, fd);
+	{
+		char what[64];
+		snprintf(what, sizeof what, "--preserve-fds %d", o->preserve_fds);
+		if (husk_check_passed_fds(3, o->preserve_fds, what, err) < 0)
+			return -1;
+	}
 	if (husk_store_open(ctx->root ? ctx->root : HUSK_DEFAULT_ROOT, id, false, &st, err) < 0)
 		return -1;
 	if (husk_store_read(&st, &s, err) < 0)

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -185,6 +186,69 @@ int husk_drop_privileges(const struct husk_process *p, struct husk_seccomp_filte
 	return 0;
 }
 
+/*
+ * CVE-2024-21626: a cwd reached through an fd (/proc/self/fd/N) can lie
+ * outside the container's root.  getcwd(2) then prefixes "(unreachable)",
+ * which glibc turns into ENOENT.  runc's check and message (verifyCwd).
+ */
+int husk_verify_cwd(const char *cwd, struct husk_error *err)
+{
+	cleanup_free char *wd = getcwd(NULL, 0);
+
+	if (wd == NULL && errno != ENOENT)
+		return husk_error_errno(err, "cwd `%s`: getcwd", cwd);
+	if (wd == NULL || wd[0] != '/')
+		return husk_error_set(
+		    err, EPERM,
+		    "cwd `%s`: current working directory is outside of container "
+		    "mount namespace root -- possible container breakout detected",
+		    cwd);
+	return 0;
+}
+
+void husk_cloexec_from(int from)
+{
+	if (syscall(SYS_close_range, (unsigned int)from, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return;
+	/* kernels before 5.11 */
+	for (int fd = from; fd < 4096; fd++) {
+		int f = fcntl(fd, F_GETFD);
+		if (f >= 0 && !(f & FD_CLOEXEC))
+			fcntl(fd, F_SETFD, f | FD_CLOEXEC);
+	}
+}
+
+/*
+ * Until the creator hands the container over (create: the state says
+ * "created"; run: the start byte), the init dies with it: a create killed
+ * half-way (SIGKILL) must not leave an init blocked forever.  Every wait on
+ * the creator also fails on EOF; PR_SET_PDEATHSIG(SIGKILL) ends the init at
+ * once wherever it is.  A credential change clears it (commit_creds), so it
+ * is armed again after each; it is dropped before a seccomp filter is loaded
+ * ahead of the handover, so that no filter has to allow prctl.
+ */
+static void creator_watch(struct husk_launch *l)
+{
+	struct pollfd p = {.fd = l->sync_fd, .events = POLLIN};
+
+	if (!l->pdeath)
+		return;
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/*
+	 * getppid() is 0 in a new pid namespace: the creator's end of the sync
+	 * socket (its only holder) tells whether it died before we armed it.
+	 */
+	if (poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR)))
+		_exit(1);
+}
+
+static void creator_unwatch(struct husk_launch *l)
+{
+	if (l->pdeath)
+		prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+	l->pdeath = false;
+}
+
 struct hook_ctx {
 	struct husk_launch *l;
 	const char *state;
@@ -228,6 +292,7 @@ static int init_setup(struct husk_launch *l, char **prog, char **hook_state, str
 		return -1;
 	if (l->unshare_flags && unshare(l->unshare_flags) < 0)
 		return husk_error_errno(err, "unshare namespaces");
+	creator_watch(l); /* a user namespace joined or made: new credentials */
 	if (husk_sync_send(l->sync_fd, SYNC_NS_READY, NULL, err) < 0)
 		return -1;
 	/* the parent writes the id maps and places us in the cgroup */
@@ -241,6 +306,7 @@ static int init_setup(struct husk_launch *l, char **prog, char **hook_state, str
 		if (maps_root(spec->linux_.uid_mappings, spec->linux_.n_uid_mappings) &&
 		    setresuid(0, 0, 0) < 0)
 			return husk_error_errno(err, "setresuid(0) in the user namespace");
+		creator_watch(l);
 	}
 	if (l->cgroupns_late && unshare(CLONE_NEWCGROUP) < 0)
 		return husk_error_errno(err, "create cgroup namespace");
@@ -273,6 +339,8 @@ static int init_setup(struct husk_launch *l, char **prog, char **hook_state, str
 	if (chdir(p->cwd) < 0 &&
 	    (errno != ENOENT || mkdir_p(p->cwd, 0755, NULL) < 0 || chdir(p->cwd) < 0))
 		return husk_error_errno(err, "chdir to cwd (`%s`) set in config.json", p->cwd);
+	if (husk_verify_cwd(p->cwd, err) < 0)
+		return -1;
 	set_default_home(l);
 
 	if (p->has_oom_score_adj && husk_oom_score_adj_apply(p->oom_score_adj, err) < 0)
@@ -284,16 +352,24 @@ static int init_setup(struct husk_launch *l, char **prog, char **hook_state, str
 	if (spec->linux_.has_personality && husk_personality_apply(&spec->linux_, err) < 0)
 		return -1;
 
+	/* whatever was opened since close_inherited_fds: not past execve */
+	husk_cloexec_from(3 + l->preserve_fds);
+	/* without no_new_privs the filter is loaded in there, before the handover */
+	if (l->seccomp && !p->no_new_privileges)
+		creator_unwatch(l);
 	if (husk_drop_privileges(p, &l->seccomp, l->sync_fd, err) < 0)
 		return -1;
+	creator_watch(l); /* the user and capabilities changed */
 
 	*prog = husk_find_executable(p->args[0], l->env, err);
 	if (*prog == NULL)
 		return -1;
 	/* the notify fd must reach the listener while the parent is still here */
-	if (l->seccomp && husk_seccomp_filter_has_notify(l->seccomp) &&
-	    husk_seccomp_load_sync(&l->seccomp, l->sync_fd, err) < 0)
-		return -1;
+	if (l->seccomp && husk_seccomp_filter_has_notify(l->seccomp)) {
+		creator_unwatch(l);
+		if (husk_seccomp_load_sync(&l->seccomp, l->sync_fd, err) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -304,9 +380,11 @@ static int cmp_int(const void *a, const void *b)
 
 /*
  * No fd of the caller reaches the container but 0-2 and the preserved ones:
- * close the rest now (not just at execve), keeping only our own.
+ * close the rest now (not just at execve), keeping only our own.  None of
+ * ours may sit among the preserved ones (they lose close-on-exec): the
+ * parent checked that the caller passed them all, and we verify it.
  */
-static void close_inherited_fds(struct husk_launch *l)
+static int close_inherited_fds(struct husk_launch *l, struct husk_error *err)
 {
 	int keep[8 + HUSK_NS_N], n = 0, from = 3 + l->preserve_fds;
 
@@ -318,6 +396,9 @@ static void close_inherited_fds(struct husk_launch *l)
 		keep[n++] = l->join_fds[t];
 	qsort(keep, (size_t)n, sizeof keep[0], cmp_int);
 	for (int i = 0; i < n; i++) {
+		if (keep[i] >= 3 && keep[i] < 3 + l->preserve_fds)
+			return husk_error_set(
+			    err, EBADF, "fd %d of the runtime is among the preserved fds", keep[i]);
 		if (keep[i] < from)
 			continue;
 		if (keep[i] > from && syscall(SYS_close_range, from, keep[i] - 1, 0) < 0)
@@ -333,6 +414,7 @@ static void close_inherited_fds(struct husk_launch *l)
 		syscall(SYS_close_range, from, ~0U, CLOSE_RANGE_CLOEXEC);
 	for (int fd = 3; fd < 3 + l->preserve_fds; fd++)
 		fcntl(fd, F_SETFD, 0);
+	return 0;
 }
 
 __attribute__((noreturn)) void husk_init_main(struct husk_launch *l)
@@ -343,9 +425,19 @@ __attribute__((noreturn)) void husk_init_main(struct husk_launch *l)
 	char c;
 	ssize_t r;
 
+	/* die with the creator until it hands over; checked once our copy of its end is gone */
+	l->pdeath = true;
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* the create lock (flock, shared with our copy of the fd) must go with the creator */
+	if (l->lock_fd >= 3 + l->preserve_fds)
+		close(l->lock_fd);
 	/* nothing in the container may reach our binary through /proc/1/exe (CVE-2019-5736) */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	close_inherited_fds(l);
+	if (close_inherited_fds(l, &err) < 0) {
+		husk_sync_send_error(l->sync_fd, &err);
+		_exit(1);
+	}
+	creator_watch(l);
 
 	if (init_setup(l, &prog, &hook_state, &err) < 0) {
 		husk_sync_send_error(l->sync_fd, &err);
@@ -353,13 +445,25 @@ __attribute__((noreturn)) void husk_init_main(struct husk_launch *l)
 	}
 	if (husk_sync_send(l->sync_fd, SYNC_READY, NULL, &err) < 0)
 		_exit(1);
+	/* create: wait for the state to say "created" (EOF: the creator died) */
+	if (l->handover) {
+		if (husk_sync_recv(l->sync_fd, SYNC_HANDOVER, NULL, &err) < 0)
+			_exit(1);
+		creator_unwatch(l);
+		if (husk_sync_write(l->sync_fd, SYNC_HANDOVER, NULL, &err) < 0)
+			_exit(1);
+	}
 
-	/* blocked until `husk start` writes a byte into our start pipe */
+	/*
+	 * Blocked until `husk start` writes a byte into our start socket; with
+	 * run, EOF if run died before it (we hold no write end then).
+	 */
 	do
 		r = read(l->start_fd, &c, 1);
 	while (r < 0 && errno == EINTR);
 	if (r != 1)
 		_exit(1);
+	creator_unwatch(l);
 
 	/* after start, errors go back to `start` on the start socket */
 	if (run_hooks_here(l->spec, HUSK_HOOK_START_CONTAINER, hook_state, &err) < 0) {

@@ -125,6 +125,15 @@ struct husk_cgroup;
 int husk_cgroup_create(const char *cgroups_path, const char *id, const struct husk_resources *res,
 		       struct husk_cgroup **out, struct husk_error *err);
 /*
+ * The same in two steps, so that the path can be recorded before anything
+ * exists: prepare decides the directories (husk_cgroup_path works) and makes
+ * nothing; make creates them, or undoes what it made and fails.
+ */
+int husk_cgroup_prepare(const char *cgroups_path, const char *id, struct husk_cgroup **out,
+			struct husk_error *err);
+int husk_cgroup_make(struct husk_cgroup *cg, const struct husk_resources *res,
+		     struct husk_error *err);
+/*
  * A v2 directory fd usable with clone3(CLONE_INTO_CGROUP) (pure v2, or the
  * hybrid "unified" dir), or -1.  Owned by `cg`: do not close it.
  */

@@ -81,7 +81,12 @@ int husk_store_create(const char *root, const char *id, struct husk_store *st,
 		return husk_error_errno(err, "create state dir `%s/%s`", root, id);
 	}
 	st->dir_fd = openat(st->root_fd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	if (st->dir_fd < 0) {
+	/*
+	 * Held until the create is over: `delete`, `start` and the like wait
+	 * for it, and find a "creating" container abandoned only once its
+	 * creator is gone (the lock goes with it).
+	 */
+	if (st->dir_fd < 0 || flock(st->dir_fd, LOCK_EX) < 0) {
 		husk_error_errno(err, "open state dir `%s/%s`", root, id);
 		unlinkat(st->root_fd, id, AT_REMOVEDIR);
 		return -1;
@@ -90,6 +95,12 @@ int husk_store_create(const char *root, const char *id, struct husk_store *st,
 		abort();
 	st->id = xstrdup(id);
 	return 0;
+}
+
+void husk_store_unlock(struct husk_store *st)
+{
+	if (st->dir_fd >= 0)
+		flock(st->dir_fd, LOCK_UN);
 }
 
 int husk_store_open(const char *root, const char *id, bool lock, struct husk_store *st,
@@ -180,10 +191,43 @@ int husk_store_remove(struct husk_store *st, struct husk_error *err)
 	return 0;
 }
 
+/*
+ * A create in flight is "creating"; one whose creator died (SIGKILL) before
+ * the container was created is "stopped", as runc shows a container whose
+ * init is gone: its creator can no longer finish it, and its init dies with
+ * the creator (see init.c), so it can only be deleted.  No state.json yet (a
+ * create between mkdir and its first write) reads as "creating".
+ */
+static bool creator_alive(const struct husk_state *s)
+{
+	char path[64], buf[512];
+	cleanup_close int fd = -1;
+	const char *p;
+	ssize_t n;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)s->creator_pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || (n = read(fd, buf, sizeof buf - 1)) <= 0)
+		return false;
+	buf[n] = '\0';
+	/* a killed creator not yet reaped is a zombie: gone all the same */
+	p = strrchr(buf, ')');
+	if (p == NULL || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
+		return false;
+	return proc_start_time(s->creator_pid) == s->creator_start_time;
+}
+
+static const char *creating_status(const struct husk_state *s)
+{
+	if (s->creator_pid <= 0 || creator_alive(s))
+		return "creating";
+	return "stopped";
+}
+
 const char *husk_state_status_nofreeze(const struct husk_state *s)
 {
 	if (s->status && strcmp(s->status, "creating") == 0)
-		return "creating";
+		return creating_status(s);
 	if (s->pid <= 0 || proc_start_time(s->pid) != s->start_time)
 		return "stopped";
 	return s->status ? s->status : "stopped";
@@ -192,7 +236,7 @@ const char *husk_state_status_nofreeze(const struct husk_state *s)
 const char *husk_state_status(const struct husk_state *s)
 {
 	if (s->status && strcmp(s->status, "creating") == 0)
-		return "creating";
+		return creating_status(s);
 	if (s->pid <= 0 || proc_start_time(s->pid) != s->start_time)
 		return "stopped";
 	if (s->cgroup_path) {

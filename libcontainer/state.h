@@ -15,11 +15,17 @@
 
 struct husk_state {
 	char *id, *bundle, *rootfs, *created, *owner;
-	char *status; /* stored: "created" or "running" */
+	char *status; /* stored: "creating", "created" or "running" */
 	pid_t pid;
 	unsigned long long start_time; /* of the init, to survive pid reuse */
-	char *cgroup_path;	       /* resolved cgroup path, NULL if none */
-	int start_fd;		       /* fd number, in the init, of the start pipe's write end */
+	/*
+	 * While "creating": the husk process making it (and its start time).
+	 * Once it is gone, a container still "creating" was abandoned half-made.
+	 */
+	pid_t creator_pid;
+	unsigned long long creator_start_time;
+	char *cgroup_path; /* resolved cgroup path, NULL if none */
+	int start_fd;	   /* fd number, in the init, of the start pipe's write end */
 	bool has_poststart, has_poststop; /* re-read config.json at start/delete only then */
 	struct husk_kv *annotations;
 	size_t n_annotations;
@@ -52,9 +58,13 @@ static inline void husk_store_closep(struct husk_store *st)
 }
 #define cleanup_store __attribute__((cleanup(husk_store_closep)))
 
-/* Create <root>/<id> (0700); fails with "already exists" if it is there. */
+/*
+ * Create <root>/<id> (0700) and lock it (flock LOCK_EX) until
+ * husk_store_unlock or close; fails with "already exists" if it is there.
+ */
 int husk_store_create(const char *root, const char *id, struct husk_store *st,
 		      struct husk_error *err);
+void husk_store_unlock(struct husk_store *st);
 /* Open an existing container ("container `x` does not exist" otherwise); lock = flock EX. */
 int husk_store_open(const char *root, const char *id, bool lock, struct husk_store *st,
 		    struct husk_error *err);
@@ -65,8 +75,10 @@ int husk_store_read(struct husk_store *st, struct husk_state *s, struct husk_err
 int husk_store_remove(struct husk_store *st, struct husk_error *err);
 
 /*
- * The live status: "stopped" when the init is gone or its start time
- * differs; "paused" when the cgroup is frozen; else the stored one.
+ * The live status: "creating" while its creator lives (a stored "creating"
+ * whose creator is gone was abandoned: "stopped"); "stopped" when the init
+ * is gone or its start time differs; "paused" when the cgroup is frozen;
+ * else the stored one.
  */
 const char *husk_state_status(const struct husk_state *s);
 /* The same without asking the cgroup whether it is frozen (cheaper). */

@@ -21,6 +21,11 @@ enum husk_sync_type {
 	SYNC_ERROR,	   /* either way: errno + message */
 	SYNC_SECCOMP,	   /* init -> parent: payload: the fd number of the seccomp notify fd */
 	SYNC_SECCOMP_DONE, /* parent -> init: the listener has the fd */
+	/*
+	 * create, once the state says "created": parent -> init "you are on
+	 * your own" (stop dying with the creator), and init -> parent, done.
+	 */
+	SYNC_HANDOVER,
 };
 
 struct husk_sync {

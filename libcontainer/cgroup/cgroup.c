@@ -461,8 +461,8 @@ static bool all_new(const struct husk_cgroup *cg)
 	return true;
 }
 
-int husk_cgroup_create(const char *cgroups_path, const char *id, const struct husk_resources *res,
-		       struct husk_cgroup **out, struct husk_error *err)
+int husk_cgroup_prepare(const char *cgroups_path, const char *id, struct husk_cgroup **out,
+			struct husk_error *err)
 {
 	struct cg_probe p = {0};
 	struct husk_cgroup *cg = NULL;
@@ -509,6 +509,17 @@ int husk_cgroup_create(const char *cgroups_path, const char *id, const struct hu
 	finish_dirs(cg);
 	if (make_stored(cg, err) < 0)
 		goto out;
+	*out = steal_pointer(&cg);
+	r = 0;
+out:
+	husk_cgroup_free(cg);
+	cg_probe_clear(&p);
+	return r;
+}
+
+int husk_cgroup_make(struct husk_cgroup *cg, const struct husk_resources *res,
+		     struct husk_error *err)
+{
 	if (cg->ops->create(cg, res, err) < 0)
 		goto fail;
 	/* a cgroup we just made is empty: only a pre-existing one needs the check */
@@ -522,15 +533,25 @@ int husk_cgroup_create(const char *cgroups_path, const char *id, const struct hu
 	}
 	if (open_v2_fd(cg, err) < 0)
 		goto fail;
-	*out = steal_pointer(&cg);
-	r = 0;
-	goto out;
+	return 0;
 fail:
 	undo_create(cg);
-out:
-	husk_cgroup_free(cg);
-	cg_probe_clear(&p);
-	return r;
+	return -1;
+}
+
+int husk_cgroup_create(const char *cgroups_path, const char *id, const struct husk_resources *res,
+		       struct husk_cgroup **out, struct husk_error *err)
+{
+	struct husk_cgroup *cg = NULL;
+
+	if (husk_cgroup_prepare(cgroups_path, id, &cg, err) < 0)
+		return -1;
+	if (husk_cgroup_make(cg, res, err) < 0) {
+		husk_cgroup_free(cg);
+		return -1;
+	}
+	*out = cg;
+	return 0;
 }
 
 /* In a stored "ctrls:path;ctrls:path" string, the path for `ctrls`, or NULL. */

@@ -78,6 +78,10 @@ int husk_state_parse(const char *json, size_t len, struct husk_state *out, struc
 		if (st)
 			out->start_time = strtoull(YAJL_GET_NUMBER(st), NULL, 10);
 		out->cgroup_path = get_str(priv, "cgroupPath");
+		out->creator_pid = (pid_t)get_int(priv, "creatorPid");
+		st = yajl_tree_get(priv, (const char *[]){"creatorStartTime", NULL}, yajl_t_number);
+		if (st)
+			out->creator_start_time = strtoull(YAJL_GET_NUMBER(st), NULL, 10);
 		out->start_fd = (int)get_int(priv, "startFd");
 		out->has_poststart = get_bool(priv, "poststart");
 		out->has_poststop = get_bool(priv, "poststop");
@@ -166,6 +170,13 @@ char *husk_state_to_json(const struct husk_state *s, const char *status, pid_t p
 		yajl_gen_number(g, num, strlen(num));
 		if (s->cgroup_path)
 			gen_kv(g, "cgroupPath", s->cgroup_path);
+		if (s->creator_pid > 0) {
+			gen_str(g, "creatorPid");
+			yajl_gen_integer(g, s->creator_pid);
+			snprintf(num, sizeof num, "%llu", s->creator_start_time);
+			gen_str(g, "creatorStartTime");
+			yajl_gen_number(g, num, strlen(num));
+		}
 		gen_str(g, "startFd");
 		yajl_gen_integer(g, s->start_fd);
 		gen_str(g, "poststart");

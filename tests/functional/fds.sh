@@ -111,6 +111,102 @@ test_exec_fds() {
 	rt delete --force "$ID"
 }
 
+# rtr ARGS...: the runtime with its state root under $TT/root (so that the
+# state root and dir fds, if they leaked, would lead to the test's decoy at
+# $TT/decoy); captures like rtc, with fds 3-5 closed in the caller
+rtr_closed() {
+	RC=0
+	HUSK_TEST_MARK=$MARK timeout -k 5 60 "$RUNTIME" --root "$TT/root" "$@" \
+		>"$OUT" 2>"$ERR" </dev/null 3>&- 4>&- 5>&- || RC=$?
+}
+assert_one_line_err() {
+	[ "$(wc -l <"$ERR")" = 1 ] || {
+		show
+		die "expected a one-line error"
+	}
+}
+assert_root_empty() {
+	[ -z "$(ls -A "$TT/root" 2>/dev/null)" ] || die "left in the state root: $(ls -A "$TT/root")"
+}
+
+test_preserve_fds_not_open() {
+	# issue 9.2: fds the caller did not pass were the runtime's own (state
+	# root, state dir, cgroup dir), and a cwd through them was on the host
+	echo "decoy-$MARK" >"$TT/decoy"
+	mkdir -p "$TT/root"
+	set_args /payload cwd cat ../decoy cat ../../decoy ls .
+	for n in 3 4 5; do
+		cfg "p['cwd'] = '/proc/self/fd/$n'"
+		rtr_closed run --preserve-fds 3 --bundle "$B" "$ID"
+		assert_rc_not0 "run --preserve-fds 3 with fds 3-5 closed (cwd fd $n)"
+		assert_out_lacks "decoy-$MARK"
+		assert_out_lacks "ls:"
+		assert_out_lacks "cwd:"
+		assert_one_line_err
+		assert_err_has "--preserve-fds 3: fd 3 is not open"
+		assert_root_empty
+		rtr_closed create --preserve-fds 3 --bundle "$B" "$ID"
+		assert_rc_not0 "create --preserve-fds 3 with fds 3-5 closed (cwd fd $n)"
+		assert_one_line_err
+		assert_err_has "--preserve-fds 3: fd 3 is not open"
+		assert_root_empty
+	done
+	# the same through LISTEN_FDS
+	cfg "p['cwd'] = '/proc/self/fd/3'"
+	RC=0
+	LISTEN_FDS=1 HUSK_TEST_MARK=$MARK sh -c 'export LISTEN_PID=$$; exec "$@"' sh \
+		"$RUNTIME" --root "$TT/root" run --bundle "$B" "$ID" >"$OUT" 2>"$ERR" </dev/null 3>&- || RC=$?
+	[ "$RC" != 0 ] || die "run with LISTEN_FDS=1 and fd 3 closed succeeded"
+	assert_out_lacks "decoy-$MARK"
+	assert_one_line_err
+	assert_err_has "LISTEN_FDS=1: fd 3 is not open"
+	assert_root_empty
+}
+
+test_preserve_fds_runtime_own() {
+	# an fd the runtime opened before the check (--log) is not the caller's
+	echo "decoy-$MARK" >"$TT/decoy"
+	mkdir -p "$TT/root"
+	set_args /payload fds
+	rtr_closed --log "$TT/log" run --preserve-fds 1 --bundle "$B" "$ID"
+	assert_rc_not0 "run --preserve-fds 1 with the --log file at fd 3"
+	assert_out_lacks "fd: 3"
+	assert_one_line_err
+	assert_err_has "fd 3 is the runtime's own"
+	assert_root_empty
+	rtr_closed --log "$TT/log" create --preserve-fds 1 --bundle "$B" "$ID"
+	assert_rc_not0 "create --preserve-fds 1 with the --log file at fd 3"
+	assert_err_has "fd 3 is the runtime's own"
+	assert_root_empty
+	# exec the same
+	set_args /payload sleep 60
+	rt run -d --bundle "$B" "$ID"
+	rtc --log "$TT/log" exec --preserve-fds 1 "$ID" /payload fds 3>&-
+	assert_rc_not0 "exec --preserve-fds 1 with the --log file at fd 3"
+	assert_out_lacks "fd: 3"
+	assert_one_line_err
+	assert_err_has "fd 3 is the runtime's own"
+	rt delete --force "$ID"
+}
+
+test_cwd_through_preserved_fd() {
+	# issue 9.2, second half: a host directory the caller did pass is not a
+	# way out either: the cwd is checked after chdir (runc's message)
+	echo "decoy-$MARK" >"$TT/decoy"
+	cfg "p['cwd'] = '/proc/self/fd/3'"
+	set_args /payload cwd cat decoy ls .
+	rtc run --preserve-fds 1 --bundle "$B" "$ID" 3<"$TT"
+	assert_rc_not0 "run with cwd through a preserved host directory"
+	assert_out_lacks "decoy-$MARK"
+	assert_out_lacks "ls:"
+	assert_one_line_err
+	assert_err_has "outside of container mount namespace root"
+	rtc create --preserve-fds 1 --bundle "$B" "$ID" 3<"$TT"
+	assert_rc_not0 "create with cwd through a preserved host directory"
+	assert_one_line_err
+	assert_err_has "outside of container mount namespace root"
+}
+
 t "only fds 0-2 reach the container" test_only_stdio
 t "only fds 0-2 with create/start" test_only_stdio_create_start
 t "--preserve-fds" test_preserve_fds
@@ -120,4 +216,7 @@ t "LISTEN_FDS for another pid is ignored" test_listen_fds_other_pid
 t "no host cwd reaches the container" test_no_host_cwd
 t "the waiting init has no host cwd" test_no_host_cwd_created
 t "exec fds and --preserve-fds" test_exec_fds
+t "--preserve-fds refuses fds the caller did not pass (cwd /proc/self/fd/N)" test_preserve_fds_not_open
+t "--preserve-fds refuses the runtime's own fds (run, create, exec)" test_preserve_fds_runtime_own
+t "cwd through a preserved host directory is refused" test_cwd_through_preserved_fd
 finish

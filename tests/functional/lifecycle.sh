@@ -258,6 +258,83 @@ test_bundle_relative() {
 	assert_rc 0 "run with the cwd as bundle"
 }
 
+# issue 9.9: SIGKILL of `create`/`run -d` half-way leaves a container that
+# `delete --force` removes entirely, and no init that outlives its creator
+test_killed_midway() {
+	local mode moment i=0 p st ipid hp
+	# the hook records its pid (ours to kill: its creator dies before it)
+	# and sleeps unless $TT/fast exists
+	cfg "hook('prestart', '/bin/sh', 'sh', '-c', 'echo \$\$ >> $TT/hook.pids; [ -e $TT/fast ] || exec sleep 30')"
+	set_args /payload sleep 60
+	: >"$TT/hook.pids"
+	for mode in create run; do
+		for moment in 0.01 0.03 0.06 hook hook pidfile; do
+			i=$((i + 1))
+			id=$ID-$i
+			hp=$(wc -l <"$TT/hook.pids")
+			rm -f "$TT/fast"
+			# pidfile: the pid file's temporary name is a fifo, so that the
+			# creator blocks after the init is ready (and, for create, after
+			# the state says created), before it hands the init over
+			if [ $moment = pidfile ]; then
+				touch "$TT/fast"
+				mkfifo "$TT/pid$i.husk-tmp"
+			fi
+			if [ $mode = create ]; then
+				HUSK_TEST_MARK=$MARK "$RUNTIME" --root "$ROOT" create --pid-file "$TT/pid$i" \
+					--bundle "$B" "$id" </dev/null >"$TT/o$i" 2>&1 &
+			else
+				HUSK_TEST_MARK=$MARK "$RUNTIME" --root "$ROOT" run -d --pid-file "$TT/pid$i" \
+					--bundle "$B" "$id" </dev/null >"$TT/o$i" 2>&1 &
+			fi
+			p=$!
+			ipid=
+			if [ $moment = pidfile ]; then
+				for _ in $(seq 500); do
+					[ "$(wc -l <"$TT/hook.pids")" -gt "$hp" ] && break
+					sleep 0.02
+				done
+				# then the creator goes on to the pid file
+				sleep 0.3
+				ipid=$(cfgpy get 'j["pid"]' <"$ROOT/$id/state.json")
+				alive "$ipid" || die "$mode $id: init $ipid not alive before the pid file"
+				alive "$p" || die "$mode $id: the creator did not block on the pid file: $(cat "$TT/o$i")"
+			elif [ $moment = hook ]; then
+				# the prestart hook sleeps: the init exists and waits for it
+				for _ in $(seq 500); do
+					[ "$(wc -l <"$TT/hook.pids")" -gt "$hp" ] && break
+					sleep 0.02
+				done
+				[ "$(wc -l <"$TT/hook.pids")" -gt "$hp" ] || die "$mode $id: the hook did not run"
+				ipid=$(cfgpy get 'j["pid"]' <"$ROOT/$id/state.json")
+				alive "$ipid" || die "$mode $id: init $ipid not alive while the hook runs"
+			else
+				sleep "$moment"
+			fi
+			kill -9 "$p"
+			wait "$p" || true
+			# the init dies with its creator, without any delete
+			[ -z "$ipid" ] || assert_gone "$ipid" "$mode $id: init"
+			for _ in $(seq 40); do
+				[ -z "$(marked_pids "$MARK")" ] && break
+				sleep 0.05
+			done
+			[ -z "$(marked_pids "$MARK")" ] || die "$mode $id: left running: $(marked_pids "$MARK")"
+			st=$(status_of "$id")
+			case $st in
+			none | stopped) ;;
+			creating) [ ! -e "$ROOT/$id/state.json" ] || die "$mode $id: still creating, its creator dead" ;;
+			*) die "$mode $id: status \`$st' after its creator was killed" ;;
+			esac
+			rtc delete --force "$id"
+			assert_rc 0 "$mode $id: delete --force"
+			[ ! -e "$ROOT/$id" ] || die "$mode $id: state dir left"
+			[ -z "$(cgroup_dirs "$CGNAME")" ] || die "$mode $id (killed at $moment): cgroups left: $(cgroup_dirs "$CGNAME")"
+			while read -r hp; do kill -9 "$hp" 2>/dev/null || true; done <"$TT/hook.pids"
+		done
+	done
+}
+
 t "create leaves init blocked until start" test_create_blocks_until_start
 t "state shows id, status, bundle, pid, ociVersion" test_state_fields
 t "state of a missing container says does not exist" test_state_nonexistent
@@ -278,4 +355,5 @@ t "id with every allowed character class" test_id_chars
 t "state dir is private" test_state_dir_private
 t "list table, -q, -f json" test_list
 t "bundle relative to cwd and default" test_bundle_relative
+t "SIGKILL of create/run -d half-way: init dies, delete --force removes all" test_killed_midway
 finish
