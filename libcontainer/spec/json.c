@@ -9,6 +9,7 @@
 
 #include "spec/json.h"
 #include "spec/spec.h"
+#include "json-path.h"
 #include "utf8.h"
 #include "utils.h"
 
@@ -607,7 +608,7 @@ void husk_kv_free(struct husk_kv *v, size_t n)
  *    so each of the variants gets the same message.
  * On error, `why` holds the reason with its line and column (in bytes).
  */
-static bool prescan(const char *s, size_t len, char *why, size_t why_len)
+static bool prescan(const char *s, size_t len, char *why, size_t why_len, size_t *at)
 {
 	bool in_str = false;
 	unsigned depth = 0;
@@ -665,18 +666,27 @@ static bool prescan(const char *s, size_t len, char *why, size_t why_len)
 	if (bad == NULL)
 		return true;
 	snprintf(why, why_len, "%s at line %zu, column %zu", bad, line, i - line_start + 1);
+	*at = i;
 	return false;
 }
 
 yajl_val jparse(const char *json, size_t len, const char *file, struct husk_error *err)
 {
-	char msg[1024] = "";
+	char msg[1024] = "", path[512];
 	yajl_val tree;
 	char *nl, *m = msg;
-	size_t n;
+	size_t n, at = 0;
 
-	if (!prescan(json, len, msg, sizeof msg))
-		return husk_error_set(err, EINVAL, "%s: invalid JSON: %s", file, msg), NULL;
+	if (!prescan(json, len, msg, sizeof msg, &at)) {
+		/* the field the bad byte is in; not for nesting (no field to name) */
+		path[0] = '\0';
+		if (strstr(msg, "nested") == NULL)
+			json_path_at(json, len, at, path, sizeof path);
+		if (path[0] == '\0')
+			return husk_error_set(err, EINVAL, "%s: invalid JSON: %s", file, msg), NULL;
+		return husk_error_set(err, EINVAL, "%s: %s: invalid JSON: %s", file, path, msg),
+		       NULL;
+	}
 	tree = yajl_tree_parse(json, msg, sizeof msg);
 	if (tree)
 		return tree;

@@ -288,7 +288,7 @@ test_config_text_refused() {
 	PYEOF
 	grep -q "$(printf '\355\240\200')" "$B/config.json" || die "no surrogate in the config"
 	create_fails "a UTF-16 surrogate in config.json"
-	is_husk && assert_err_has 'config.json: invalid JSON: invalid UTF-8 at line'
+	is_husk && assert_err_has 'config.json: process.args[2]: invalid JSON: invalid UTF-8 at line'
 	one_line
 }
 

@@ -12,7 +12,7 @@ const struct bad_case bad[] = {
 		"(':')"},
     {"[1]", "config.json: expected an object, got an array"},
     {CFG(", 'hostname': 'a\\u0000b'"),
-     "config.json: invalid JSON: `\\u0000` in a string at line 1, column 67"},
+     "config.json: hostname: invalid JSON: `\\u0000` in a string at line 1, column 67"},
     /* required fields */
     {"{'root': {'path': 'rootfs'}}", "config.json: ociVersion: missing required field"},
     {"{'ociVersion': 1, 'root': {'path': 'rootfs'}}",

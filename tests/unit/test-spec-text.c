@@ -77,7 +77,8 @@ static void test_utf8(void)
 	char want[128];
 
 	snprintf(want, sizeof want,
-		 "config.json: invalid JSON: invalid UTF-8 at line 1, column %zu", strlen(PRE) + 1);
+		 "config.json: root.path: invalid JSON: invalid UTF-8 at line 1, column %zu",
+		 strlen(PRE) + 1);
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		char *msg = parse_with(bad[i].bytes);
 		ok(msg && strcmp(msg, want) == 0, "refuses %s (%s)", bad[i].what,
@@ -88,6 +89,32 @@ static void test_utf8(void)
 		char *msg = parse_with(good[i]);
 		ok(msg == NULL, "accepts UTF-8 sequence %zu (%s)", i, msg ? msg : "accepted");
 		free(msg);
+	}
+}
+
+/* errors found before parsing name the field the bad byte is in */
+static void test_paths(void)
+{
+	static const struct {
+		const char *json, *msg;
+	} cases[] = {
+	    {"{\"process\": {\"args\": [\"a\", \"b\xff\"]}}",
+	     "config.json: process.args[1]: invalid JSON: invalid UTF-8 at line 1, column 30"},
+	    {"{\"annotations\": {\"ok\": \"1\", \"k\xc0\x80\": \"v\"}}",
+	     "config.json: annotations.k: invalid JSON: invalid UTF-8 at line 1, column 31"},
+	    {"{\"mounts\": [{\"destination\": \"/a\"},\n {\"options\": [\"ro\", {\"x\": [1]}, "
+	     "\"\xed\xa0\x80\"]}]}",
+	     "config.json: mounts[1].options[2]: invalid JSON: invalid UTF-8 at line 2, column 34"},
+	};
+	struct husk_error e = {0};
+	struct husk_spec *s = NULL;
+
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		int r =
+		    husk_spec_parse(cases[i].json, strlen(cases[i].json), "config.json", &s, &e);
+		ok(r < 0 && e.msg && strcmp(e.msg, cases[i].msg) == 0,
+		   "the JSON path of a bad byte: %s", M(e));
+		husk_error_clear(&e);
 	}
 }
 
@@ -102,6 +129,9 @@ static void test_comments(void)
 	     "config.json: invalid JSON: comments are not allowed at line 2, column 2"},
 	    {"{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"r\"}} /**/",
 	     "config.json: invalid JSON: comments are not allowed at line 1, column 48"},
+	    {"{\"process\": {\"args\": [\"a\", /* x */ \"b\"]}}",
+	     "config.json: process.args[1]: invalid JSON: comments are not allowed at line 1, "
+	     "column 28"},
 	};
 	struct husk_error e = {0};
 	struct husk_spec *s = NULL;
@@ -176,6 +206,7 @@ int main(void)
 {
 	test_utf8();
 	test_comments();
+	test_paths();
 	test_error_shape();
 	printf("1..%d\n", n_tests);
 	return n_failed ? 1 : 0;

@@ -137,8 +137,8 @@ static void test_nesting_and_nul(void)
 	husk_error_clear(&e);
 	r = husk_spec_parse(nul, sizeof nul - 1, "config.json", &s, &e);
 	ok(r < 0 && e.msg &&
-	       strcmp(e.msg,
-		      "config.json: invalid JSON: NUL byte in the text at line 1, column 23") == 0,
+	       strcmp(e.msg, "config.json: ociVersion: invalid JSON: NUL byte in the text at line "
+			     "1, column 23") == 0,
 	   "a NUL byte inside the text is refused (%s)", M(e));
 	husk_error_clear(&e);
 }
