@@ -213,6 +213,7 @@ struct exec_child {
 	int console_fd;
 	int preserve_fds;
 	struct husk_seccomp_filter *seccomp; /* the container's profile */
+	char **env;			     /* p->env with HOME (husk_env_with_home) */
 };
 
 static int exec_child_setup(struct exec_child *x, char **prog, bool *lookup_failed,
@@ -241,6 +242,8 @@ static int exec_child_setup(struct exec_child *x, char **prog, bool *lookup_fail
 	/* CVE-2024-21626: the cwd must be inside the container's root */
 	if (husk_verify_cwd(p->cwd, err) < 0)
 		return -1;
+	/* HOME from the container's /etc/passwd when unset, as for the init (runc) */
+	x->env = husk_env_with_home(p->env, p->user.uid);
 	if (p->terminal && x->console_fd >= 0 &&
 	    husk_terminal_setup_exec(x->console_fd, p, err) < 0)
 		return -1;
@@ -252,7 +255,7 @@ static int exec_child_setup(struct exec_child *x, char **prog, bool *lookup_fail
 	husk_cloexec_from(3 + x->preserve_fds);
 	if (husk_drop_privileges(p, &x->seccomp, x->sync_fd, err) < 0)
 		return -1;
-	*prog = husk_find_executable(p->args[0], p->env, err);
+	*prog = husk_find_executable(p->args[0], x->env, err);
 	if (*prog == NULL) {
 		*lookup_failed = true;
 		return -1;
@@ -334,7 +337,7 @@ __attribute__((noreturn)) static void exec_child_main(struct exec_child *x, sigs
 		_exit(!lookup_failed ? 1 : err.status == ENOENT ? 127 : 126);
 	}
 	sigprocmask(SIG_SETMASK, mask, NULL);
-	execve(prog, x->p->args, x->p->env ? x->p->env : (char *[]){NULL});
+	execve(prog, x->p->args, x->env);
 	e = errno;
 	husk_error_errno(&err, "exec failed: exec %s", x->p->args[0]);
 	husk_sync_send_error(x->sync_fd, &err);

@@ -124,43 +124,6 @@ int husk_seccomp_load_sync(struct husk_seccomp_filter **fp, int sync_fd, struct 
 	return 0;
 }
 
-/*
- * runc: without HOME in process.env, HOME is the user's home from the
- * container's /etc/passwd, or "/".
- */
-static void set_default_home(struct husk_launch *l)
-{
-	uid_t uid = l->spec->process.user.uid;
-	cleanup_file FILE *f = NULL;
-	char line[1024], *home = NULL;
-	size_t n;
-
-	if (env_get(l->env, "HOME"))
-		return;
-	f = fopen("/etc/passwd", "re");
-	while (f && !home && fgets(line, sizeof line, f)) {
-		char *fields[7], *tok = line;
-		int k = 0;
-		/* name:pw:uid:gid:gecos:home:shell (empty fields allowed) */
-		for (; k < 7; k++) {
-			fields[k] = strsep(&tok, ":");
-			if (fields[k] == NULL)
-				break;
-		}
-		if (k >= 6 && strtoul(fields[2], NULL, 10) == uid && fields[2][0])
-			home = fields[5];
-	}
-	n = strv_len(l->env);
-	{
-		char **ne = xmalloc0((n + 2) * sizeof *ne);
-		memcpy(ne, l->env, n * sizeof *ne);
-		if (asprintf(&ne[n], "HOME=%s", home && *home ? home : "/") < 0)
-			abort();
-		/* appended at the end: listen_pid_slot stays valid */
-		l->env = ne;
-	}
-}
-
 int husk_drop_privileges(const struct husk_process *p, struct husk_seccomp_filter **seccomp,
 			 int sync_fd, struct husk_error *err)
 {
@@ -341,7 +304,7 @@ static int init_setup(struct husk_launch *l, char **prog, char **hook_state, str
 		return husk_error_errno(err, "chdir to cwd (`%s`) set in config.json", p->cwd);
 	if (husk_verify_cwd(p->cwd, err) < 0)
 		return -1;
-	set_default_home(l);
+	l->env = husk_env_with_home(l->env, l->spec->process.user.uid);
 
 	if (p->has_oom_score_adj && husk_oom_score_adj_apply(p->oom_score_adj, err) < 0)
 		return -1;

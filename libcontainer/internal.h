@@ -62,6 +62,12 @@ int husk_rootfs_finalize(const struct husk_spec *spec, const struct husk_rootfs_
 
 /* ---- process.c, caps.c, rlimits.c, sched.c, sysctl.c: the process's attributes ---- */
 
+/*
+ * home.c: env with HOME=<uid's home in the container's /etc/passwd, or "/">
+ * appended when it has no HOME (runc, for the init and exec); env itself when
+ * it has one.  Call inside the container's root.
+ */
+char **husk_env_with_home(char **env, uid_t uid);
 int husk_sysctl_apply(const struct husk_kv *v, size_t n, struct husk_error *err);
 int husk_rlimits_apply(const struct husk_rlimit *v, size_t n, struct husk_error *err);
 int husk_oom_score_adj_apply(int adj, struct husk_error *err);

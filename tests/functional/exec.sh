@@ -49,6 +49,22 @@ test_exec_env() {
 	down
 }
 
+# HOME from the container's /etc/passwd when the env has none, as for the
+# init (runc: /root for root, the entry's home, "/" without an entry)
+test_exec_home() {
+	up
+	rtc exec "$ID" /payload getenv HOME
+	assert_rc 0 "exec getenv HOME"
+	assert_out_line "getenv: HOME=/root"
+	rtc exec -u 65534 "$ID" /payload getenv HOME
+	assert_out_line "getenv: HOME=/nonexistent"
+	rtc exec -u 4242 "$ID" /payload getenv HOME
+	assert_out_line "getenv: HOME=/"
+	rtc exec -e HOME=/mine "$ID" /payload getenv HOME
+	assert_out_line "getenv: HOME=/mine"
+	down
+}
+
 test_exec_user() {
 	up
 	rtc exec -u 1000:1001 -g 10 -g 20 "$ID" /payload ids
@@ -578,6 +594,7 @@ test_exec_created() {
 }
 
 t "exec --cwd" test_exec_cwd
+t "exec sets HOME from the container's passwd" test_exec_home
 t "exec --env" test_exec_env
 t "exec --user uid:gid --additional-gids" test_exec_user
 t "exec --cap" test_exec_cap
