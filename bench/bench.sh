@@ -30,7 +30,7 @@ while [ $# -gt 0 ]; do
 	-r) runtimes=$2; shift 2 ;;
 	-r*) runtimes=${1#-r}; shift ;;
 	--no-strace) strace=; shift ;;
-	--exec) mode=exec; shift ;;
+	--exec) mode="exec"; shift ;;
 	-h | --help) sed -n '3,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) n=$1; shift ;;
 	esac
