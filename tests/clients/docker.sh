@@ -291,7 +291,10 @@ t_init() {
 }
 
 t_oom() {
-	x "${DR[@]}" --name oom1 --memory 8m --memory-swap 8m "$IMG" sh -c 'x=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa; while :; do x=$x$x; done'
+	# the shim watches the cgroup for OOM only once `start` returned: an OOM
+	# in the first milliseconds can beat it (with runc as with husk), so the
+	# program waits a second before it fills its memory
+	x "${DR[@]}" --name oom1 --memory 8m --memory-swap 8m "$IMG" sh -c 'sleep 1; x=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa; while :; do x=$x$x; done'
 	local rc=$RC
 	x $DOCKER inspect -f '{{.State.OOMKilled}}' oom1
 	local oom
