@@ -13,8 +13,11 @@
 struct husk_seccomp_filter;
 struct husk_rootfs_prep;
 
+struct husk_plan;
+
 struct husk_launch {
 	const struct husk_spec *spec;
+	const struct husk_plan *plan; /* resolved: the init applies it */
 	const char *id;
 	const char *rootfs; /* absolute */
 	const char *bundle; /* absolute; relative mount sources start here */
@@ -84,8 +87,9 @@ int husk_seccomp_load_sync(struct husk_seccomp_filter **fp, int sync_fd, struct 
  * bounding set, user and groups, capabilities, no_new_privs: the init's and
  * exec's shared privilege drop, in runc's order.
  */
-int husk_drop_privileges(const struct husk_process *p, struct husk_seccomp_filter **seccomp,
-			 int sync_fd, struct husk_error *err);
+struct husk_cap_masks;
+int husk_drop_privileges(const struct husk_process *p, const struct husk_cap_masks *caps,
+			 struct husk_seccomp_filter **seccomp, int sync_fd, struct husk_error *err);
 /* init.c: Go's exec.LookPath with runc's messages. */
 char *husk_find_executable(const char *name, char **env, struct husk_error *err);
 
