@@ -68,7 +68,7 @@ static void plan_namespaces(struct husk_plan *p)
  * (runc PR #1702); its validator refuses only maskedPaths/readonlyPaths
  * ("unable to restrict sys entries without a private MNT namespace").  husk
  * changes no mount of the host: it chroots into the rootfs as runc does,
- * refuses what runc refuses, and also refuses what would need a mount there
+ * refuses what runc refuses (spec/validate.c), and also what would need a mount there
  * (mounts, /dev and its devices, a read-only or re-propagated root, a
  * console bound on /dev/console), which runc would do on the host.
  */
@@ -77,11 +77,6 @@ static int check_no_mount_ns(const struct husk_spec *s, struct husk_error *err)
 	static const char pre[] = "config.json: linux.namespaces: no `mount` namespace";
 	const struct husk_linux *l = &s->linux_;
 
-	if (l->masked_paths || l->readonly_paths)
-		return husk_error_set(err, EINVAL,
-				      "%s: unable to restrict sys entries (linux.maskedPaths, "
-				      "linux.readonlyPaths) without a private mount namespace",
-				      pre);
 	if (s->n_mounts)
 		return husk_error_set(
 		    err, EINVAL, "%s: `mounts` would be mounted in the runtime's mount namespace",
