@@ -66,6 +66,17 @@ int husk_setns_path(const char *path, int type, struct husk_error *err);
 pid_t husk_clone(uint64_t flags, int cgroup_fd, bool *into_cgroup);
 int husk_write_pid_file(const char *path, pid_t pid, struct husk_error *err);
 /*
+ * create's checks up to the plan, with no side effect (husk plan): the id,
+ * the bundle, config.json parsed and supported, root.path, process.  Fills
+ * *out (free its members) or fails with create's error.
+ */
+struct husk_create_checked {
+	struct husk_spec *spec;
+	char *bundle, *rootfs;
+};
+int husk_create_check(const struct husk_ctx *ctx, const char *id, const char *bundle,
+		      struct husk_create_checked *out, struct husk_error *err);
+/*
  * fds from .. from+n-1 must be ones the caller passed (open, not
  * close-on-exec: every fd husk opens is); `what` names the option.
  */

@@ -116,7 +116,7 @@ void husk_now_rfc3339(char *buf, size_t n)
 	snprintf(buf + l, n - l, ".%09ldZ", ts.tv_nsec);
 }
 
-static int load_config(const char *bundle, struct husk_spec **out, struct husk_error *err)
+int husk_load_bundle_config(const char *bundle, struct husk_spec **out, struct husk_error *err)
 {
 	cleanup_free char *path = NULL, *json = NULL;
 	size_t len;
@@ -126,11 +126,6 @@ static int load_config(const char *bundle, struct husk_spec **out, struct husk_e
 	if (read_file_at(AT_FDCWD, path, &json, &len, err) < 0)
 		return -1;
 	return husk_spec_parse(json, len, "config.json", out, err);
-}
-
-int husk_load_bundle_config(const char *bundle, struct husk_spec **out, struct husk_error *err)
-{
-	return load_config(bundle, out, err);
 }
 
 /*
@@ -172,7 +167,7 @@ static int resolve_paths(const struct husk_create_opts *o, struct creation *c,
 	if (realpath(o->bundle && *o->bundle ? o->bundle : ".", buf) == NULL)
 		return husk_error_errno(err, "bundle `%s`", o->bundle ? o->bundle : ".");
 	c->bundle = xstrdup(buf);
-	if (load_config(c->bundle, &c->spec, err) < 0)
+	if (husk_load_bundle_config(c->bundle, &c->spec, err) < 0)
 		return -1;
 	if (husk_spec_check_supported(c->spec, "config.json", err) < 0)
 		return -1;
@@ -677,51 +672,28 @@ int husk_run(const struct husk_ctx *ctx, const char *id, const struct husk_creat
 	return r;
 }
 
-static int parse_layout(const char *name, enum husk_plan_layout *out, struct husk_error *err)
+int husk_create_check(const struct husk_ctx *ctx, const char *id, const char *bundle,
+		      struct husk_create_checked *out, struct husk_error *err)
 {
-	if (name == NULL || *name == '\0')
-		*out = husk_plan_layout_detect();
-	else if (strcmp(name, "v1") == 0)
-		*out = HUSK_PLAN_LAYOUT_V1;
-	else if (strcmp(name, "v2") == 0)
-		*out = HUSK_PLAN_LAYOUT_V2;
-	else if (strcmp(name, "hybrid") == 0)
-		*out = HUSK_PLAN_LAYOUT_HYBRID;
-	else
-		return husk_error_set(err, EINVAL, "cgroup layout `%s`: want v1, v2 or hybrid",
-				      name);
-	return 0;
-}
-
-/* create's checks and plan, printed instead of acted on: nothing is made. */
-int husk_plan_show(const struct husk_ctx *ctx, const char *id, const struct husk_plan_opts *opts,
-		   char **out, struct husk_error *err)
-{
-	struct husk_create_opts co = {.bundle = opts->bundle};
+	struct husk_create_opts co = {.bundle = bundle};
 	struct creation c = {.sync_fd = -1, .start_wfd = -1, .pty_sock = -1, .pty_master = -1};
-	enum husk_plan_layout layout = HUSK_PLAN_LAYOUT_V2;
 	int r = -1;
 
-	*out = NULL;
-	if (parse_layout(opts->layout, &layout, err) < 0)
-		return -1;
 	if (husk_id_validate(id, err) < 0)
-		goto done;
-	if (ctx->systemd_cgroup) {
-		husk_error_set(err, ENOTSUP, "systemd cgroup driver is not supported yet");
-		goto done;
+		return -1;
+	if (ctx->systemd_cgroup)
+		return husk_error_set(err, ENOTSUP, "systemd cgroup driver is not supported yet");
+	if (resolve_paths(&co, &c, err) == 0) {
+		/* --console-socket pairs with process.terminal: how create is called, not the
+		 * config */
+		co.console_socket = c.spec->process.terminal ? "" : NULL;
+		r = check_for_create(c.spec, &co, false, err);
 	}
-	if (resolve_paths(&co, &c, err) < 0)
-		goto done;
-	/* --console-socket pairs with process.terminal: an invocation matter, not the config's */
-	co.console_socket = c.spec->process.terminal ? "" : NULL;
-	if (check_for_create(c.spec, &co, false, err) < 0 ||
-	    husk_plan_build(c.spec, id, c.bundle, c.rootfs, &c.plan, err) < 0)
-		goto done;
-	*out = opts->json ? husk_plan_to_json(c.plan, layout, err)
-			  : husk_plan_to_text(c.plan, layout, err);
-	r = *out ? 0 : -1;
-done:
+	if (r == 0) {
+		out->spec = steal_pointer(&c.spec);
+		out->bundle = steal_pointer(&c.bundle);
+		out->rootfs = steal_pointer(&c.rootfs);
+	}
 	creation_free(&c);
 	return r;
 }
