@@ -11,6 +11,7 @@
 #include <linux/capability.h>
 
 #include "internal.h"
+#include "plan/plan.h"
 
 /* Indexed by capability number (linux/capability.h). */
 static const char *const cap_names[] = {
@@ -105,37 +106,23 @@ static int kernel_cap_last(bool beyond_table)
 	return last;
 }
 
-/*
- * Names the table or the kernel does not know are skipped: runc ignores
- * unknown or unavailable capabilities with a warning; the library does not
- * print, so they are skipped silently.
- */
-static uint64_t caps_mask(char *const *names, int last)
+/* The bits of `mask` the kernel knows (0..last). */
+static uint64_t known(uint64_t mask, int last)
 {
-	uint64_t mask = 0;
-
-	for (; names && *names; names++) {
-		int c = husk_cap_from_name(*names);
-		if (c >= 0 && c <= last)
-			mask |= UINT64_C(1) << c;
-	}
-	return mask;
+	return last >= 63 ? mask : mask & ((UINT64_C(1) << (last + 1)) - 1);
 }
 
-int husk_caps_prepare(const struct husk_caps *caps, struct husk_error *err)
+int husk_caps_prepare(const struct husk_cap_masks *caps, struct husk_error *err)
 {
-	static const struct husk_caps none;
+	static const struct husk_cap_masks none;
 	uint64_t bounding;
 	int last, c;
 
-	/*
-	 * No process.capabilities at all: runc (1.1) gives the process no
-	 * capabilities, so NULL is the empty set everywhere.
-	 */
+	/* masks from husk_plan_caps(); NULL: every set empty */
 	if (!caps)
 		caps = &none;
 	last = kernel_cap_last(true);
-	bounding = caps_mask(caps->bounding, last);
+	bounding = known(caps->bounding, last);
 	for (c = 0; c <= last; c++) {
 		if (bounding & (UINT64_C(1) << c))
 			continue;
@@ -152,9 +139,9 @@ int husk_caps_prepare(const struct husk_caps *caps, struct husk_error *err)
 	return 0;
 }
 
-int husk_caps_apply(const struct husk_caps *caps, struct husk_error *err)
+int husk_caps_apply(const struct husk_cap_masks *caps, struct husk_error *err)
 {
-	static const struct husk_caps none;
+	static const struct husk_cap_masks none;
 	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
 	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
 	uint64_t eff, prm, inh, amb;
@@ -163,10 +150,10 @@ int husk_caps_apply(const struct husk_caps *caps, struct husk_error *err)
 	if (!caps)
 		caps = &none;
 	last = kernel_cap_last(false);
-	eff = caps_mask(caps->effective, last);
-	prm = caps_mask(caps->permitted, last);
-	inh = caps_mask(caps->inheritable, last);
-	amb = caps_mask(caps->ambient, last);
+	eff = known(caps->effective, last);
+	prm = known(caps->permitted, last);
+	inh = known(caps->inheritable, last);
+	amb = known(caps->ambient, last);
 
 	data[0].effective = (uint32_t)eff;
 	data[1].effective = (uint32_t)(eff >> 32);

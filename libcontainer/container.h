@@ -13,8 +13,11 @@
 struct husk_seccomp_filter;
 struct husk_rootfs_prep;
 
+struct husk_plan;
+
 struct husk_launch {
 	const struct husk_spec *spec;
+	const struct husk_plan *plan; /* resolved: the init applies it */
 	const char *id;
 	const char *rootfs; /* absolute */
 	const char *bundle; /* absolute; relative mount sources start here */
@@ -63,6 +66,17 @@ int husk_setns_path(const char *path, int type, struct husk_error *err);
 pid_t husk_clone(uint64_t flags, int cgroup_fd, bool *into_cgroup);
 int husk_write_pid_file(const char *path, pid_t pid, struct husk_error *err);
 /*
+ * create's checks up to the plan, with no side effect (husk plan): the id,
+ * the bundle, config.json parsed and supported, root.path, process.  Fills
+ * *out (free its members) or fails with create's error.
+ */
+struct husk_create_checked {
+	struct husk_spec *spec;
+	char *bundle, *rootfs;
+};
+int husk_create_check(const struct husk_ctx *ctx, const char *id, const char *bundle,
+		      struct husk_create_checked *out, struct husk_error *err);
+/*
  * fds from .. from+n-1 must be ones the caller passed (open, not
  * close-on-exec: every fd husk opens is); `what` names the option.
  */
@@ -84,8 +98,9 @@ int husk_seccomp_load_sync(struct husk_seccomp_filter **fp, int sync_fd, struct 
  * bounding set, user and groups, capabilities, no_new_privs: the init's and
  * exec's shared privilege drop, in runc's order.
  */
-int husk_drop_privileges(const struct husk_process *p, struct husk_seccomp_filter **seccomp,
-			 int sync_fd, struct husk_error *err);
+struct husk_cap_masks;
+int husk_drop_privileges(const struct husk_process *p, const struct husk_cap_masks *caps,
+			 struct husk_seccomp_filter **seccomp, int sync_fd, struct husk_error *err);
 /* init.c: Go's exec.LookPath with runc's messages. */
 char *husk_find_executable(const char *name, char **env, struct husk_error *err);
 

@@ -24,6 +24,7 @@
 #include "security.h"
 #include "lifecycle.h"
 #include "mounts.h"
+#include "plan/plan.h"
 #include "state.h"
 #include "sync.h"
 #include "utils.h"
@@ -46,10 +47,10 @@ struct creation {
 	int start_wfd; /* write end of the init's start pipe */
 	struct husk_state state;
 	char **env;
-	struct husk_seccomp_filter *seccomp;
-	char *listen_fds_env; /* the LISTEN_FDS=N entry we add to env */
-	int pty_sock;	      /* run -t without --console-socket: our end */
-	int pty_master;	      /* the pty master received on it */
+	struct husk_plan *plan; /* built before anything exists */
+	char *listen_fds_env;	/* the LISTEN_FDS=N entry we add to env */
+	int pty_sock;		/* run -t without --console-socket: our end */
+	int pty_master;		/* the pty master received on it */
 };
 
 static void creation_free(struct creation *c)
@@ -63,7 +64,7 @@ static void creation_free(struct creation *c)
 	if (c->pty_master >= 0)
 		close(c->pty_master);
 	husk_cgroup_free(c->cg);
-	husk_seccomp_filter_free(c->seccomp);
+	husk_plan_free(c->plan);
 	free(c->listen_fds_env);
 	if (c->have_store)
 		husk_store_close(&c->store);
@@ -115,7 +116,7 @@ void husk_now_rfc3339(char *buf, size_t n)
 	snprintf(buf + l, n - l, ".%09ldZ", ts.tv_nsec);
 }
 
-static int load_config(const char *bundle, struct husk_spec **out, struct husk_error *err)
+int husk_load_bundle_config(const char *bundle, struct husk_spec **out, struct husk_error *err)
 {
 	cleanup_free char *path = NULL, *json = NULL;
 	size_t len;
@@ -127,21 +128,25 @@ static int load_config(const char *bundle, struct husk_spec **out, struct husk_e
 	return husk_spec_parse(json, len, "config.json", out, err);
 }
 
-int husk_load_bundle_config(const char *bundle, struct husk_spec **out, struct husk_error *err)
-{
-	return load_config(bundle, out, err);
-}
-
-/* What create needs beyond a valid spec (runc's rules where the spec is silent). */
+/*
+ * What create needs beyond a valid spec (runc's rules where the spec is
+ * silent).  config.md: process is OPTIONAL at create and REQUIRED when
+ * start is called, so only `run` (create + start) needs it here.
+ */
 static int check_for_create(const struct husk_spec *s, const struct husk_create_opts *o, bool run,
 			    struct husk_error *err)
 {
-	if (!s->has_process || s->process.args == NULL || s->process.args[0] == NULL)
+	if (!s->has_process) {
+		if (run)
+			return husk_error_set(
+			    err, EINVAL, "config.json: process: required to start the container");
+		if (o->console_socket != NULL)
+			return husk_error_set(
+			    err, EINVAL, "--console-socket given but config.json has no process");
+		return 0;
+	}
+	if (s->process.args == NULL || s->process.args[0] == NULL)
 		return husk_error_set(err, EINVAL, "config.json: process.args: must not be empty");
-	/* runc refuses to set up a rootfs without a private mount namespace */
-	if (!s->linux_.namespaces[HUSK_NS_MOUNT].present)
-		return husk_error_set(
-		    err, EINVAL, "config.json: linux.namespaces: a `mount` namespace is required");
 	/* `run` relays a pty itself when no console socket is given (runc does too) */
 	if (s->process.terminal && o->console_socket == NULL && !run)
 		return husk_error_set(
@@ -162,7 +167,7 @@ static int resolve_paths(const struct husk_create_opts *o, struct creation *c,
 	if (realpath(o->bundle && *o->bundle ? o->bundle : ".", buf) == NULL)
 		return husk_error_errno(err, "bundle `%s`", o->bundle ? o->bundle : ".");
 	c->bundle = xstrdup(buf);
-	if (load_config(c->bundle, &c->spec, err) < 0)
+	if (husk_load_bundle_config(c->bundle, &c->spec, err) < 0)
 		return -1;
 	if (husk_spec_check_supported(c->spec, "config.json", err) < 0)
 		return -1;
@@ -360,33 +365,33 @@ static int spawn_init(const struct husk_ctx *ctx, const struct husk_create_opts 
 		      const sigset_t *mask, struct creation *c, struct husk_error *err)
 {
 	const struct husk_linux *lx = &c->spec->linux_;
+	const struct husk_plan *plan = c->plan;
 	struct husk_launch l = {
 	    .spec = c->spec,
+	    .plan = plan,
 	    .id = c->state.id,
 	    .rootfs = c->rootfs,
 	    .bundle = c->bundle,
 	    .no_pivot = o->no_pivot,
 	    .no_new_keyring = o->no_new_keyring,
 	    .console_fd = -1,
-	    .cgroupns_late = lx->namespaces[HUSK_NS_CGROUP].present &&
-			     lx->namespaces[HUSK_NS_CGROUP].path == NULL,
-	    .new_userns =
-		lx->namespaces[HUSK_NS_USER].present && lx->namespaces[HUSK_NS_USER].path == NULL,
-	    .seccomp = c->seccomp,
+	    .cgroupns_late = plan->ns.cgroupns_late,
+	    .new_userns = plan->ns.new_userns,
+	    .unshare_flags = plan->ns.unshare_flags,
+	    .seccomp = plan->seccomp,
 	    .handover = mask == NULL,
 	    .lock_fd = c->store.dir_fd,
 	};
 	cleanup_close int pid_saved = -1, time_saved = -1, console = -1;
 	int sv[2], pp[2], extra_fds;
-	uint64_t flags = 0;
-	bool slow = false, into_cgroup;
+	bool into_cgroup;
 	cleanup_free char *hook_state = NULL;
 	cleanup_prep struct husk_rootfs_prep prep = {0};
 
 	/* idmapped mounts can't be made from inside the new user namespace */
 	if (lx->namespaces[HUSK_NS_USER].present && needs_idmap(c->spec)) {
 		struct husk_rootfs_opts ro = {
-		    .rootfs = c->rootfs, .bundle = c->bundle, .userns = true};
+		    .rootfs = c->rootfs, .bundle = c->bundle, .userns = true, .plan = plan};
 		if (husk_rootfs_prepare(c->spec, &ro, &prep, err) < 0)
 			return -1;
 		l.prep = &prep;
@@ -421,23 +426,6 @@ static int spawn_init(const struct husk_ctx *ctx, const struct husk_create_opts 
 			return -1;
 		}
 	}
-	for (int t = 0; t < HUSK_NS_N; t++) {
-		if (l.join_fds[t] >= 0)
-			slow = true;
-		if (lx->namespaces[t].present && lx->namespaces[t].path == NULL &&
-		    t != HUSK_NS_TIME && t != HUSK_NS_CGROUP)
-			flags |= (uint64_t)husk_ns_clone_flag(t);
-	}
-	if (slow) {
-		/*
-		 * Some namespace is joined by path: the init joins it first and
-		 * then makes the new ones itself, so that they are owned by the
-		 * right user namespace.  Only the pid namespace is made at clone.
-		 */
-		l.unshare_flags = (int)(flags & ~(uint64_t)CLONE_NEWPID);
-		flags &= CLONE_NEWPID;
-	}
-
 	if (o->console_socket) {
 		console = husk_console_socket_connect(o->console_socket, err);
 		if (console < 0) {
@@ -479,18 +467,18 @@ static int spawn_init(const struct husk_ctx *ctx, const struct husk_create_opts 
 	/* run holds the write end itself: the init's copy would hide run's death */
 	l.start_wfd = l.handover ? pp[1] : -1;
 	/* create: the init keeps the write end too, so that `start` can fetch it */
-	c->state.start_fd = pp[1];
+	c->state.start_fd = c->spec->has_process ? pp[1] : -1;
 	/* the init gets the caller's mask back (run blocks everything to forward signals) */
 	if (mask)
 		l.sigmask = *mask;
 	else
 		sigprocmask(SIG_SETMASK, NULL, &l.sigmask);
 	/* execCPUAffinity.initial: the init's before it joins the cgroup; it inherits ours */
-	if (c->spec->process.exec_cpu_affinity_initial &&
-	    husk_cpu_affinity_apply(c->spec->process.exec_cpu_affinity_initial, err) < 0)
+	if (plan->cpus_initial &&
+	    husk_cpu_set_apply(plan->cpus_initial, plan->cpus_initial_size, err) < 0)
 		return husk_error_wrap(err, "process.execCPUAffinity.initial");
 
-	c->pid = husk_clone(flags, husk_cgroup_clone_fd(c->cg), &into_cgroup);
+	c->pid = husk_clone(plan->ns.clone_flags, husk_cgroup_clone_fd(c->cg), &into_cgroup);
 	if (c->pid == 0)
 		husk_init_main(&l);
 	close(sv[1]);
@@ -533,7 +521,7 @@ static int spawn_init(const struct husk_ctx *ctx, const struct husk_create_opts 
 		if (husk_sync_send(c->sync_fd, SYNC_HOOKS_DONE, NULL, err) < 0)
 			return -1;
 	}
-	if (c->seccomp && husk_seccomp_filter_has_notify(c->seccomp) &&
+	if (plan->seccomp && husk_seccomp_filter_has_notify(plan->seccomp) &&
 	    pass_notify_fd(c, hook_state, err) < 0)
 		return -1;
 	if (husk_sync_recv(c->sync_fd, SYNC_READY, NULL, err) < 0)
@@ -576,9 +564,8 @@ static int do_create(const struct husk_ctx *ctx, const char *id, const struct hu
 	s = c->spec;
 	if (check_for_create(s, o, mask != NULL, err) < 0)
 		return -1;
-	/* compiled here, so that a bad profile fails before anything exists */
-	if (s->linux_.has_seccomp &&
-	    husk_seccomp_compile(&s->linux_.seccomp, "config.json", &c->seccomp, err) < 0)
+	/* every check of the config happens here, before anything exists */
+	if (husk_plan_build(s, id, c->bundle, c->rootfs, &c->plan, err) < 0)
 		return -1;
 
 	if (husk_store_create(ctx->root ? ctx->root : HUSK_DEFAULT_ROOT, id, &c->store, err) < 0)
@@ -609,8 +596,7 @@ static int do_create(const struct husk_ctx *ctx, const char *id, const struct hu
 	 * init as soon as it is cloned), so that `delete --force` can undo a
 	 * create killed half-way (SIGKILL runs no creation_abort).
 	 */
-	if (husk_cgroup_prepare(s->linux_.cgroups_path, id, &cg, err) < 0)
-		goto fail;
+	cg = steal_pointer(&c->plan->cg);
 	c->state.cgroup_path = xstrdup(husk_cgroup_path(cg));
 	if (husk_store_write(&c->store, &c->state, err) < 0 ||
 	    husk_cgroup_make(cg, s->linux_.has_resources ? &s->linux_.resources : NULL, err) < 0)
@@ -681,6 +667,32 @@ int husk_run(const struct husk_ctx *ctx, const char *id, const struct husk_creat
 		struct husk_error e2 = {0};
 		husk_destroy(&c.store, &c.state, c.spec, c.cg, &e2);
 		husk_error_clear(&e2);
+	}
+	creation_free(&c);
+	return r;
+}
+
+int husk_create_check(const struct husk_ctx *ctx, const char *id, const char *bundle,
+		      struct husk_create_checked *out, struct husk_error *err)
+{
+	struct husk_create_opts co = {.bundle = bundle};
+	struct creation c = {.sync_fd = -1, .start_wfd = -1, .pty_sock = -1, .pty_master = -1};
+	int r = -1;
+
+	if (husk_id_validate(id, err) < 0)
+		return -1;
+	if (ctx->systemd_cgroup)
+		return husk_error_set(err, ENOTSUP, "systemd cgroup driver is not supported yet");
+	if (resolve_paths(&co, &c, err) == 0) {
+		/* --console-socket pairs with process.terminal: how create is called, not the
+		 * config */
+		co.console_socket = c.spec->process.terminal ? "" : NULL;
+		r = check_for_create(c.spec, &co, false, err);
+	}
+	if (r == 0) {
+		out->spec = steal_pointer(&c.spec);
+		out->bundle = steal_pointer(&c.bundle);
+		out->rootfs = steal_pointer(&c.rootfs);
 	}
 	creation_free(&c);
 	return r;

@@ -24,6 +24,7 @@
 
 #include "container.h"
 #include "internal.h"
+#include "plan/plan.h"
 #include "security.h"
 #include "lifecycle.h"
 #include "state.h"
@@ -214,6 +215,7 @@ struct exec_child {
 	int preserve_fds;
 	struct husk_seccomp_filter *seccomp; /* the container's profile */
 	char **env;			     /* p->env with HOME (husk_env_with_home) */
+	struct husk_cap_masks caps;	     /* p->capabilities resolved (husk_plan_caps) */
 };
 
 static int exec_child_setup(struct exec_child *x, char **prog, bool *lookup_failed,
@@ -253,7 +255,7 @@ static int exec_child_setup(struct exec_child *x, char **prog, bool *lookup_fail
 		return -1;
 	/* whatever was opened since close_inherited: not past execve */
 	husk_cloexec_from(3 + x->preserve_fds);
-	if (husk_drop_privileges(p, &x->seccomp, x->sync_fd, err) < 0)
+	if (husk_drop_privileges(p, &x->caps, &x->seccomp, x->sync_fd, err) < 0)
 		return -1;
 	*prog = husk_find_executable(p->args[0], x->env, err);
 	if (*prog == NULL) {
@@ -460,6 +462,7 @@ int husk_exec(const struct husk_ctx *ctx, const char *id, const struct husk_exec
 	    husk_seccomp_compile(&spec->linux_.seccomp, "config.json", &filter, err) < 0)
 		goto out;
 	x.seccomp = filter;
+	husk_plan_caps(&proc.capabilities, &x.caps);
 
 	pidfd = husk_open_init(&s);
 	if (pidfd == -1) {

@@ -91,7 +91,7 @@ static int userns_fd(const struct husk_id_mapping *u, size_t nu, const struct hu
 }
 
 /* A detached clone of `src`, idmapped with spec->mounts[idx]'s mappings (or the container's). */
-static int idmapped_tree(const struct husk_spec *spec, size_t idx, const struct mount_opts *mo,
+static int idmapped_tree(const struct husk_spec *spec, size_t idx, const struct husk_plan_mount *mo,
 			 const char *src, struct husk_error *err)
 {
 	const struct husk_mount *m = &spec->mounts[idx];
@@ -105,6 +105,7 @@ static int idmapped_tree(const struct husk_spec *spec, size_t idx, const struct 
 		u = spec->linux_.uid_mappings, nu = spec->linux_.n_uid_mappings;
 		g = spec->linux_.gid_mappings, ng = spec->linux_.n_gid_mappings;
 	}
+	/* the plan refused a mount without both (husk_plan_mounts) */
 	if (nu == 0 || ng == 0)
 		return husk_error_set(err, EINVAL,
 				      "mount `%s` on `%s` (mounts[%zu]): an idmapped mount needs "
@@ -136,7 +137,7 @@ static int idmapped_tree(const struct husk_spec *spec, size_t idx, const struct 
 	return steal_fd(&tree);
 }
 
-int husk_mount_idmapped(struct rootfs_ctx *c, size_t idx, const struct mount_opts *mo,
+int husk_mount_idmapped(struct rootfs_ctx *c, size_t idx, const struct husk_plan_mount *mo,
 			const char *src, int dst, struct husk_error *err)
 {
 	const struct husk_mount *m = &c->spec->mounts[idx];
@@ -177,29 +178,27 @@ void husk_rootfs_prep_clear(struct husk_rootfs_prep *prep)
 int husk_rootfs_prepare(const struct husk_spec *spec, const struct husk_rootfs_opts *o,
 			struct husk_rootfs_prep *prep, struct husk_error *err)
 {
+	struct husk_plan *own = NULL;
+	const struct husk_plan *plan = husk_rootfs_plan(spec, o, &own, err);
+	int r = 0;
+
+	if (plan == NULL)
+		return -1;
 	prep->n = spec->n_mounts;
 	prep->idmap_fds = xmalloc0(sizeof(int) * (prep->n ? prep->n : 1));
 	for (size_t i = 0; i < prep->n; i++)
 		prep->idmap_fds[i] = -1;
-	for (size_t i = 0; i < prep->n; i++) {
-		const struct husk_mount *m = &spec->mounts[i];
-		struct mount_opts mo;
-		cleanup_free char *src = NULL;
-		int r = husk_mount_opts_parse(m->options, &mo, err);
+	for (size_t i = 0; i < prep->n && r == 0; i++) {
+		const struct husk_plan_mount *mo = &plan->mounts[i];
 
-		husk_mount_opts_clear(&mo);
-		if (r < 0) {
-			husk_rootfs_prep_clear(prep);
-			return husk_error_wrap(err, "mounts[%zu]", i);
-		}
-		if (!husk_mount_wants_idmap(m, &mo))
+		if (!mo->bind || !mo->idmapped)
 			continue;
-		src = husk_bind_source(o, m);
-		prep->idmap_fds[i] = idmapped_tree(spec, i, &mo, src, err);
-		if (prep->idmap_fds[i] < 0) {
-			husk_rootfs_prep_clear(prep);
-			return -1;
-		}
+		prep->idmap_fds[i] = idmapped_tree(spec, i, mo, mo->source, err);
+		if (prep->idmap_fds[i] < 0)
+			r = -1;
 	}
-	return 0;
+	husk_plan_free(own);
+	if (r < 0)
+		husk_rootfs_prep_clear(prep);
+	return r;
 }

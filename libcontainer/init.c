@@ -21,6 +21,7 @@
 
 #include "container.h"
 #include "internal.h"
+#include "plan/plan.h"
 #include "security.h"
 #include "sync.h"
 #include "utils.h"
@@ -124,8 +125,8 @@ int husk_seccomp_load_sync(struct husk_seccomp_filter **fp, int sync_fd, struct 
 	return 0;
 }
 
-int husk_drop_privileges(const struct husk_process *p, struct husk_seccomp_filter **seccomp,
-			 int sync_fd, struct husk_error *err)
+int husk_drop_privileges(const struct husk_process *p, const struct husk_cap_masks *caps,
+			 struct husk_seccomp_filter **seccomp, int sync_fd, struct husk_error *err)
 {
 	/* LSM labels take effect at execve; set them while still privileged (runc's order) */
 	if (husk_lsm_selinux_exec(p->selinux_label, err) < 0 ||
@@ -138,11 +139,11 @@ int husk_drop_privileges(const struct husk_process *p, struct husk_seccomp_filte
 	 */
 	if (*seccomp && !p->no_new_privileges && husk_seccomp_load_sync(seccomp, sync_fd, err) < 0)
 		return -1;
-	if (husk_caps_prepare(&p->capabilities, err) < 0)
+	if (husk_caps_prepare(caps, err) < 0)
 		return -1;
 	if (husk_user_apply(&p->user, err) < 0)
 		return -1;
-	if (husk_caps_apply(&p->capabilities, err) < 0)
+	if (husk_caps_apply(caps, err) < 0)
 		return -1;
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return husk_error_errno(err, "set no_new_privs");
@@ -235,11 +236,54 @@ static int before_pivot(void *arg, struct husk_error *err)
 	return run_hooks_here(spec, HUSK_HOOK_CREATE_CONTAINER, h->state, err);
 }
 
-/* Everything up to "ready".  *prog gets the resolved program. */
-static int init_setup(struct husk_launch *l, char **prog, char **hook_state, struct husk_error *err)
+/* The process's attributes, after the rootfs: everything but the exec. */
+static int init_process(struct husk_launch *l, char **prog, struct husk_error *err)
 {
 	const struct husk_spec *spec = l->spec;
 	const struct husk_process *p = &spec->process;
+
+	/* runc creates a missing cwd (0755) */
+	if (chdir(p->cwd) < 0 &&
+	    (errno != ENOENT || mkdir_p(p->cwd, 0755, NULL) < 0 || chdir(p->cwd) < 0))
+		return husk_error_errno(err, "chdir to cwd (`%s`) set in config.json", p->cwd);
+	if (husk_verify_cwd(p->cwd, err) < 0)
+		return -1;
+	l->env = husk_env_with_home(l->env, l->spec->process.user.uid);
+
+	if (p->has_oom_score_adj && husk_oom_score_adj_apply(p->oom_score_adj, err) < 0)
+		return -1;
+	if (husk_rlimits_apply(p->rlimits, p->n_rlimits, err) < 0)
+		return -1;
+	if (husk_sched_apply(p, err) < 0)
+		return -1;
+	if (spec->linux_.has_personality && husk_personality_apply(&spec->linux_, err) < 0)
+		return -1;
+
+	/* whatever was opened since close_inherited_fds: not past execve */
+	husk_cloexec_from(3 + l->preserve_fds);
+	/* without no_new_privs the filter is loaded in there, before the handover */
+	if (l->seccomp && !p->no_new_privileges)
+		creator_unwatch(l);
+	if (husk_drop_privileges(p, &l->plan->caps, &l->seccomp, l->sync_fd, err) < 0)
+		return -1;
+	creator_watch(l); /* the user and capabilities changed */
+
+	*prog = husk_find_executable(p->args[0], l->env, err);
+	if (*prog == NULL)
+		return -1;
+	/* the notify fd must reach the listener while the parent is still here */
+	if (l->seccomp && husk_seccomp_filter_has_notify(l->seccomp)) {
+		creator_unwatch(l);
+		if (husk_seccomp_load_sync(&l->seccomp, l->sync_fd, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Everything up to "ready".  *prog gets the resolved program (none without a process). */
+static int init_setup(struct husk_launch *l, char **prog, char **hook_state, struct husk_error *err)
+{
+	const struct husk_spec *spec = l->spec;
 	struct husk_rootfs_opts ro = {
 	    .rootfs = l->rootfs,
 	    .bundle = l->bundle,
@@ -247,6 +291,7 @@ static int init_setup(struct husk_launch *l, char **prog, char **hook_state, str
 	    .no_pivot = l->no_pivot,
 	    .userns = spec->linux_.namespaces[HUSK_NS_USER].present,
 	    .cgroupns = spec->linux_.namespaces[HUSK_NS_CGROUP].present,
+	    .plan = l->plan,
 	};
 	struct hook_ctx hc;
 
@@ -290,50 +335,18 @@ static int init_setup(struct husk_launch *l, char **prog, char **hook_state, str
 		return -1;
 	if (husk_sysctl_apply(spec->linux_.sysctl, spec->linux_.n_sysctl, err) < 0)
 		return -1;
-	if (p->terminal && l->console_fd >= 0) {
-		if (husk_terminal_setup(l->console_fd, p, err) < 0)
+	if (spec->process.terminal && l->console_fd >= 0) {
+		if (husk_terminal_setup(l->console_fd, &spec->process, err) < 0)
 			return -1;
 		close(l->console_fd);
 		l->console_fd = -1;
 	}
 	if (husk_rootfs_finalize(spec, &ro, err) < 0)
 		return -1;
-	/* runc creates a missing cwd (0755) */
-	if (chdir(p->cwd) < 0 &&
-	    (errno != ENOENT || mkdir_p(p->cwd, 0755, NULL) < 0 || chdir(p->cwd) < 0))
-		return husk_error_errno(err, "chdir to cwd (`%s`) set in config.json", p->cwd);
-	if (husk_verify_cwd(p->cwd, err) < 0)
-		return -1;
-	l->env = husk_env_with_home(l->env, l->spec->process.user.uid);
-
-	if (p->has_oom_score_adj && husk_oom_score_adj_apply(p->oom_score_adj, err) < 0)
-		return -1;
-	if (husk_rlimits_apply(p->rlimits, p->n_rlimits, err) < 0)
-		return -1;
-	if (husk_sched_apply(p, err) < 0)
-		return -1;
-	if (spec->linux_.has_personality && husk_personality_apply(&spec->linux_, err) < 0)
-		return -1;
-
-	/* whatever was opened since close_inherited_fds: not past execve */
-	husk_cloexec_from(3 + l->preserve_fds);
-	/* without no_new_privs the filter is loaded in there, before the handover */
-	if (l->seccomp && !p->no_new_privileges)
-		creator_unwatch(l);
-	if (husk_drop_privileges(p, &l->seccomp, l->sync_fd, err) < 0)
-		return -1;
-	creator_watch(l); /* the user and capabilities changed */
-
-	*prog = husk_find_executable(p->args[0], l->env, err);
-	if (*prog == NULL)
-		return -1;
-	/* the notify fd must reach the listener while the parent is still here */
-	if (l->seccomp && husk_seccomp_filter_has_notify(l->seccomp)) {
-		creator_unwatch(l);
-		if (husk_seccomp_load_sync(&l->seccomp, l->sync_fd, err) < 0)
-			return -1;
-	}
-	return 0;
+	/* config.md: no process at create is fine; start then fails (init_wait_start) */
+	if (!spec->has_process)
+		return 0;
+	return init_process(l, prog, err);
 }
 
 static int cmp_int(const void *a, const void *b)
@@ -419,11 +432,13 @@ __attribute__((noreturn)) void husk_init_main(struct husk_launch *l)
 
 	/*
 	 * Blocked until `husk start` writes a byte into our start socket; with
-	 * run, EOF if run died before it (we hold no write end then).
+	 * run, EOF if run died before it (we hold no write end then).  Without
+	 * a process (create only) nobody can start us: the state holds no start
+	 * socket, `start` refuses, and we wait to be killed.
 	 */
 	do
 		r = read(l->start_fd, &c, 1);
-	while (r < 0 && errno == EINTR);
+	while ((r < 0 && errno == EINTR) || (r == 1 && !l->spec->has_process));
 	if (r != 1)
 		_exit(1);
 	creator_unwatch(l);
@@ -433,8 +448,8 @@ __attribute__((noreturn)) void husk_init_main(struct husk_launch *l)
 		husk_sync_send_error(l->start_fd, &err);
 		_exit(1);
 	}
-	if (p->exec_cpu_affinity_final &&
-	    husk_cpu_affinity_apply(p->exec_cpu_affinity_final, &err) < 0) {
+	if (l->plan->cpus_final &&
+	    husk_cpu_set_apply(l->plan->cpus_final, l->plan->cpus_final_size, &err) < 0) {
 		husk_error_wrap(&err, "process.execCPUAffinity.final");
 		husk_sync_send_error(l->start_fd, &err);
 		_exit(1);

@@ -8,6 +8,7 @@
 #define HUSK_INTERNAL_H
 
 #include <stdbool.h>
+#include <sched.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -30,7 +31,15 @@ struct husk_rootfs_opts {
 	void *before_pivot_data;
 	/* what husk_rootfs_prepare() made in the runtime, or NULL */
 	const struct husk_rootfs_prep *prep;
+	/* the plan (mounts parsed); NULL: built here from the spec (unit tests) */
+	const struct husk_plan *plan;
 };
+
+struct husk_plan;
+/* o->plan, or (without one) the mounts part of a plan built from spec into *own. */
+const struct husk_plan *husk_rootfs_plan(const struct husk_spec *spec,
+					 const struct husk_rootfs_opts *o, struct husk_plan **own,
+					 struct husk_error *err);
 
 /*
  * What the init can't do once inside its user namespace, made by the runtime
@@ -80,16 +89,19 @@ int husk_sched_apply(const struct husk_process *p, struct husk_error *err);
 int husk_personality_apply(const struct husk_linux *l, struct husk_error *err);
 /* cpu list "0-3,7" -> sched_setaffinity(0, ...) */
 int husk_cpu_affinity_apply(const char *cpus, struct husk_error *err);
+/* The two halves: parse into a CPU_ALLOC'd set (CPU_FREE it), and apply one. */
+int husk_cpu_list_parse(const char *cpus, cpu_set_t **set, size_t *size, struct husk_error *err);
+int husk_cpu_set_apply(const cpu_set_t *set, size_t size, struct husk_error *err);
+struct husk_cap_masks; /* plan/plan.h: names resolved by husk_plan_caps() */
 /*
  * Drop the bounding set to caps->bounding and set PR_SET_KEEPCAPS (before setuid).
- * process.capabilities absent (all lists NULL, or caps = NULL): every set ends
- * up empty, as with runc 1.1.
+ * caps = NULL (or all masks 0): every set ends up empty, as with runc 1.1.
  */
-int husk_caps_prepare(const struct husk_caps *caps, struct husk_error *err);
+int husk_caps_prepare(const struct husk_cap_masks *caps, struct husk_error *err);
 /* setgroups/setresgid/setresuid/umask (caps kept via KEEPCAPS). */
 int husk_user_apply(const struct husk_user *u, struct husk_error *err);
 /* After the uid switch: permitted, effective, inheritable, then ambient. */
-int husk_caps_apply(const struct husk_caps *caps, struct husk_error *err);
+int husk_caps_apply(const struct husk_cap_masks *caps, struct husk_error *err);
 /* Name <-> number ("CAP_CHOWN" <-> 0); -1 if unknown.  Table shared with features.c. */
 int husk_cap_from_name(const char *name);
 const char *husk_cap_name(int cap);

@@ -83,6 +83,12 @@ int husk_start_created(const struct husk_ctx *ctx, struct husk_store *st, struct
 		return husk_error_set(err, EINVAL, "cannot start a container that has stopped");
 	if (strcmp(status, "created") != 0)
 		return husk_error_set(err, EINVAL, "cannot start an already %s container", status);
+	/* config.md: process is REQUIRED at start; create kept no start socket without one */
+	if (wfd < 0 && s->start_fd < 0)
+		return husk_error_set(err, EINVAL,
+				      "cannot start container `%s`: config.json: process: required "
+				      "at start",
+				      s->id);
 	if (wfd < 0) {
 		cleanup_close int pidfd = husk_open_init(s);
 		if (pidfd >= 0)

@@ -229,7 +229,7 @@ static int mount_v1(struct cg_mount *g, struct husk_error *err)
 	return 0;
 }
 
-int husk_mount_cgroup(struct rootfs_ctx *c, size_t idx, const struct mount_opts *mo,
+int husk_mount_cgroup(struct rootfs_ctx *c, size_t idx, const struct husk_plan_mount *mo,
 		      struct husk_error *err)
 {
 	__attribute__((cleanup(cg_mount_clear))) struct cg_mount g = {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * One entry of spec->mounts: options split by the table of spec/mountopts.c,
+ * One entry of spec->mounts, as the plan parsed it (plan/plan-mounts.c):
  * destination resolved inside the rootfs, mount(2) onto /proc/self/fd/N, then
  * (on the re-opened destination, now the new mount) the read-only remount of
  * bind mounts, propagation changes and recursive attributes.
@@ -32,78 +32,6 @@
 #define MS_BIND_REMOUNT_MASK                                                                       \
 	(MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_SYNCHRONOUS | MS_MANDLOCK |             \
 	 MS_DIRSYNC | MS_NOSYMFOLLOW | MS_ATIME_MASK)
-
-void husk_mount_opts_clear(struct mount_opts *mo)
-{
-	free(mo->data);
-	mo->data = NULL;
-}
-
-static void mount_opts_freep(struct mount_opts *mo)
-{
-	husk_mount_opts_clear(mo);
-}
-
-static int data_append(char **data, const char *opt)
-{
-	char *n;
-
-	if (*data == NULL) {
-		*data = xstrdup(opt);
-		return 0;
-	}
-	if (asprintf(&n, "%s,%s", *data, opt) < 0)
-		return -1;
-	free(*data);
-	*data = n;
-	return 0;
-}
-
-int husk_mount_opts_parse(char *const *options, struct mount_opts *out, struct husk_error *err)
-{
-	*out = (struct mount_opts){0};
-	for (size_t i = 0; options && options[i]; i++) {
-		const struct husk_mount_opt *o = husk_mount_opt_find(options[i]);
-
-		if (o == NULL) {
-			if (data_append(&out->data, options[i]) < 0)
-				return husk_error_set(err, ENOMEM, "out of memory");
-			continue;
-		}
-		switch (o->kind) {
-		case HUSK_MOUNT_OPT_FLAG:
-			if (o->clear)
-				out->flags &= ~o->flags;
-			else
-				out->flags |= o->flags;
-			break;
-		case HUSK_MOUNT_OPT_PROPAGATION:
-			if (out->n_prop == ARRAY_SIZE(out->prop))
-				return husk_error_set(err, EINVAL, "too many propagation options");
-			out->prop[out->n_prop++] = o->flags;
-			break;
-		case HUSK_MOUNT_OPT_RECURSIVE:
-			out->attr_set = (out->attr_set & ~o->attr_clr) | o->attr_set;
-			out->attr_clr = (out->attr_clr & ~o->attr_set) | o->attr_clr;
-			break;
-		case HUSK_MOUNT_OPT_IDMAP:
-			out->idmap = true;
-			out->idmap_recursive = o->recursive;
-			break;
-		case HUSK_MOUNT_OPT_TMPCOPYUP:
-			out->tmpcopyup = true;
-			break;
-		}
-	}
-	return 0;
-}
-
-unsigned long husk_propagation_flags(const char *name)
-{
-	const struct husk_mount_opt *o = husk_mount_opt_find(name);
-
-	return o && o->kind == HUSK_MOUNT_OPT_PROPAGATION ? o->flags : 0;
-}
 
 int husk_mount_flags(const char *path, unsigned long *flags)
 {
@@ -311,37 +239,6 @@ char *husk_mount_label_data(const char *data, const char *label)
 	return s;
 }
 
-/* runc labels every filesystem it mounts but binds, proc, sysfs, mqueue and cgroups */
-static bool takes_label(const char *type)
-{
-	static const char *const no[] = {"proc", "sysfs", "mqueue", "cgroup", "cgroup2", "bind"};
-
-	for (size_t i = 0; type && i < ARRAY_SIZE(no); i++)
-		if (strcmp(type, no[i]) == 0)
-			return false;
-	return true;
-}
-
-bool husk_mount_wants_idmap(const struct husk_mount *m, const struct mount_opts *mo)
-{
-	bool bind = (mo->flags & MS_BIND) || (m->type && strcmp(m->type, "bind") == 0);
-
-	/* runc: mappings alone make an idmapped mount too */
-	return bind && (mo->idmap || m->n_uid_mappings || m->n_gid_mappings);
-}
-
-char *husk_bind_source(const struct husk_rootfs_opts *o, const struct husk_mount *m)
-{
-	const char *src = m->source ? m->source : (m->type ? m->type : "none");
-	char *s;
-
-	if (src[0] == '/' || o->bundle == NULL)
-		return xstrdup(src);
-	if (asprintf(&s, "%s/%s", o->bundle, src) < 0)
-		abort();
-	return s;
-}
-
 bool husk_mount_is_dev(const struct husk_mount *m, bool *bind)
 {
 	char clean[PATH_MAX];
@@ -400,50 +297,16 @@ static int check_ordinary_dir(struct rootfs_ctx *c, const char *dest)
 	return 1;
 }
 
-int husk_mount_one(struct rootfs_ctx *c, size_t idx, struct husk_error *err)
+/* proc and sysfs on an ordinary directory; then the destination, resolved (and made) in the rootfs
+ */
+static int open_dest(struct rootfs_ctx *c, size_t idx, const struct husk_plan_mount *mo,
+		     struct husk_error *err)
 {
 	const struct husk_mount *m = &c->spec->mounts[idx];
-	__attribute__((cleanup(mount_opts_freep))) struct mount_opts mo = {0};
-	cleanup_close int dst = -1;
-	cleanup_close int top = -1;
-	cleanup_close int below = -1;
-	cleanup_free char *abs_src = NULL;
-	struct fd_path fp;
-	const char *type = m->type, *src = m->source, *fb;
-	unsigned long extra = 0;
-	bool bind, dev_bind, idmapped;
+	const char *type = m->type, *src = mo->source;
+	int dst;
 
-	if (m->destination == NULL)
-		return husk_error_set(err, EINVAL, "mounts[%zu]: no destination", idx);
-	if (husk_mount_opts_parse(m->options, &mo, err) < 0)
-		return husk_error_wrap(err, "mounts[%zu]", idx);
-	bind = (mo.flags & MS_BIND) || (type && strcmp(type, "bind") == 0);
-	if (!bind && type && strcmp(type, "cgroup") == 0)
-		return husk_mount_cgroup(c, idx, &mo, err);
-	if (bind) {
-		/* bind sources are absolute or relative to the bundle */
-		abs_src = husk_bind_source(c->o, m);
-		src = abs_src;
-	} else if (src == NULL) {
-		src = type ? type : "none";
-	}
-	idmapped = mo.idmap || m->n_uid_mappings || m->n_gid_mappings;
-	if (idmapped && !bind)
-		return husk_error_set(
-		    err, EINVAL,
-		    "mount `%s` on `%s` (mounts[%zu]): idmapped mounts must be bind "
-		    "mounts",
-		    src, m->destination, idx);
-	/* runc: a read-only /dev is filled first and made read-only at the end */
-	if (!bind && (mo.flags & MS_RDONLY) && husk_mount_is_dev(m, &dev_bind))
-		mo.flags &= ~MS_RDONLY;
-	if (!bind && c->label && takes_label(type)) {
-		char *d = husk_mount_label_data(mo.data, c->label);
-		free(mo.data);
-		mo.data = d;
-	}
-
-	if (!bind && type && (strcmp(type, "proc") == 0 || strcmp(type, "sysfs") == 0)) {
+	if (!mo->bind && type && (strcmp(type, "proc") == 0 || strcmp(type, "sysfs") == 0)) {
 		int r = check_ordinary_dir(c, m->destination);
 
 		if (r > 0)
@@ -458,43 +321,54 @@ int husk_mount_one(struct rootfs_ctx *c, size_t idx, struct husk_error *err)
 			    m->destination, idx);
 	}
 	dst = husk_resolve(c->rootfd, m->destination,
-			   HUSK_RESOLVE_MKDIR | (bind ? HUSK_RESOLVE_MKFILE : 0), bind ? src : NULL,
-			   &c->resolve);
+			   HUSK_RESOLVE_MKDIR | (mo->bind ? HUSK_RESOLVE_MKFILE : 0),
+			   mo->bind ? src : NULL, &c->resolve);
 	if (dst < 0)
 		return husk_error_errno(err, "mount `%s` on `%s` (mounts[%zu]): open destination",
 					src, m->destination, idx);
-	if (c->proc_check && check_proc_dest(dst, m->destination, src, bind) < 0)
-		return husk_error_errno(
-		    err,
-		    "mount `%s` on `%s` (mounts[%zu]): not allowed on or inside "
-		    "/proc",
-		    src, m->destination, idx);
-	if (bind || (type && strcmp(type, "proc") == 0))
-		c->proc_check = true;
-	if (mo.tmpcopyup) {
-		below = openat(dst, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (below < 0)
-			return husk_error_errno(err, "mount `%s` on `%s` (mounts[%zu]): tmpcopyup",
-						src, m->destination, idx);
+	if (c->proc_check && check_proc_dest(dst, m->destination, src, mo->bind) < 0) {
+		husk_error_errno(err,
+				 "mount `%s` on `%s` (mounts[%zu]): not allowed on or inside /proc",
+				 src, m->destination, idx);
+		close(dst);
+		return -1;
 	}
+	if (mo->bind || (type && strcmp(type, "proc") == 0))
+		c->proc_check = true;
+	return dst;
+}
 
-	if (mo.flags & MS_REMOUNT) {
+/* The mount(2) call itself; *extra: flags a bind (or fallback) needs through a remount. */
+static int do_mount(struct rootfs_ctx *c, size_t idx, const struct husk_plan_mount *mo, int dst,
+		    unsigned long *extra, struct husk_error *err)
+{
+	const struct husk_mount *m = &c->spec->mounts[idx];
+	const char *type = m->type, *src = mo->source, *fb;
+	struct fd_path fp;
+
+	*extra = 0;
+	if (mo->flags & MS_REMOUNT) {
 		/* change an existing mount: one call with everything */
-		if (mount(src, fd_path(&fp, dst), type, mo.flags, mo.data) < 0)
+		if (mount(src, fd_path(&fp, dst), type, mo->flags, mo->data) < 0)
 			return husk_error_errno(err, "remount `%s` (mounts[%zu])", m->destination,
 						idx);
-	} else if (bind) {
-		/* the kernel ignores every flag but MS_REC on a new bind mount */
-		if (idmapped) {
-			if (husk_mount_idmapped(c, idx, &mo, src, dst, err) < 0)
-				return -1;
-		} else if (mount(src, fd_path(&fp, dst), NULL, MS_BIND | (mo.flags & MS_REC),
-				 NULL) < 0) {
+		return 0;
+	}
+	*extra = mo->flags & MS_BIND_REMOUNT_MASK;
+	if (mo->bind && mo->idmapped)
+		return husk_mount_idmapped(c, idx, mo, src, dst, err);
+	/* the kernel ignores every flag but MS_REC on a new bind mount */
+	if (mo->bind) {
+		if (mount(src, fd_path(&fp, dst), NULL, MS_BIND | (mo->flags & MS_REC), NULL) < 0)
 			return husk_error_errno(err, "mount `%s` on `%s` (mounts[%zu])", src,
 						m->destination, idx);
-		}
-		extra = mo.flags & MS_BIND_REMOUNT_MASK;
-	} else if (mount(src, fd_path(&fp, dst), type, mo.flags, mo.data) < 0) {
+		return 0;
+	}
+	if (mount(src, fd_path(&fp, dst), type, mo->flags, mo->data) == 0) {
+		*extra = 0;
+		return 0;
+	}
+	{
 		int saved = errno;
 
 		fb = saved == EPERM ? fallback_source(type) : NULL;
@@ -503,10 +377,18 @@ int husk_mount_one(struct rootfs_ctx *c, size_t idx, struct husk_error *err)
 			return husk_error_errno(err, "mount `%s` on `%s` (mounts[%zu])", src,
 						m->destination, idx);
 		}
-		extra = mo.flags & MS_BIND_REMOUNT_MASK;
 	}
-	if (extra == 0 && mo.n_prop == 0 && mo.attr_set == 0 && mo.attr_clr == 0 && below < 0)
-		return 0;
+	return 0;
+}
+
+/* On the new mount: tmpcopyup, the remount of a bind's flags, propagation, recursive attributes. */
+static int after_mount(struct rootfs_ctx *c, size_t idx, const struct husk_plan_mount *mo,
+		       int below, unsigned long extra, struct husk_error *err)
+{
+	const struct husk_mount *m = &c->spec->mounts[idx];
+	const char *src = mo->source;
+	cleanup_close int top = -1;
+	struct fd_path fp;
 
 	/* the fd still names the directory below the new mount: re-open it */
 	top = husk_resolve(c->rootfd, m->destination, 0, NULL, &c->resolve);
@@ -519,12 +401,12 @@ int husk_mount_one(struct rootfs_ctx *c, size_t idx, struct husk_error *err)
 					m->destination, idx);
 	if (extra && husk_remount(fp.s, extra, false) < 0)
 		return husk_error_errno(err, "remount `%s` (mounts[%zu])", m->destination, idx);
-	for (size_t i = 0; i < mo.n_prop; i++)
-		if (mount(NULL, fp.s, NULL, mo.prop[i], NULL) < 0)
+	for (size_t i = 0; i < mo->n_prop; i++)
+		if (mount(NULL, fp.s, NULL, mo->prop[i], NULL) < 0)
 			return husk_error_errno(err, "set propagation of `%s` (mounts[%zu])",
 						m->destination, idx);
-	if ((mo.attr_set || mo.attr_clr) &&
-	    husk_mount_setattr(top, mo.attr_set, mo.attr_clr, 0, -1) < 0) {
+	if ((mo->attr_set || mo->attr_clr) &&
+	    husk_mount_setattr(top, mo->attr_set, mo->attr_clr, 0, -1) < 0) {
 		if (errno == ENOSYS)
 			return husk_error_errno(err,
 						"mount `%s` on `%s` (mounts[%zu]): recursive mount "
@@ -534,4 +416,30 @@ int husk_mount_one(struct rootfs_ctx *c, size_t idx, struct husk_error *err)
 					m->destination, idx);
 	}
 	return 0;
+}
+
+int husk_mount_one(struct rootfs_ctx *c, size_t idx, struct husk_error *err)
+{
+	const struct husk_mount *m = &c->spec->mounts[idx];
+	const struct husk_plan_mount *mo = &c->plan->mounts[idx];
+	cleanup_close int dst = -1;
+	cleanup_close int below = -1;
+	unsigned long extra;
+
+	if (mo->cgroup)
+		return husk_mount_cgroup(c, idx, mo, err);
+	dst = open_dest(c, idx, mo, err);
+	if (dst < 0)
+		return -1;
+	if (mo->tmpcopyup) {
+		below = openat(dst, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (below < 0)
+			return husk_error_errno(err, "mount `%s` on `%s` (mounts[%zu]): tmpcopyup",
+						mo->source, m->destination, idx);
+	}
+	if (do_mount(c, idx, mo, dst, &extra, err) < 0)
+		return -1;
+	if (extra == 0 && mo->n_prop == 0 && mo->attr_set == 0 && mo->attr_clr == 0 && below < 0)
+		return 0;
+	return after_mount(c, idx, mo, below, extra, err);
 }

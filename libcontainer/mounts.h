@@ -12,15 +12,16 @@
 #include <sys/types.h>
 
 #include "internal.h"
+#include "plan/plan.h"
 
 /* One rootfs setup: what was probed about the kernel lives here, not in globals. */
 struct rootfs_ctx {
 	const struct husk_spec *spec;
 	const struct husk_rootfs_opts *o;
-	int rootfd;	   /* O_PATH fd of the rootfs (after it was bound onto itself) */
-	unsigned resolve;  /* HUSK_RESOLVE_NO_OPENAT2 once openat2 said ENOSYS */
-	bool proc_check;   /* a mount may have brought procfs into the rootfs */
-	const char *label; /* linux.mountLabel where SELinux is on, else NULL */
+	int rootfd;		      /* O_PATH fd of the rootfs (after it was bound onto itself) */
+	unsigned resolve;	      /* HUSK_RESOLVE_NO_OPENAT2 once openat2 said ENOSYS */
+	bool proc_check;	      /* a mount may have brought procfs into the rootfs */
+	const struct husk_plan *plan; /* mounts parsed, label decided */
 };
 
 /* ---- resolve.c: paths inside the rootfs ---- */
@@ -71,20 +72,7 @@ int husk_bind_fd(int srcfd, const char *src_name, int dstfd, const char *dst_nam
 /* Lexically clean an absolute or relative path into "/a/b" form (".." stops at "/"). */
 int husk_clean_path(const char *in, char *out, size_t size); /* -1/ENAMETOOLONG */
 
-struct mount_opts {
-	unsigned long flags;   /* MS_* for mount(2) */
-	unsigned long prop[8]; /* propagation changes, in order */
-	size_t n_prop;
-	uint64_t attr_set, attr_clr; /* recursive attributes (mount_setattr) */
-	bool idmap, idmap_recursive, tmpcopyup;
-	char *data; /* filesystem options joined by ",", or NULL */
-};
-
-/* Split spec options into flags, propagation, recursive attributes and data. */
-int husk_mount_opts_parse(char *const *options, struct mount_opts *out, struct husk_error *err);
-void husk_mount_opts_clear(struct mount_opts *mo);
-
-/* Do spec->mounts[idx] inside the rootfs. */
+/* Do spec->mounts[idx] (planned as c->plan->mounts[idx]) inside the rootfs. */
 int husk_mount_one(struct rootfs_ctx *c, size_t idx, struct husk_error *err);
 
 /*
@@ -98,21 +86,14 @@ int husk_remount(const char *path, unsigned long flags, bool keep);
 int husk_mount_flags(const char *path, unsigned long *flags);
 /* mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE); -1 with errno. */
 int husk_mount_setattr(int fd, uint64_t set, uint64_t clr, uint64_t propagation, int userns_fd);
-/* Propagation "shared", "rslave" ... -> MS_* flags; 0 if unknown. */
-unsigned long husk_propagation_flags(const char *name);
 
 /* Whether spec->mounts[idx] is a bind mount of /dev (then /dev is not ours to fill). */
 bool husk_mount_is_dev(const struct husk_mount *m, bool *bind);
 
 /* ---- idmap.c ---- */
 
-/* A bind mount with idmap/ridmap or mappings (an idmapped mount); `mo` parsed from m. */
-bool husk_mount_wants_idmap(const struct husk_mount *m, const struct mount_opts *mo);
-/* The source of a bind mount: absolute, or under o->bundle (malloc'd). */
-char *husk_bind_source(const struct husk_rootfs_opts *o, const struct husk_mount *m);
-
 /* Bind `src` onto the resolved `dst` as an idmapped mount (spec->mounts[idx]). */
-int husk_mount_idmapped(struct rootfs_ctx *c, size_t idx, const struct mount_opts *mo,
+int husk_mount_idmapped(struct rootfs_ctx *c, size_t idx, const struct husk_plan_mount *mo,
 			const char *src, int dst, struct husk_error *err);
 
 /* ---- copyup.c ---- */
@@ -129,7 +110,7 @@ char *husk_mount_label_data(const char *data, const char *label);
 /* ---- mounts-cgroup.c ---- */
 
 /* A mount of type "cgroup" (spec->mounts[idx]); `mo` holds its parsed options. */
-int husk_mount_cgroup(struct rootfs_ctx *c, size_t idx, const struct mount_opts *mo,
+int husk_mount_cgroup(struct rootfs_ctx *c, size_t idx, const struct husk_plan_mount *mo,
 		      struct husk_error *err);
 
 /* ---- devices.c ---- */

@@ -19,11 +19,6 @@
 #include "mountinfo.h"
 #include "mounts.h"
 
-static const char *rootfs_propagation(const struct husk_spec *spec)
-{
-	return spec->has_linux ? spec->linux_.rootfs_propagation : NULL;
-}
-
 /*
  * pivot_root refuses a new root whose parent mount is shared, and a shared
  * parent would carry the rootfs bind to the host.  runc makes it private
@@ -51,16 +46,43 @@ static int parent_mount_private(const char *rootfs, struct husk_error *err)
 	return r;
 }
 
-/* linux.mountLabel, where SELinux is enabled (selinuxfs mounted, as libselinux checks) */
-static const char *mount_label(const struct husk_spec *spec)
+const struct husk_plan *husk_rootfs_plan(const struct husk_spec *spec,
+					 const struct husk_rootfs_opts *o, struct husk_plan **own,
+					 struct husk_error *err)
 {
-	struct statfs sf;
+	struct husk_plan *p;
 
-	if (!spec->has_linux || spec->linux_.mount_label == NULL || !*spec->linux_.mount_label)
+	*own = NULL;
+	if (o->plan)
+		return o->plan;
+	/* callers without a plan (the unit tests): the mounts part of one */
+	p = xmalloc0(sizeof *p);
+	p->spec = spec;
+	p->bundle = o->bundle;
+	p->rootfs = o->rootfs;
+	p->ns.mount_ns = true;
+	if (husk_plan_mounts(p, err) < 0) {
+		husk_plan_free(p);
 		return NULL;
-	if (statfs("/sys/fs/selinux", &sf) < 0 || sf.f_type != SELINUX_MAGIC)
-		return NULL;
-	return spec->linux_.mount_label;
+	}
+	*own = p;
+	return p;
+}
+
+/*
+ * No mount namespace (config-linux.md: the runtime's): nothing is mounted,
+ * the init chroots into the rootfs like runc's chroot() without NEWNS; the
+ * plan refused everything that would need a mount (plan.c).
+ */
+static int chroot_only(const char *rootfs, struct husk_error *err)
+{
+	if (chdir(rootfs) < 0)
+		return husk_error_errno(err, "chdir to the rootfs `%s`", rootfs);
+	if (chroot(".") < 0)
+		return husk_error_errno(err, "chroot");
+	if (chdir("/") < 0)
+		return husk_error_errno(err, "chdir `/`");
+	return 0;
 }
 
 /* runc's pivot_root: no temporary directory, the old root is stacked on "." */
@@ -143,20 +165,12 @@ static bool is_host_root(int fd)
 	       a.st_ino == b.st_ino;
 }
 
-int husk_rootfs_setup(const struct husk_spec *spec, const struct husk_rootfs_opts *o,
-		      struct husk_error *err)
+/* "/" rslave (or per rootfsPropagation), then the rootfs bound onto itself; returns its fd */
+static int bind_rootfs(const struct husk_plan *p, const char *rootfs, struct husk_error *err)
 {
-	const char *pname = rootfs_propagation(spec);
-	unsigned long prop = MS_SLAVE | MS_REC;
-	cleanup_close int rootfd = -1;
-	struct rootfs_ctx c = {.spec = spec, .o = o};
+	unsigned long prop = p->root_propagation ? p->root_propagation : MS_SLAVE | MS_REC;
+	int rootfd;
 
-	if (o->rootfs == NULL || o->rootfs[0] != '/')
-		return husk_error_set(err, EINVAL, "rootfs `%s` is not an absolute path",
-				      o->rootfs ? o->rootfs : "");
-	if (pname && (prop = husk_propagation_flags(pname)) == 0)
-		return husk_error_set(err, EINVAL, "linux.rootfsPropagation: unknown value `%s`",
-				      pname);
 	/*
 	 * An unbindable "/" could not have the rootfs bound onto itself: be a
 	 * slave until the pivot, finalize makes the new root unbindable.
@@ -165,21 +179,38 @@ int husk_rootfs_setup(const struct husk_spec *spec, const struct husk_rootfs_opt
 		prop = MS_SLAVE | (prop & MS_REC);
 	if (mount(NULL, "/", NULL, prop, NULL) < 0)
 		return husk_error_errno(err, "set propagation of `/` to `%s`",
-					pname ? pname : "rslave");
+					husk_plan_prop_name(prop));
 	if (!(prop & MS_REC) || !(prop & (MS_SLAVE | MS_PRIVATE))) {
-		if (parent_mount_private(o->rootfs, err) < 0)
+		if (parent_mount_private(rootfs, err) < 0)
 			return -1;
 	}
-	if (mount(o->rootfs, o->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
-		return husk_error_errno(err, "bind rootfs `%s` onto itself", o->rootfs);
-	rootfd = open(o->rootfs, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return husk_error_errno(err, "bind rootfs `%s` onto itself", rootfs);
+	rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (rootfd < 0)
-		return husk_error_errno(err, "open rootfs `%s`", o->rootfs);
-	if (is_host_root(rootfd))
-		return husk_error_set(err, EINVAL, "rootfs `%s` is the host's `/`", o->rootfs);
-	c.rootfd = rootfd;
-	c.label = mount_label(spec);
+		return husk_error_errno(err, "open rootfs `%s`", rootfs);
+	if (is_host_root(rootfd)) {
+		close(rootfd);
+		return husk_error_set(err, EINVAL, "rootfs `%s` is the host's `/`", rootfs);
+	}
+	return rootfd;
+}
 
+static int rootfs_setup_plan(const struct husk_spec *spec, const struct husk_rootfs_opts *o,
+			     const struct husk_plan *p, struct husk_error *err)
+{
+	cleanup_close int rootfd = -1;
+	struct rootfs_ctx c = {.spec = spec, .o = o, .plan = p};
+
+	if (!p->ns.mount_ns) {
+		if (o->before_pivot && o->before_pivot(o->before_pivot_data, err) < 0)
+			return -1;
+		return chroot_only(o->rootfs, err);
+	}
+	rootfd = bind_rootfs(p, o->rootfs, err);
+	if (rootfd < 0)
+		return -1;
+	c.rootfd = rootfd;
 	for (size_t i = 0; i < spec->n_mounts; i++)
 		if (husk_mount_one(&c, i, err) < 0)
 			return -1;
@@ -191,6 +222,24 @@ int husk_rootfs_setup(const struct husk_spec *spec, const struct husk_rootfs_opt
 	if (o->no_pivot)
 		return move_root(o->rootfs, rootfd, err);
 	return pivot_root_to(rootfd, err);
+}
+
+int husk_rootfs_setup(const struct husk_spec *spec, const struct husk_rootfs_opts *o,
+		      struct husk_error *err)
+{
+	struct husk_plan *own = NULL;
+	const struct husk_plan *p;
+	int r;
+
+	if (o->rootfs == NULL || o->rootfs[0] != '/')
+		return husk_error_set(err, EINVAL, "rootfs `%s` is not an absolute path",
+				      o->rootfs ? o->rootfs : "");
+	p = husk_rootfs_plan(spec, o, &own, err);
+	if (p == NULL)
+		return -1;
+	r = rootfs_setup_plan(spec, o, p, err);
+	husk_plan_free(own);
+	return r;
 }
 
 /*
@@ -258,53 +307,46 @@ static int readonly_path(const char *path, struct husk_error *err)
 	return 0;
 }
 
-/* runc: a /dev mounted read-only was filled read-write; make it read-only now */
-static int dev_readonly(const struct husk_spec *spec, struct husk_error *err)
+/* After pivot: /dev read-only (runc fills it first), readonly and masked paths, "/". */
+static int finalize_plan(const struct husk_spec *spec, const struct husk_plan *p,
+			 struct husk_error *err)
 {
-	for (size_t i = 0; i < spec->n_mounts; i++) {
-		const struct husk_mount *m = &spec->mounts[i];
-		bool bind, ro = false;
+	cleanup_close int nullfd = -1;
+	const char *label = spec->has_linux && spec->linux_.mount_label && *spec->linux_.mount_label
+				? spec->linux_.mount_label
+				: NULL;
 
-		if (!husk_mount_is_dev(m, &bind))
-			continue;
-		if (bind)
-			return 0;
-		for (char **opt = m->options; opt && *opt; opt++)
-			if (strcmp(*opt, "ro") == 0 || strcmp(*opt, "rw") == 0)
-				ro = (*opt)[1] == 'o';
-		if (ro && husk_remount("/dev", MS_RDONLY, true) < 0)
-			return husk_error_errno(err, "remount `/dev` read-only (mounts[%zu])", i);
-		return 0;
+	if (p->dev_readonly && husk_remount("/dev", MS_RDONLY, true) < 0)
+		return husk_error_errno(err, "remount `/dev` read-only");
+	if (spec->has_linux) {
+		for (char **m = spec->linux_.readonly_paths; m && *m; m++)
+			if (readonly_path(*m, err) < 0)
+				return husk_error_wrap(err, "linux.readonlyPaths[%zu]",
+						       (size_t)(m - spec->linux_.readonly_paths));
+		for (char **m = spec->linux_.masked_paths; m && *m; m++)
+			if (mask_path(*m, label, &nullfd, err) < 0)
+				return husk_error_wrap(err, "linux.maskedPaths[%zu]",
+						       (size_t)(m - spec->linux_.masked_paths));
 	}
+	if (spec->root_readonly && husk_remount("/", MS_RDONLY, true) < 0)
+		return husk_error_errno(err, "remount `/` read-only");
+	/* after pivot, so it applies to the container's "/" (runc) */
+	if (p->root_propagation && mount(NULL, "/", NULL, p->root_propagation, NULL) < 0)
+		return husk_error_errno(err, "set propagation of `/` to `%s`",
+					spec->linux_.rootfs_propagation);
 	return 0;
 }
 
 int husk_rootfs_finalize(const struct husk_spec *spec, const struct husk_rootfs_opts *o,
 			 struct husk_error *err)
 {
-	const char *pname = rootfs_propagation(spec);
-	cleanup_close int nullfd = -1;
-	const char *label = spec->has_linux && spec->linux_.mount_label && *spec->linux_.mount_label
-				? spec->linux_.mount_label
-				: NULL;
+	struct husk_plan *own = NULL;
+	const struct husk_plan *p = husk_rootfs_plan(spec, o, &own, err);
+	int r;
 
-	if (dev_readonly(spec, err) < 0)
+	if (p == NULL)
 		return -1;
-
-	if (spec->has_linux) {
-		for (char **p = spec->linux_.readonly_paths; p && *p; p++)
-			if (readonly_path(*p, err) < 0)
-				return husk_error_wrap(err, "linux.readonlyPaths[%zu]",
-						       (size_t)(p - spec->linux_.readonly_paths));
-		for (char **p = spec->linux_.masked_paths; p && *p; p++)
-			if (mask_path(*p, label, &nullfd, err) < 0)
-				return husk_error_wrap(err, "linux.maskedPaths[%zu]",
-						       (size_t)(p - spec->linux_.masked_paths));
-	}
-	if (spec->root_readonly && husk_remount("/", MS_RDONLY, true) < 0)
-		return husk_error_errno(err, "remount `/` read-only");
-	/* after pivot, so it applies to the container's "/" (runc) */
-	if (pname && mount(NULL, "/", NULL, husk_propagation_flags(pname), NULL) < 0)
-		return husk_error_errno(err, "set propagation of `/` to `%s`", pname);
-	return 0;
+	r = p->ns.mount_ns ? finalize_plan(spec, p, err) : 0;
+	husk_plan_free(own);
+	return r;
 }

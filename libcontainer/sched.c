@@ -158,17 +158,32 @@ bad:
 	return NULL;
 }
 
+int husk_cpu_list_parse(const char *cpus, cpu_set_t **set, size_t *size, struct husk_error *err)
+{
+	*size = 0;
+	*set = parse_cpu_list(cpus, size);
+	if (*set)
+		return 0;
+	if (errno == EINVAL)
+		return husk_error_set(err, EINVAL, "invalid cpu list `%s`", cpus);
+	return husk_error_errno(err, "cpu list `%s`", cpus);
+}
+
+int husk_cpu_set_apply(const cpu_set_t *set, size_t size, struct husk_error *err)
+{
+	if (sched_setaffinity(0, size, set) < 0)
+		return husk_error_errno(err, "sched_setaffinity");
+	return 0;
+}
+
 int husk_cpu_affinity_apply(const char *cpus, struct husk_error *err)
 {
 	size_t size = 0;
-	cpu_set_t *set = parse_cpu_list(cpus, &size);
+	cpu_set_t *set;
 	int r;
 
-	if (!set) {
-		if (errno == EINVAL)
-			return husk_error_set(err, EINVAL, "invalid cpu list `%s`", cpus);
-		return husk_error_errno(err, "cpu list `%s`", cpus);
-	}
+	if (husk_cpu_list_parse(cpus, &set, &size, err) < 0)
+		return -1;
 	r = sched_setaffinity(0, size, set);
 	if (r < 0)
 		husk_error_errno(err, "sched_setaffinity to cpus `%s`", cpus);

@@ -137,6 +137,7 @@ extern const struct cli_command cli_cmd_resume;
 extern const struct cli_command cli_cmd_ps;
 extern const struct cli_command cli_cmd_update;
 extern const struct cli_command cli_cmd_events;
+extern const struct cli_command cli_cmd_plan;
 
 /* The options create and run share (o: struct husk_create_opts *). */
 #define CLI_CREATE_OPTIONS(o)                                                                       \

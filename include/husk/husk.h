@@ -46,6 +46,20 @@ HUSK_EXPORT int husk_start(const struct husk_ctx *ctx, const char *id, struct hu
 HUSK_EXPORT int husk_run(const struct husk_ctx *ctx, const char *id,
 			 const struct husk_create_opts *opts, int *exit_status,
 			 struct husk_error *err);
+struct husk_plan_opts {
+	const char *bundle; /* default: cwd */
+	bool json;	    /* JSON, else text */
+	const char *layout; /* cgroup layout to print for: "v1", "v2", "hybrid"; NULL: the host's */
+};
+/*
+ * husk plan: what create would do (namespaces, mounts, cgroup files,
+ * capabilities, seccomp, hooks, rlimits, process), as text or JSON in *out
+ * (malloc'd).  Fails with create's error for an invalid config.  Makes
+ * nothing: no state dir, no cgroup.
+ */
+HUSK_EXPORT int husk_plan_show(const struct husk_ctx *ctx, const char *id,
+			       const struct husk_plan_opts *opts, char **out,
+			       struct husk_error *err);
 /* The state as the spec's JSON (plus runc's rootfs, created, owner), pretty-printed. */
 HUSK_EXPORT int husk_state_json(const struct husk_ctx *ctx, const char *id, char **json,
 				struct husk_error *err);

@@ -274,7 +274,7 @@ void run_error_tests(const char *base)
 	     {MNT("/t", "tmpfs", "tmpfs", OPTS("idmap"))},
 	     1,
 	     NULL,
-	     "mount `tmpfs` on `/t` (mounts[0]): idmapped mounts must be bind mounts"},
+	     "config.json: mounts[0]: mount `tmpfs` on `/t`: idmapped mounts must be bind mounts"},
 	    {"lxcfs",
 	     {MNT("/proc", "proc", "proc", NULL),
 	      MNT("/proc/uptime", "bind", uptime, OPTS("bind"))},
