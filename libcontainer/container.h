@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* What the parent hands the container's init (a forked child, no re-exec). */
+/*
+ * The container handle every verb opens (container.c), and what the parent
+ * hands the container's init (a forked child, no re-exec).
+ */
 #ifndef HUSK_CONTAINER_H
 #define HUSK_CONTAINER_H
 
@@ -9,6 +12,54 @@
 
 #include "husk/husk.h"
 #include "spec/spec.h"
+#include "state.h"
+
+struct husk_cgroup;
+
+/*
+ * One container, as a verb sees it: its state, its status derived once at
+ * open, and what is loaded only when asked for (the config frozen at create,
+ * the cgroup).  Opened by husk_container_open, freed by cleanup_container.
+ */
+struct husk_container {
+	const struct husk_ctx *ctx;
+	struct husk_store st;
+	struct husk_state s;	 /* as stored */
+	enum husk_status status; /* derived at open (husk_container_refresh again) */
+	struct husk_spec *spec;	 /* husk_container_spec */
+	struct husk_cgroup *cg;	 /* husk_container_cgroup */
+};
+
+enum husk_open_flags {
+	HUSK_OPEN_LOCK = 1 << 0,     /* flock the state dir: verbs that change the container */
+	HUSK_OPEN_NOFREEZE = 1 << 1, /* don't ask the freezer: a paused one reads as stored */
+};
+
+/* "container `x` does not exist" (ENOENT) when there is none. */
+int husk_container_open(const struct husk_ctx *ctx, const char *id, unsigned flags,
+			struct husk_container **out, struct husk_error *err);
+void husk_container_close(struct husk_container *c);
+static inline void husk_container_closep(struct husk_container **c)
+{
+	husk_container_close(*c);
+}
+#define cleanup_container __attribute__((cleanup(husk_container_closep)))
+/* Derive the status again (the init may have exited since). */
+enum husk_status husk_container_refresh(struct husk_container *c);
+/* The config frozen at create, read once (NULL with *err on failure). */
+const struct husk_spec *husk_container_spec(struct husk_container *c, struct husk_error *err);
+/* The container's cgroup, loaded once; "has no cgroup" (ENOENT) when it has none. */
+struct husk_cgroup *husk_container_cgroup(struct husk_container *c, struct husk_error *err);
+
+/* What a verb may do in each status (youki's ContainerStatus rules). */
+bool husk_status_can_start(enum husk_status s);
+bool husk_status_can_kill(enum husk_status s);
+bool husk_status_can_delete(enum husk_status s);
+/* A paused container only with --ignore-paused, which the caller checks. */
+bool husk_status_can_exec(enum husk_status s);
+bool husk_status_can_pause(enum husk_status s);
+bool husk_status_can_resume(enum husk_status s);
+bool husk_status_can_update(enum husk_status s);
 
 struct husk_seccomp_filter;
 struct husk_rootfs_prep;

@@ -38,6 +38,8 @@
 
 struct creation {
 	struct husk_spec *spec;
+	char *config; /* the bytes of config.json that spec was parsed from */
+	size_t config_len;
 	char *bundle, *rootfs;
 	struct husk_store store;
 	bool have_store;
@@ -70,6 +72,7 @@ static void creation_free(struct creation *c)
 		husk_store_close(&c->store);
 	husk_state_clear(&c->state);
 	husk_spec_free(c->spec);
+	free(c->config);
 	free(c->bundle);
 	free(c->rootfs);
 	if (c->env) {
@@ -81,7 +84,7 @@ static void creation_free(struct creation *c)
 }
 
 /* Undo a failed create: nothing may survive it. */
-static void creation_abort(struct creation *c)
+static void creation_abort(const struct husk_ctx *ctx, struct creation *c)
 {
 	if (c->pid > 0) {
 		kill(c->pid, SIGKILL);
@@ -97,8 +100,10 @@ static void creation_abort(struct creation *c)
 	 * the poststop hooks; runc's destroy runs them for any failed create.
 	 */
 	if (c->state.pid > 0 && c->spec && c->spec->hooks[HUSK_HOOK_POSTSTOP].n) {
-		cleanup_free char *json = husk_state_to_json(&c->state, "stopped", 0, false, false);
-		husk_hooks_run(&c->spec->hooks[HUSK_HOOK_POSTSTOP], HUSK_HOOK_POSTSTOP, json, NULL);
+		cleanup_free char *json =
+		    husk_state_to_json(&c->state, HUSK_STATUS_STOPPED, 0, false, false);
+		husk_hooks_run_warn(ctx, &c->spec->hooks[HUSK_HOOK_POSTSTOP], HUSK_HOOK_POSTSTOP,
+				    json);
 	}
 	if (c->have_store)
 		husk_store_remove(&c->store, NULL);
@@ -116,16 +121,16 @@ void husk_now_rfc3339(char *buf, size_t n)
 	snprintf(buf + l, n - l, ".%09ldZ", ts.tv_nsec);
 }
 
-int husk_load_bundle_config(const char *bundle, struct husk_spec **out, struct husk_error *err)
+/* The bundle's config.json, kept as read: create freezes it into the state dir. */
+static int load_config(struct creation *c, struct husk_error *err)
 {
-	cleanup_free char *path = NULL, *json = NULL;
-	size_t len;
+	cleanup_free char *path = NULL;
 
-	if (asprintf(&path, "%s/config.json", bundle) < 0)
+	if (asprintf(&path, "%s/config.json", c->bundle) < 0)
 		abort();
-	if (read_file_at(AT_FDCWD, path, &json, &len, err) < 0)
+	if (read_file_at(AT_FDCWD, path, &c->config, &c->config_len, err) < 0)
 		return -1;
-	return husk_spec_parse(json, len, "config.json", out, err);
+	return husk_spec_parse(c->config, c->config_len, "config.json", &c->spec, err);
 }
 
 /*
@@ -167,7 +172,7 @@ static int resolve_paths(const struct husk_create_opts *o, struct creation *c,
 	if (realpath(o->bundle && *o->bundle ? o->bundle : ".", buf) == NULL)
 		return husk_error_errno(err, "bundle `%s`", o->bundle ? o->bundle : ".");
 	c->bundle = xstrdup(buf);
-	if (husk_load_bundle_config(c->bundle, &c->spec, err) < 0)
+	if (load_config(c, err) < 0)
 		return -1;
 	if (husk_spec_check_supported(c->spec, "config.json", err) < 0)
 		return -1;
@@ -310,7 +315,7 @@ static int save_ns(const char *name)
 	return open(path, O_RDONLY | O_CLOEXEC);
 }
 
-static int state_json_for_hooks(struct creation *c, const char *status, char **out)
+static int state_json_for_hooks(struct creation *c, enum husk_status status, char **out)
 {
 	*out = husk_state_to_json(&c->state, status, c->pid, false, false);
 	return 0;
@@ -354,7 +359,8 @@ static int pass_notify_fd(struct creation *c, const char *state, struct husk_err
 	if (fd < 0)
 		return husk_error_errno(err, "get the seccomp notify fd of the init (pidfd_getfd)");
 	if (state == NULL)
-		state = own_state = husk_state_to_json(&c->state, "creating", c->pid, false, false);
+		state = own_state =
+		    husk_state_to_json(&c->state, HUSK_STATUS_CREATING, c->pid, false, false);
 	if (husk_seccomp_notify_send(sc->listener_path, fd, state, sc->listener_metadata, c->pid,
 				     err) < 0)
 		return -1;
@@ -505,14 +511,14 @@ static int spawn_init(const struct husk_ctx *ctx, const struct husk_create_opts 
 	if (husk_cgroup_enter(c->cg, c->pid, into_cgroup, err) < 0)
 		return -1;
 	if (any_hooks(c->spec, HUSK_HOOK_CREATE_CONTAINER, HUSK_HOOK_START_CONTAINER))
-		state_json_for_hooks(c, "creating", &hook_state);
+		state_json_for_hooks(c, HUSK_STATUS_CREATING, &hook_state);
 	if (husk_sync_send(c->sync_fd, SYNC_GO, hook_state, err) < 0)
 		return -1;
 	if (any_hooks(c->spec, HUSK_HOOK_PRESTART, HUSK_HOOK_CREATE_RUNTIME)) {
 		if (husk_sync_recv(c->sync_fd, SYNC_HOOKS, NULL, err) < 0)
 			return -1;
 		if (hook_state == NULL)
-			state_json_for_hooks(c, "creating", &hook_state);
+			state_json_for_hooks(c, HUSK_STATUS_CREATING, &hook_state);
 		if (husk_hooks_run(&c->spec->hooks[HUSK_HOOK_PRESTART], HUSK_HOOK_PRESTART,
 				   hook_state, err) < 0 ||
 		    husk_hooks_run(&c->spec->hooks[HUSK_HOOK_CREATE_RUNTIME],
@@ -577,7 +583,7 @@ static int do_create(const struct husk_ctx *ctx, const char *id, const struct hu
 	c->state.rootfs = xstrdup(c->rootfs);
 	c->state.created = xstrdup(now);
 	c->state.owner = xstrdup("");
-	c->state.status = xstrdup("creating");
+	c->state.status = HUSK_STATUS_CREATING;
 	c->state.creator_pid = getpid();
 	c->state.creator_start_time = proc_start_time(c->state.creator_pid);
 	c->state.has_poststart = s->hooks[HUSK_HOOK_POSTSTART].n > 0;
@@ -596,6 +602,8 @@ static int do_create(const struct husk_ctx *ctx, const char *id, const struct hu
 	 * init as soon as it is cloned), so that `delete --force` can undo a
 	 * create killed half-way (SIGKILL runs no creation_abort).
 	 */
+	if (husk_store_write_config(&c->store, c->config, c->config_len, err) < 0)
+		goto fail;
 	cg = steal_pointer(&c->plan->cg);
 	c->state.cgroup_path = xstrdup(husk_cgroup_path(cg));
 	if (husk_store_write(&c->store, &c->state, err) < 0 ||
@@ -608,8 +616,7 @@ static int do_create(const struct husk_ctx *ctx, const char *id, const struct hu
 	/* the creator's part is over once the state says created (or running, for run) */
 	c->state.creator_pid = 0;
 	c->state.creator_start_time = 0;
-	free(c->state.status);
-	c->state.status = xstrdup("created");
+	c->state.status = HUSK_STATUS_CREATED;
 	/* run (mask set) writes the state once, as running, when it starts the init */
 	if (mask == NULL && husk_store_write(&c->store, &c->state, err) < 0)
 		goto fail;
@@ -619,7 +626,7 @@ static int do_create(const struct husk_ctx *ctx, const char *id, const struct hu
 		goto fail;
 	return 0;
 fail:
-	creation_abort(c);
+	creation_abort(ctx, c);
 	return -1;
 }
 
@@ -665,7 +672,7 @@ int husk_run(const struct husk_ctx *ctx, const char *id, const struct husk_creat
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (!opts->keep || r < 0) {
 		struct husk_error e2 = {0};
-		husk_destroy(&c.store, &c.state, c.spec, c.cg, &e2);
+		husk_destroy(ctx, &c.store, &c.state, c.spec, c.cg, &e2);
 		husk_error_clear(&e2);
 	}
 	creation_free(&c);

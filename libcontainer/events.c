@@ -11,23 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "container.h"
 #include "internal.h"
-#include "state.h"
 #include "utils.h"
-
-struct watched {
-	struct husk_store st;
-	struct husk_state s;
-	struct husk_cgroup *cg;
-};
-
-static void watched_clear(struct watched *w)
-{
-	husk_cgroup_free(w->cg);
-	husk_state_clear(&w->s);
-	husk_store_close(&w->st);
-}
-#define cleanup_watched __attribute__((cleanup(watched_clear)))
 
 static void stats_clearp(struct husk_cgroup_stats *st)
 {
@@ -41,28 +27,22 @@ static void oom_closep(struct husk_cgroup_oom *o)
 }
 #define cleanup_oom __attribute__((cleanup(oom_closep)))
 
-static int open_watched(const struct husk_ctx *ctx, const char *id, struct watched *w,
+static int open_watched(const struct husk_ctx *ctx, const char *id, struct husk_container **c,
 			struct husk_error *err)
 {
-	memset(w, 0, sizeof *w);
-	w->st.root_fd = w->st.dir_fd = -1;
-	if (husk_store_open(ctx->root ? ctx->root : HUSK_DEFAULT_ROOT, id, false, &w->st, err) < 0)
-		return -1;
-	if (husk_store_read(&w->st, &w->s, err) < 0)
+	if (husk_container_open(ctx, id, 0, c, err) < 0)
 		return -1;
 	/* runc: "container with id x is not running" */
-	if (strcmp(husk_state_status(&w->s), "stopped") == 0)
+	if ((*c)->status == HUSK_STATUS_STOPPED)
 		return husk_error_set(err, EINVAL, "container `%s` is not running", id);
-	if (w->s.cgroup_path == NULL)
-		return husk_error_set(err, ENOENT, "container `%s` has no cgroup", id);
-	return husk_cgroup_load(w->s.cgroup_path, &w->cg, err);
+	return husk_container_cgroup(*c, err) ? 0 : -1;
 }
 
-static int stats_line(struct watched *w, const char *id, char **json, struct husk_error *err)
+static int stats_line(struct husk_container *c, const char *id, char **json, struct husk_error *err)
 {
 	cleanup_stats struct husk_cgroup_stats st = {0};
 
-	if (husk_cgroup_stats_full(w->cg, &st, err) < 0)
+	if (husk_cgroup_stats_full(c->cg, &st, err) < 0)
 		return husk_error_wrap(err, "stats of container `%s`", id);
 	*json = husk_events_stats_json(id, &st);
 	return 0;
@@ -71,12 +51,12 @@ static int stats_line(struct watched *w, const char *id, char **json, struct hus
 int husk_events_stats(const struct husk_ctx *ctx, const char *id, char **json,
 		      struct husk_error *err)
 {
-	cleanup_watched struct watched w = {.st = {.root_fd = -1, .dir_fd = -1}};
+	cleanup_container struct husk_container *c = NULL;
 
 	*json = NULL;
-	if (open_watched(ctx, id, &w, err) < 0)
+	if (open_watched(ctx, id, &c, err) < 0)
 		return -1;
-	return stats_line(&w, id, json, err);
+	return stats_line(c, id, json, err);
 }
 
 static unsigned long long now_ns(void)
@@ -100,32 +80,32 @@ static int send_ooms(struct husk_cgroup_oom *oom, const char *id, husk_event_fn 
 	return 0;
 }
 
-static bool stopped(const struct watched *w)
+static bool stopped(struct husk_container *c)
 {
-	return strcmp(husk_state_status(&w->s), "stopped") == 0;
+	return husk_container_refresh(c) == HUSK_STATUS_STOPPED;
 }
 
 int husk_events_watch(const struct husk_ctx *ctx, const char *id, unsigned long long interval_ns,
 		      husk_event_fn fn, void *data, struct husk_error *err)
 {
-	cleanup_watched struct watched w = {.st = {.root_fd = -1, .dir_fd = -1}};
+	cleanup_container struct husk_container *c = NULL;
 	cleanup_oom struct husk_cgroup_oom oom = {.fd = -1, .ctl_fd = -1};
 	cleanup_close int pidfd = -1;
 	unsigned long long next;
 
 	if (interval_ns == 0)
 		return husk_error_set(err, EINVAL, "events: the interval must be greater than 0");
-	if (open_watched(ctx, id, &w, err) < 0)
+	if (open_watched(ctx, id, &c, err) < 0)
 		return -1;
 	/*
 	 * The init's exit ends the watch.  Without a pidfd (ENOSYS; EINVAL: no
 	 * pid yet, a create in flight) the state is polled instead.
 	 */
-	pidfd = w.s.pid > 0 ? sys_pidfd_open(w.s.pid, 0) : -1;
-	if (pidfd < 0 && w.s.pid > 0 && errno != ENOSYS && errno != EINVAL && errno != ESRCH)
-		return husk_error_errno(err, "pidfd_open %d", (int)w.s.pid);
+	pidfd = c->s.pid > 0 ? sys_pidfd_open(c->s.pid, 0) : -1;
+	if (pidfd < 0 && c->s.pid > 0 && errno != ENOSYS && errno != EINVAL && errno != ESRCH)
+		return husk_error_errno(err, "pidfd_open %d", (int)c->s.pid);
 	/* the pid may have been reused before the pidfd was taken */
-	if (stopped(&w))
+	if (stopped(c))
 		return 0;
 	{
 		struct husk_error e = {0};
@@ -134,7 +114,7 @@ int husk_events_watch(const struct husk_ctx *ctx, const char *id, unsigned long 
 		 * (EACCES, EPERM: rootless): stats without OOM events, as runc,
 		 * which only warns then.
 		 */
-		if (husk_cgroup_oom_open(w.cg, &oom, &e) < 0) {
+		if (husk_cgroup_oom_open(c->cg, &oom, &e) < 0) {
 			if (e.status != ENOENT && e.status != EACCES && e.status != EPERM) {
 				husk_error_set(err, e.status, "%s", e.msg);
 				husk_error_clear(&e);
@@ -164,15 +144,15 @@ int husk_events_watch(const struct husk_ctx *ctx, const char *id, unsigned long 
 			if (send_ooms(&oom, id, fn, data, err) < 0)
 				return -1;
 		}
-		if ((r > 0 && (p[0].revents & POLLIN)) || (pidfd < 0 && stopped(&w))) {
+		if ((r > 0 && (p[0].revents & POLLIN)) || (pidfd < 0 && stopped(c))) {
 			/* an OOM kill of the init: its event is in by now */
 			return send_ooms(&oom, id, fn, data, err);
 		}
 		if (now_ns() >= next) {
 			cleanup_free char *line = NULL;
 
-			if (stats_line(&w, id, &line, err) < 0) {
-				if (stopped(&w)) {
+			if (stats_line(c, id, &line, err) < 0) {
+				if (stopped(c)) {
 					husk_error_clear(err);
 					return 0;
 				}

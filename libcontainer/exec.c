@@ -360,7 +360,7 @@ static int pass_notify_fd(int sync_fd, pid_t pid, const char *fdnum, const struc
 		fd = (int)syscall(SYS_pidfd_getfd, pidfd, (int)n, 0);
 	if (fd < 0)
 		return husk_error_errno(err, "get the seccomp notify fd (pidfd_getfd)");
-	state = husk_state_to_json(s, "running", s->pid, false, false);
+	state = husk_state_to_json(s, HUSK_STATUS_RUNNING, s->pid, false, false);
 	if (husk_seccomp_notify_send(sc->listener_path, fd, state, sc->listener_metadata, pid,
 				     err) < 0)
 		return -1;
@@ -397,16 +397,14 @@ static int wait_exec(int fd, pid_t pid, const struct husk_state *s, const struct
 int husk_exec(const struct husk_ctx *ctx, const char *id, const struct husk_exec_opts *o,
 	      int *exit_status, struct husk_error *err)
 {
-	cleanup_store struct husk_store st = {.root_fd = -1, .dir_fd = -1};
-	cleanup_spec struct husk_spec *spec = NULL;
+	cleanup_container struct husk_container *c = NULL;
+	const struct husk_spec *spec;
 	cleanup_cgroup struct husk_cgroup *cg = NULL;
 	cleanup_close int pidfd = -1, root_fd = -1, pid_saved = -1, time_saved = -1, console = -1,
 			  pty_sock = -1, master = -1, sync_fd = -1;
-	struct husk_state s = {0};
 	struct husk_process proc;
 	struct exec_child x = {.console_fd = -1};
 	cleanup_seccomp_filter struct husk_seccomp_filter *filter = NULL;
-	const char *status;
 	sigset_t all, old;
 	bool into_cgroup = false, frozen;
 	int sv[2], r = -1;
@@ -428,16 +426,13 @@ int husk_exec(const struct husk_ctx *ctx, const char *id, const struct husk_exec
 		if (husk_check_passed_fds(3, o->preserve_fds, what, err) < 0)
 			return -1;
 	}
-	if (husk_store_open(ctx->root ? ctx->root : HUSK_DEFAULT_ROOT, id, false, &st, err) < 0)
+	if (husk_container_open(ctx, id, 0, &c, err) < 0)
 		return -1;
-	if (husk_store_read(&st, &s, err) < 0)
-		return -1;
-	status = husk_state_status(&s);
-	if (strcmp(status, "stopped") == 0 || strcmp(status, "creating") == 0) {
+	if (!husk_status_can_exec(c->status) && c->status != HUSK_STATUS_PAUSED) {
 		husk_error_set(err, EINVAL, "cannot exec in a stopped container");
 		goto out;
 	}
-	if (strcmp(status, "paused") == 0 && !o->ignore_paused) {
+	if (c->status == HUSK_STATUS_PAUSED && !o->ignore_paused) {
 		husk_error_set(
 		    err, EINVAL,
 		    "cannot exec in a paused container (use --ignore-paused to override)");
@@ -448,8 +443,8 @@ int husk_exec(const struct husk_ctx *ctx, const char *id, const struct husk_exec
 			       "cannot allocate a tty with --detach without --console-socket");
 		goto out;
 	}
-	if (husk_load_bundle_config(s.bundle, &spec, err) < 0 ||
-	    build_process(spec, o, &proc, err) < 0)
+	/* the config frozen at create: the bundle may be gone */
+	if ((spec = husk_container_spec(c, err)) == NULL || build_process(spec, o, &proc, err) < 0)
 		goto out;
 	if (proc.args == NULL || proc.args[0] == NULL) {
 		husk_error_set(err, EINVAL, "%s: args: must not be empty",
@@ -464,7 +459,7 @@ int husk_exec(const struct husk_ctx *ctx, const char *id, const struct husk_exec
 	x.seccomp = filter;
 	husk_plan_caps(&proc.capabilities, &x.caps);
 
-	pidfd = husk_open_init(&s);
+	pidfd = husk_open_init(&c->s);
 	if (pidfd == -1) {
 		husk_error_set(err, ESRCH, "cannot exec in a stopped container");
 		goto out;
@@ -474,7 +469,7 @@ int husk_exec(const struct husk_ctx *ctx, const char *id, const struct husk_exec
 		if (!spec->linux_.namespaces[t].present || t == HUSK_NS_PID || t == HUSK_NS_TIME)
 			continue;
 		x.setns_flags |= husk_ns_clone_flag(t);
-		snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)s.pid,
+		snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)c->s.pid,
 			 t == HUSK_NS_NETWORK ? "net"
 			 : t == HUSK_NS_MOUNT ? "mnt"
 					      : husk_ns_name(t));
@@ -483,7 +478,7 @@ int husk_exec(const struct husk_ctx *ctx, const char *id, const struct husk_exec
 			goto out;
 		}
 	}
-	snprintf(path, sizeof path, "/proc/%d/root", (int)s.pid);
+	snprintf(path, sizeof path, "/proc/%d/root", (int)c->s.pid);
 	root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root_fd < 0) {
 		husk_error_errno(err, "open the container's root");
@@ -491,18 +486,18 @@ int husk_exec(const struct husk_ctx *ctx, const char *id, const struct husk_exec
 	}
 	/* pid and time namespaces take effect for our children: enter them here */
 	if (spec->linux_.namespaces[HUSK_NS_PID].present) {
-		snprintf(path, sizeof path, "/proc/%d/ns/pid", (int)s.pid);
+		snprintf(path, sizeof path, "/proc/%d/ns/pid", (int)c->s.pid);
 		pid_saved = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
 		if (husk_setns_path(path, CLONE_NEWPID, err) < 0)
 			goto out;
 	}
 	if (spec->linux_.namespaces[HUSK_NS_TIME].present) {
-		snprintf(path, sizeof path, "/proc/%d/ns/time", (int)s.pid);
+		snprintf(path, sizeof path, "/proc/%d/ns/time", (int)c->s.pid);
 		time_saved = open("/proc/self/ns/time", O_RDONLY | O_CLOEXEC);
 		if (husk_setns_path(path, CLONE_NEWTIME, err) < 0)
 			goto out;
 	}
-	if (s.cgroup_path && husk_cgroup_load(s.cgroup_path, &cg, err) < 0)
+	if (c->s.cgroup_path && husk_cgroup_load(c->s.cgroup_path, &cg, err) < 0)
 		goto out;
 
 	if (proc.terminal) {
@@ -562,7 +557,7 @@ int husk_exec(const struct husk_ctx *ctx, const char *id, const struct husk_exec
 	if ((cg && husk_cgroup_enter(cg, pid, into_cgroup, err) < 0) ||
 	    (frozen && husk_cgroup_freeze(cg, true, err) < 0) ||
 	    husk_sync_send(sync_fd, SYNC_GO, NULL, err) < 0 ||
-	    (r = wait_exec(sync_fd, pid, &s, spec, err)) < 0) {
+	    (r = wait_exec(sync_fd, pid, &c->s, spec, err)) < 0) {
 		int ws = 0;
 		/* a child that reported its error exits with 127, 126 or 1 */
 		if (r != -2)
@@ -591,6 +586,5 @@ out:
 		if (x.ns_fds[t] >= 0)
 			close(x.ns_fds[t]);
 	husk_process_clear(&proc);
-	husk_state_clear(&s);
 	return r;
 }

@@ -297,16 +297,18 @@ static int hook_run(const struct husk_hook *h, const char *state, struct husk_er
 	return 0;
 }
 
-int husk_hooks_run(const struct husk_hook_list *hooks, enum husk_hook_kind kind,
-		   const char *state_json, struct husk_error *err)
+/*
+ * Run the hooks in order.  Without `warn` the first failure stops them (the
+ * error in *err); with it each failure is a warning to ctx and the rest run.
+ * Returns -1 on the first failure, or else how many failed.
+ */
+static int run_list(bool warn, const struct husk_ctx *ctx, const struct husk_hook_list *hooks,
+		    enum husk_hook_kind kind, const char *state_json, struct husk_error *err)
 {
 	sigset_t pipe_set, old, pending;
 	bool was_pending;
-	size_t i;
-	int rc = 0;
+	int failed = 0;
 
-	if (!hooks || hooks->n == 0)
-		return 0;
 	/*
 	 * A hook that exits without reading its stdin must not kill us with
 	 * SIGPIPE: block it here (write then fails with EPIPE), and drop a
@@ -318,13 +320,21 @@ int husk_hooks_run(const struct husk_hook_list *hooks, enum husk_hook_kind kind,
 	sigpending(&pending);
 	was_pending = sigismember(&pending, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
-	for (i = 0; i < hooks->n && rc == 0; i++) {
+	for (size_t i = 0; i < hooks->n && (warn || failed == 0); i++) {
 		const struct husk_hook *h = &hooks->hooks[i];
+		struct husk_error e = {0};
 
-		rc = hook_run(h, state_json ? state_json : "", err);
-		if (rc < 0)
+		if (hook_run(h, state_json ? state_json : "", warn ? &e : err) == 0)
+			continue;
+		failed++;
+		if (!warn) {
 			husk_error_wrap(err, "hook `%s[%zu]` (`%s`)", husk_hook_name(kind), i,
 					h->path);
+			continue;
+		}
+		husk_warn(ctx, "hook `%s[%zu]` (`%s`): %s", husk_hook_name(kind), i, h->path,
+			  e.msg ? e.msg : "failed");
+		husk_error_clear(&e);
 	}
 	/* a SIGPIPE we made pending goes, also when the caller blocks it (husk run) */
 	if (!was_pending) {
@@ -335,5 +345,21 @@ int husk_hooks_run(const struct husk_hook_list *hooks, enum husk_hook_kind kind,
 	}
 	if (!sigismember(&old, SIGPIPE))
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return rc;
+	return !warn && failed ? -1 : failed;
+}
+
+int husk_hooks_run(const struct husk_hook_list *hooks, enum husk_hook_kind kind,
+		   const char *state_json, struct husk_error *err)
+{
+	if (!hooks || hooks->n == 0)
+		return 0;
+	return run_list(false, NULL, hooks, kind, state_json, err);
+}
+
+int husk_hooks_run_warn(const struct husk_ctx *ctx, const struct husk_hook_list *hooks,
+			enum husk_hook_kind kind, const char *state_json)
+{
+	if (!hooks || hooks->n == 0)
+		return 0;
+	return run_list(true, ctx, hooks, kind, state_json, NULL);
 }

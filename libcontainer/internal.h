@@ -130,6 +130,18 @@ int husk_terminal_setup_exec(int socket_fd, const struct husk_process *p, struct
  */
 int husk_hooks_run(const struct husk_hook_list *hooks, enum husk_hook_kind kind,
 		   const char *state_json, struct husk_error *err);
+struct husk_ctx;
+/*
+ * poststop: run every hook of the list, also after one fails; each failure
+ * is a warning (husk_warn), as the runtime-spec wants ("the runtime MUST log
+ * a warning, but the remaining hooks and lifecycle continue").  Returns how
+ * many failed.
+ */
+int husk_hooks_run_warn(const struct husk_ctx *ctx, const struct husk_hook_list *hooks,
+			enum husk_hook_kind kind, const char *state_json);
+/* container.c: a warning for the caller to show (ctx->warn), if it wants them. */
+void husk_warn(const struct husk_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* ---- cgroup/: the container's cgroup (one vtable for v1, v2, hybrid) ---- */
 

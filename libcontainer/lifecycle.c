@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "container.h"
 #include "internal.h"
 #include "lifecycle.h"
 #include "state.h"
@@ -55,34 +56,24 @@ static int signal_init(const struct husk_state *s, int sig)
 	return r;
 }
 
-static int run_hooks_from_bundle(const struct husk_state *s, const struct husk_spec *spec,
-				 enum husk_hook_kind k, const char *status, struct husk_error *err)
+/* The config frozen at create, unless the caller has it (run): *own holds what we read. */
+static const struct husk_spec *frozen_spec(struct husk_store *st, const struct husk_spec *spec,
+					   struct husk_spec **own, struct husk_error *err)
 {
-	cleanup_spec struct husk_spec *own = NULL;
-	cleanup_free char *json = NULL;
-
-	if (spec == NULL) {
-		if (husk_load_bundle_config(s->bundle, &own, err) < 0)
-			return -1;
-		spec = own;
-	}
-	if (spec->hooks[k].n == 0)
-		return 0;
-	json = husk_state_to_json(s, status, s->pid, false, false);
-	return husk_hooks_run(&spec->hooks[k], k, json, err);
+	if (spec != NULL)
+		return spec;
+	if (husk_store_read_config(st, own, err) < 0)
+		return NULL;
+	return *own;
 }
 
 int husk_start_created(const struct husk_ctx *ctx, struct husk_store *st, struct husk_state *s,
 		       const struct husk_spec *spec, int wfd, struct husk_error *err)
 {
 	cleanup_close int own = -1;
-	/* run (wfd >= 0) has just made it; a paused created init would wait for resume */
-	const char *status = wfd >= 0 ? "created" : husk_state_status_nofreeze(s);
+	cleanup_spec struct husk_spec *own_spec = NULL;
+	cleanup_free char *json = NULL;
 
-	if (strcmp(status, "stopped") == 0)
-		return husk_error_set(err, EINVAL, "cannot start a container that has stopped");
-	if (strcmp(status, "created") != 0)
-		return husk_error_set(err, EINVAL, "cannot start an already %s container", status);
 	/* config.md: process is REQUIRED at start; create kept no start socket without one */
 	if (wfd < 0 && s->start_fd < 0)
 		return husk_error_set(err, EINVAL,
@@ -99,8 +90,7 @@ int husk_start_created(const struct husk_ctx *ctx, struct husk_store *st, struct
 			    err, "cannot start container `%s`: get its start socket", s->id);
 		wfd = own;
 	}
-	free(s->status);
-	s->status = xstrdup("running");
+	s->status = HUSK_STATUS_RUNNING;
 	if (husk_store_write(st, s, err) < 0)
 		return -1;
 	if (write_all(wfd, "0", 1) < 0)
@@ -115,8 +105,13 @@ int husk_start_created(const struct husk_ctx *ctx, struct husk_store *st, struct
 			return -1;
 		husk_error_clear(err);
 	}
-	if (s->has_poststart &&
-	    run_hooks_from_bundle(s, spec, HUSK_HOOK_POSTSTART, "running", err) < 0) {
+	if (!s->has_poststart)
+		return 0;
+	/* the hooks of the config frozen at create, not of the bundle's config.json now */
+	spec = frozen_spec(st, spec, &own_spec, err);
+	json = husk_state_to_json(s, HUSK_STATUS_RUNNING, s->pid, false, false);
+	if (spec == NULL ||
+	    husk_hooks_run(&spec->hooks[HUSK_HOOK_POSTSTART], HUSK_HOOK_POSTSTART, json, err) < 0) {
 		/* spec v1.3.0: a failing poststart hook is an error; stop the container */
 		signal_init(s, SIGKILL);
 		return -1;
@@ -126,33 +121,27 @@ int husk_start_created(const struct husk_ctx *ctx, struct husk_store *st, struct
 
 int husk_start(const struct husk_ctx *ctx, const char *id, struct husk_error *err)
 {
-	cleanup_store struct husk_store st = {.root_fd = -1, .dir_fd = -1};
-	struct husk_state s = {0};
-	int r;
+	cleanup_container struct husk_container *c = NULL;
 
-	if (husk_store_open(root_of(ctx), id, true, &st, err) < 0)
+	/* a paused created init would wait for resume: paused reads as created */
+	if (husk_container_open(ctx, id, HUSK_OPEN_LOCK | HUSK_OPEN_NOFREEZE, &c, err) < 0)
 		return -1;
-	if (husk_store_read(&st, &s, err) < 0)
-		return -1;
-	r = husk_start_created(ctx, &st, &s, NULL, -1, err);
-	husk_state_clear(&s);
-	return r;
+	if (c->status == HUSK_STATUS_STOPPED)
+		return husk_error_set(err, EINVAL, "cannot start a container that has stopped");
+	if (!husk_status_can_start(c->status))
+		return husk_error_set(err, EINVAL, "cannot start an already %s container",
+				      husk_status_name(c->status));
+	return husk_start_created(ctx, &c->st, &c->s, NULL, -1, err);
 }
 
 int husk_state_json(const struct husk_ctx *ctx, const char *id, char **json, struct husk_error *err)
 {
-	cleanup_store struct husk_store st = {.root_fd = -1, .dir_fd = -1};
-	struct husk_state s = {0};
-	const char *status;
+	cleanup_container struct husk_container *c = NULL;
 
-	if (husk_store_open(root_of(ctx), id, false, &st, err) < 0)
+	if (husk_container_open(ctx, id, 0, &c, err) < 0)
 		return -1;
-	if (husk_store_read(&st, &s, err) < 0)
-		return -1;
-	status = husk_state_status(&s);
-	*json =
-	    husk_state_to_json(&s, status, strcmp(status, "stopped") == 0 ? 0 : s.pid, false, true);
-	husk_state_clear(&s);
+	*json = husk_state_to_json(&c->s, c->status,
+				   c->status == HUSK_STATUS_STOPPED ? 0 : c->s.pid, false, true);
 	return 0;
 }
 
@@ -184,29 +173,24 @@ int husk_list(const struct husk_ctx *ctx, struct husk_container_info **out, size
 		return husk_error_errno(err, "open state root `%s`", root_of(ctx));
 	}
 	while ((de = readdir(d)) != NULL) {
-		cleanup_store struct husk_store st = {.root_fd = -1, .dir_fd = -1};
-		struct husk_state s = {0};
+		cleanup_container struct husk_container *c = NULL;
 		struct husk_container_info *nv;
-		const char *status;
 
 		if (de->d_name[0] == '.' || de->d_type != DT_DIR)
 			continue;
-		if (husk_store_open(root_of(ctx), de->d_name, false, &st, NULL) < 0 ||
-		    husk_store_read(&st, &s, NULL) < 0)
+		if (husk_container_open(ctx, de->d_name, 0, &c, NULL) < 0)
 			continue;
 		nv = realloc(v, (cnt + 1) * sizeof *v);
 		if (nv == NULL)
 			abort();
 		v = nv;
-		status = husk_state_status(&s);
-		v[cnt].id = xstrdup(s.id);
-		v[cnt].pid = strcmp(status, "stopped") == 0 ? 0 : s.pid;
-		v[cnt].status = xstrdup(status);
-		v[cnt].bundle = xstrdup(s.bundle);
-		v[cnt].created = xstrdup(s.created ? s.created : "");
-		v[cnt].owner = xstrdup(s.owner ? s.owner : "");
+		v[cnt].id = xstrdup(c->s.id);
+		v[cnt].pid = c->status == HUSK_STATUS_STOPPED ? 0 : c->s.pid;
+		v[cnt].status = xstrdup(husk_status_name(c->status));
+		v[cnt].bundle = xstrdup(c->s.bundle);
+		v[cnt].created = xstrdup(c->s.created ? c->s.created : "");
+		v[cnt].owner = xstrdup(c->s.owner ? c->s.owner : "");
 		cnt++;
-		husk_state_clear(&s);
 	}
 	*out = v;
 	*n = cnt;
@@ -215,29 +199,20 @@ int husk_list(const struct husk_ctx *ctx, struct husk_container_info **out, size
 
 int husk_kill(const struct husk_ctx *ctx, const char *id, int sig, bool all, struct husk_error *err)
 {
-	cleanup_store struct husk_store st = {.root_fd = -1, .dir_fd = -1};
-	cleanup_cgroup struct husk_cgroup *cg = NULL;
-	struct husk_state s = {0};
-	const char *status;
+	cleanup_container struct husk_container *c = NULL;
+	struct husk_cgroup *cg = NULL;
 	int r = 0;
 
-	if (husk_store_open(root_of(ctx), id, false, &st, err) < 0)
+	if (husk_container_open(ctx, id, HUSK_OPEN_NOFREEZE, &c, err) < 0)
 		return -1;
-	if (husk_store_read(&st, &s, err) < 0)
-		return -1;
-	status = husk_state_status_nofreeze(&s);
-	if (strcmp(status, "stopped") == 0 || strcmp(status, "creating") == 0) {
-		husk_state_clear(&s);
+	if (!husk_status_can_kill(c->status))
 		return husk_error_set(err, ESRCH, "container not running");
-	}
-	if ((all || sig == SIGKILL) && s.cgroup_path &&
-	    husk_cgroup_load(s.cgroup_path, &cg, err) < 0) {
-		husk_state_clear(&s);
+	if ((all || sig == SIGKILL) && c->s.cgroup_path &&
+	    (cg = husk_container_cgroup(c, err)) == NULL)
 		return -1;
-	}
 	if (all && cg) {
 		r = husk_cgroup_kill(cg, sig, err);
-	} else if (signal_init(&s, sig) < 0) {
+	} else if (signal_init(&c->s, sig) < 0) {
 		r = errno == ESRCH ? husk_error_set(err, ESRCH, "container not running")
 				   : husk_error_errno(err, "kill container `%s`", id);
 	}
@@ -247,7 +222,6 @@ int husk_kill(const struct husk_ctx *ctx, const char *id, int sig, bool all, str
 	 */
 	if (r == 0 && sig == SIGKILL && cg && husk_cgroup_is_frozen(cg) == 1)
 		r = husk_cgroup_freeze(cg, false, err);
-	husk_state_clear(&s);
 	return r;
 }
 
@@ -266,8 +240,30 @@ static void wait_gone(const struct husk_state *s)
 		usleep(10000);
 }
 
-int husk_destroy(struct husk_store *st, struct husk_state *s, const struct husk_spec *spec,
-		 struct husk_cgroup *cg, struct husk_error *err)
+/*
+ * runtime-spec: "If any poststop hook fails, the runtime MUST log a warning,
+ * but the remaining hooks and lifecycle continue": every hook runs, each
+ * failure is a warning, and so is a frozen config that can't be read.
+ */
+static void run_poststop(const struct husk_ctx *ctx, struct husk_store *st,
+			 const struct husk_state *s, const struct husk_spec *spec)
+{
+	cleanup_spec struct husk_spec *own = NULL;
+	cleanup_free char *json = NULL;
+	struct husk_error e = {0};
+
+	spec = frozen_spec(st, spec, &own, &e);
+	if (spec == NULL) {
+		husk_warn(ctx, "poststop hooks not run: %s", e.msg ? e.msg : "no config");
+		husk_error_clear(&e);
+		return;
+	}
+	json = husk_state_to_json(s, HUSK_STATUS_STOPPED, s->pid, false, false);
+	husk_hooks_run_warn(ctx, &spec->hooks[HUSK_HOOK_POSTSTOP], HUSK_HOOK_POSTSTOP, json);
+}
+
+int husk_destroy(const struct husk_ctx *ctx, struct husk_store *st, struct husk_state *s,
+		 const struct husk_spec *spec, struct husk_cgroup *cg, struct husk_error *err)
 {
 	int r = 0;
 
@@ -280,12 +276,8 @@ int husk_destroy(struct husk_store *st, struct husk_state *s, const struct husk_
 	}
 	if (s->pid > 0 && signal_init(s, SIGKILL) == 0)
 		wait_gone(s);
-	if (s->has_poststop) {
-		struct husk_error e = {0};
-		/* spec: a failing poststop hook is a warning, and delete goes on */
-		run_hooks_from_bundle(s, spec, HUSK_HOOK_POSTSTOP, "stopped", &e);
-		husk_error_clear(&e);
-	}
+	if (s->has_poststop)
+		run_poststop(ctx, st, s, spec);
 	if (husk_store_remove(st, r < 0 ? NULL : err) < 0)
 		r = -1;
 	return r;
@@ -293,12 +285,9 @@ int husk_destroy(struct husk_store *st, struct husk_state *s, const struct husk_
 
 int husk_delete(const struct husk_ctx *ctx, const char *id, bool force, struct husk_error *err)
 {
-	cleanup_store struct husk_store st = {.root_fd = -1, .dir_fd = -1};
-	struct husk_state s = {0};
-	const char *status;
-	int r;
+	cleanup_container struct husk_container *c = NULL;
 
-	if (husk_store_open(root_of(ctx), id, true, &st, err) < 0) {
+	if (husk_container_open(ctx, id, HUSK_OPEN_LOCK | HUSK_OPEN_NOFREEZE, &c, err) < 0) {
 		/* runc: `delete --force` of an unknown container succeeds */
 		if (force && err && err->status == ENOENT) {
 			husk_error_clear(err);
@@ -306,22 +295,10 @@ int husk_delete(const struct husk_ctx *ctx, const char *id, bool force, struct h
 		}
 		return -1;
 	}
-	if (husk_store_read(&st, &s, err) < 0)
-		return -1;
-	status = husk_state_status_nofreeze(&s);
-	/*
-	 * runtime-spec (runtime.md, delete): deleting a container that is not
-	 * stopped MUST fail and leave it alone; runc deletes a created one
-	 * anyway, but the spec is not silent here.
-	 */
-	if (!force && strcmp(status, "stopped") != 0) {
-		husk_error_set(err, EBUSY, "cannot delete container %s that is not stopped: %s", id,
-			       status);
-		husk_state_clear(&s);
-		return -1;
-	}
+	if (!force && !husk_status_can_delete(c->status))
+		return husk_error_set(err, EBUSY,
+				      "cannot delete container %s that is not stopped: %s", id,
+				      husk_status_name(c->status));
 	/* a paused container is thawed by husk_cgroup_destroy before it is killed */
-	r = husk_destroy(&st, &s, NULL, NULL, err);
-	husk_state_clear(&s);
-	return r;
+	return husk_destroy(ctx, &c->st, &c->s, NULL, NULL, err);
 }

@@ -10,17 +10,21 @@ struct husk_cgroup;
 
 /* RFC3339 with nanoseconds, UTC. */
 void husk_now_rfc3339(char *buf, size_t n);
-int husk_load_bundle_config(const char *bundle, struct husk_spec **out, struct husk_error *err);
 /*
- * Start a created container: `wfd` is the start pipe's write end when the
- * caller holds it (run), else -1 (fetched from the init).  `spec` may be NULL
- * (then re-read from the bundle when poststart hooks exist).
+ * Start a created container (the caller checked that it is): `wfd` is the
+ * start pipe's write end when the caller holds it (run), else -1 (fetched
+ * from the init).  `spec` may be NULL: then the poststart hooks, if any, are
+ * read from the config frozen in the state dir.
  */
 int husk_start_created(const struct husk_ctx *ctx, struct husk_store *st, struct husk_state *s,
 		       const struct husk_spec *spec, int wfd, struct husk_error *err);
-/* Kill what is left, remove the cgroup, run poststop hooks, remove the state. */
-int husk_destroy(struct husk_store *st, struct husk_state *s, const struct husk_spec *spec,
-		 struct husk_cgroup *cg, struct husk_error *err);
+/*
+ * Kill what is left, remove the cgroup, run poststop hooks (from `spec`, or
+ * NULL: the frozen config; a failing one is a warning to ctx), remove the
+ * state.
+ */
+int husk_destroy(const struct husk_ctx *ctx, struct husk_store *st, struct husk_state *s,
+		 const struct husk_spec *spec, struct husk_cgroup *cg, struct husk_error *err);
 
 /* A pidfd for the init checked against its start time; -1 if gone, -2 alive but no pidfd. */
 int husk_open_init(const struct husk_state *s);

@@ -5,92 +5,75 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "container.h"
 #include "internal.h"
-#include "lifecycle.h"
-#include "state.h"
 #include "utils.h"
 
-struct target {
-	struct husk_store st;
-	struct husk_state s;
-	struct husk_cgroup *cg;
-	const char *status;
-};
-
-static void target_clear(struct target *t)
+/* The container and its cgroup (which these commands need). */
+static int open_target(const struct husk_ctx *ctx, const char *id, unsigned flags,
+		       struct husk_container **c, struct husk_cgroup **cg, struct husk_error *err)
 {
-	husk_cgroup_free(t->cg);
-	husk_state_clear(&t->s);
-	husk_store_close(&t->st);
-}
-#define cleanup_target __attribute__((cleanup(target_clear)))
-
-static int open_target(const struct husk_ctx *ctx, const char *id, bool lock, struct target *t,
-		       struct husk_error *err)
-{
-	memset(t, 0, sizeof *t);
-	t->st.root_fd = t->st.dir_fd = -1;
-	if (husk_store_open(ctx->root ? ctx->root : HUSK_DEFAULT_ROOT, id, lock, &t->st, err) < 0)
+	if (husk_container_open(ctx, id, flags, c, err) < 0)
 		return -1;
-	if (husk_store_read(&t->st, &t->s, err) < 0)
-		return -1;
-	t->status = husk_state_status(&t->s);
-	if (t->s.cgroup_path == NULL)
-		return husk_error_set(err, ENOENT, "container `%s` has no cgroup", id);
-	return husk_cgroup_load(t->s.cgroup_path, &t->cg, err);
+	*cg = husk_container_cgroup(*c, err);
+	return *cg ? 0 : -1;
 }
 
 int husk_pause(const struct husk_ctx *ctx, const char *id, struct husk_error *err)
 {
-	cleanup_target struct target t;
+	cleanup_container struct husk_container *c = NULL;
+	struct husk_cgroup *cg;
 
-	if (open_target(ctx, id, true, &t, err) < 0)
+	if (open_target(ctx, id, HUSK_OPEN_LOCK, &c, &cg, err) < 0)
 		return -1;
-	if (strcmp(t.status, "running") != 0 && strcmp(t.status, "created") != 0)
+	if (!husk_status_can_pause(c->status))
 		return husk_error_set(err, EINVAL, "container not running");
-	return husk_cgroup_freeze(t.cg, true, err);
+	return husk_cgroup_freeze(cg, true, err);
 }
 
 int husk_resume(const struct husk_ctx *ctx, const char *id, struct husk_error *err)
 {
-	cleanup_target struct target t;
+	cleanup_container struct husk_container *c = NULL;
+	struct husk_cgroup *cg;
 
-	if (open_target(ctx, id, true, &t, err) < 0)
+	if (open_target(ctx, id, HUSK_OPEN_LOCK, &c, &cg, err) < 0)
 		return -1;
-	if (strcmp(t.status, "paused") != 0)
+	if (!husk_status_can_resume(c->status))
 		return husk_error_set(err, EINVAL, "container not paused");
-	return husk_cgroup_freeze(t.cg, false, err);
+	return husk_cgroup_freeze(cg, false, err);
 }
 
 int husk_ps(const struct husk_ctx *ctx, const char *id, pid_t **pids, size_t *n,
 	    struct husk_error *err)
 {
-	cleanup_target struct target t;
+	cleanup_container struct husk_container *c = NULL;
+	struct husk_cgroup *cg;
 
 	*pids = NULL;
 	*n = 0;
-	if (open_target(ctx, id, false, &t, err) < 0)
+	if (open_target(ctx, id, 0, &c, &cg, err) < 0)
 		return -1;
 	/* runc: a stopped container has no processes (prints `null`) */
-	if (strcmp(t.status, "stopped") == 0)
+	if (c->status == HUSK_STATUS_STOPPED)
 		return 0;
-	return husk_cgroup_pids(t.cg, pids, n, err);
+	return husk_cgroup_pids(cg, pids, n, err);
 }
 
 int husk_update(const struct husk_ctx *ctx, const char *id, const char *resources_json,
 		const char *source, struct husk_error *err)
 {
-	cleanup_target struct target t;
+	cleanup_container struct husk_container *c = NULL;
+	struct husk_cgroup *cg;
 	struct husk_resources res;
 	int r;
 
-	if (open_target(ctx, id, true, &t, err) < 0)
+	if (open_target(ctx, id, HUSK_OPEN_LOCK, &c, &cg, err) < 0)
 		return -1;
-	if (strcmp(t.status, "stopped") == 0)
+	if (!husk_status_can_update(c->status))
 		return husk_error_set(err, EINVAL, "container not running");
 	if (husk_resources_parse(resources_json, strlen(resources_json), source, &res, err) < 0)
 		return -1;
-	r = husk_cgroup_update(t.cg, &res, err);
+	r = husk_cgroup_update(cg, &res, err);
 	husk_resources_clear(&res);
 	return r;
 }

@@ -12,6 +12,31 @@
 #include "internal.h"
 #include "utils.h"
 
+/* The one table of status names (the spec's, state.md). */
+static const char *const status_names[] = {
+    [HUSK_STATUS_CREATING] = "creating", [HUSK_STATUS_CREATED] = "created",
+    [HUSK_STATUS_RUNNING] = "running",	 [HUSK_STATUS_PAUSED] = "paused",
+    [HUSK_STATUS_STOPPED] = "stopped",
+};
+
+const char *husk_status_name(enum husk_status s)
+{
+	if ((size_t)s >= sizeof status_names / sizeof status_names[0])
+		return "unknown";
+	return status_names[s];
+}
+
+int husk_status_parse(const char *name, enum husk_status *out)
+{
+	for (size_t i = 0; name && i < sizeof status_names / sizeof status_names[0]; i++) {
+		if (strcmp(name, status_names[i]) == 0) {
+			*out = (enum husk_status)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 int husk_id_validate(const char *id, struct husk_error *err)
 {
 	size_t n;
@@ -149,7 +174,7 @@ int husk_store_read(struct husk_store *st, struct husk_state *s, struct husk_err
 			memset(s, 0, sizeof *s);
 			s->id = xstrdup(st->id);
 			s->bundle = xstrdup("");
-			s->status = xstrdup("creating");
+			s->status = HUSK_STATUS_CREATING;
 			s->start_fd = -1;
 			return 0;
 		}
@@ -157,6 +182,24 @@ int husk_store_read(struct husk_store *st, struct husk_state *s, struct husk_err
 		return -1;
 	}
 	return husk_state_parse(buf, len, s, err);
+}
+
+int husk_store_write_config(struct husk_store *st, const char *json, size_t len,
+			    struct husk_error *err)
+{
+	if (write_file_atomic(st->dir_fd, "config.json", json, len, err) < 0)
+		return husk_error_wrap(err, "freeze config.json into `%s`", st->dir);
+	return 0;
+}
+
+int husk_store_read_config(struct husk_store *st, struct husk_spec **out, struct husk_error *err)
+{
+	cleanup_free char *json = NULL;
+	size_t len;
+
+	if (read_file_at(st->dir_fd, "config.json", &json, &len, err) < 0)
+		return husk_error_wrap(err, "container `%s`: read its frozen config", st->id);
+	return husk_spec_parse(json, len, "config.json", out, err);
 }
 
 static int remove_tree_at(int parent, const char *name)
@@ -217,33 +260,18 @@ static bool creator_alive(const struct husk_state *s)
 	return proc_start_time(s->creator_pid) == s->creator_start_time;
 }
 
-static const char *creating_status(const struct husk_state *s)
+static enum husk_status creating_status(const struct husk_state *s)
 {
 	if (s->creator_pid <= 0 || creator_alive(s))
-		return "creating";
-	return "stopped";
+		return HUSK_STATUS_CREATING;
+	return HUSK_STATUS_STOPPED;
 }
 
-const char *husk_state_status_nofreeze(const struct husk_state *s)
+enum husk_status husk_state_status(const struct husk_state *s)
 {
-	if (s->status && strcmp(s->status, "creating") == 0)
+	if (s->status == HUSK_STATUS_CREATING)
 		return creating_status(s);
 	if (s->pid <= 0 || proc_start_time(s->pid) != s->start_time)
-		return "stopped";
-	return s->status ? s->status : "stopped";
-}
-
-const char *husk_state_status(const struct husk_state *s)
-{
-	if (s->status && strcmp(s->status, "creating") == 0)
-		return creating_status(s);
-	if (s->pid <= 0 || proc_start_time(s->pid) != s->start_time)
-		return "stopped";
-	if (s->cgroup_path) {
-		cleanup_cgroup struct husk_cgroup *cg = NULL;
-		if (husk_cgroup_load(s->cgroup_path, &cg, NULL) == 0 &&
-		    husk_cgroup_is_frozen(cg) == 1)
-			return "paused";
-	}
-	return s->status ? s->status : "stopped";
+		return HUSK_STATUS_STOPPED;
+	return s->status;
 }

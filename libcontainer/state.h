@@ -13,9 +13,27 @@
 #include "husk/husk.h"
 #include "spec/spec.h"
 
+/*
+ * A container's status.  The store keeps creating, created or running; the
+ * rest is derived (see husk_state_status).  The names exist only where the
+ * status meets JSON or the user: husk_status_name and husk_status_parse, one
+ * table in state.c.
+ */
+enum husk_status {
+	HUSK_STATUS_CREATING,
+	HUSK_STATUS_CREATED,
+	HUSK_STATUS_RUNNING,
+	HUSK_STATUS_PAUSED,
+	HUSK_STATUS_STOPPED,
+};
+/* "creating", "created", "running", "paused", "stopped" */
+const char *husk_status_name(enum husk_status s);
+/* The status named `name`; -1 if none is. */
+int husk_status_parse(const char *name, enum husk_status *out);
+
 struct husk_state {
 	char *id, *bundle, *rootfs, *created, *owner;
-	char *status; /* stored: "creating", "created" or "running" */
+	enum husk_status status; /* stored: creating, created or running */
 	pid_t pid;
 	unsigned long long start_time; /* of the init, to survive pid reuse */
 	/*
@@ -26,7 +44,7 @@ struct husk_state {
 	unsigned long long creator_start_time;
 	char *cgroup_path; /* resolved cgroup path, NULL if none */
 	int start_fd;	   /* fd number, in the init, of the start pipe's write end */
-	bool has_poststart, has_poststop; /* re-read config.json at start/delete only then */
+	bool has_poststart, has_poststop; /* read the frozen config at start/delete only then */
 	struct husk_kv *annotations;
 	size_t n_annotations;
 };
@@ -39,7 +57,7 @@ int husk_state_parse(const char *json, size_t len, struct husk_state *out, struc
  * The state as JSON with `status` (derived) and pid (0 if stopped).  `full`
  * adds husk's private fields (for state.json); `pretty` indents.
  */
-char *husk_state_to_json(const struct husk_state *s, const char *status, pid_t pid, bool full,
+char *husk_state_to_json(const struct husk_state *s, enum husk_status status, pid_t pid, bool full,
 			 bool pretty);
 /* {"id":..} list for `husk list --format json` */
 char *husk_list_to_json(const struct husk_container_info *v, size_t n);
@@ -69,19 +87,25 @@ void husk_store_unlock(struct husk_store *st);
 int husk_store_open(const char *root, const char *id, bool lock, struct husk_store *st,
 		    struct husk_error *err);
 int husk_store_write(struct husk_store *st, const struct husk_state *s, struct husk_error *err);
-/* Read state.json; a dir without it (a create in flight) gives status "creating". */
+/* Read state.json; a dir without it (a create in flight) gives status creating. */
 int husk_store_read(struct husk_store *st, struct husk_state *s, struct husk_error *err);
+/*
+ * The config frozen at create: <root>/<id>/config.json, the exact bytes
+ * create parsed (0600, written atomically before the first state.json).
+ * start, exec and delete read it instead of the bundle, which may be gone.
+ */
+int husk_store_write_config(struct husk_store *st, const char *json, size_t len,
+			    struct husk_error *err);
+int husk_store_read_config(struct husk_store *st, struct husk_spec **out, struct husk_error *err);
 /* Remove the state dir and everything in it. */
 int husk_store_remove(struct husk_store *st, struct husk_error *err);
 
 /*
- * The live status: "creating" while its creator lives (a stored "creating"
- * whose creator is gone was abandoned: "stopped"); "stopped" when the init
- * is gone or its start time differs; "paused" when the cgroup is frozen;
- * else the stored one.
+ * The live status, without asking the freezer (husk_container_open does):
+ * creating while its creator lives (a stored creating whose creator is gone
+ * was abandoned: stopped); stopped when the init is gone or its start time
+ * differs; else the stored one.
  */
-const char *husk_state_status(const struct husk_state *s);
-/* The same without asking the cgroup whether it is frozen (cheaper). */
-const char *husk_state_status_nofreeze(const struct husk_state *s);
+enum husk_status husk_state_status(const struct husk_state *s);
 
 #endif

@@ -115,6 +115,11 @@ int cli_abspath(const char *path, char **out, struct husk_error *err);
 int cli_log_open(struct cli *cli, struct husk_error *err);
 /* Report a fatal error: one record in the log file and the message on stderr. */
 void cli_report_error(struct cli *cli, const struct husk_error *err);
+/*
+ * The library's warnings (ctx.warn, data: the struct cli): "husk: warning:
+ * <msg>" on stderr, and a "warning" record in the log file.
+ */
+void cli_warn(void *data, const char *msg);
 /* With --debug: a debug record in the log file (or on stderr without --log). */
 void cli_debug(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Write s as a JSON string (with quotes) to f. */

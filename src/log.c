@@ -179,6 +179,17 @@ void cli_report_error(struct cli *cli, const struct husk_error *err)
 	fflush(stderr);
 }
 
+void cli_warn(void *data, const char *msg)
+{
+	struct cli *cli = data;
+
+	if (cli->log_fd >= 0)
+		write_record(cli->log_fd, cli->log_format, "warning", msg);
+	fflush(stdout);
+	fprintf(stderr, "%s: warning: %s\n", CLI_NAME, msg);
+	fflush(stderr);
+}
+
 void cli_debug(struct cli *cli, const char *fmt, ...)
 {
 	char *msg = NULL;

@@ -249,7 +249,7 @@ static int finish(struct cli *cli, int status, struct husk_error *err)
 int main(int argc, char **argv)
 {
 	struct cli cli = {
-	    .ctx = {.root = HUSK_DEFAULT_ROOT},
+	    .ctx = {.root = HUSK_DEFAULT_ROOT, .warn = cli_warn, .warn_data = &cli},
 	    .log_format = CLI_LOG_TEXT,
 	    .log_fd = -1,
 	};

@@ -20,6 +20,13 @@ struct husk_ctx {
 	const char *root;    /* state root, default HUSK_DEFAULT_ROOT */
 	bool systemd_cgroup; /* --systemd-cgroup */
 	bool debug;	     /* --debug */
+	/*
+	 * Warnings: what failed but did not stop the command (a failing
+	 * poststop hook).  The library prints nothing: it calls warn (if set)
+	 * with each message, without a prefix.
+	 */
+	void (*warn)(void *data, const char *msg);
+	void *warn_data;
 };
 
 struct husk_create_opts {

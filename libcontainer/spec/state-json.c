@@ -17,7 +17,6 @@ void husk_state_clear(struct husk_state *s)
 	free(s->rootfs);
 	free(s->created);
 	free(s->owner);
-	free(s->status);
 	free(s->cgroup_path);
 	for (size_t i = 0; i < s->n_annotations; i++) {
 		free(s->annotations[i].key);
@@ -51,7 +50,7 @@ static bool get_bool(yajl_val root, const char *key)
 int husk_state_parse(const char *json, size_t len, struct husk_state *out, struct husk_error *err)
 {
 	char ebuf[256] = "";
-	cleanup_free char *copy = strndup(json, len);
+	cleanup_free char *copy = strndup(json, len), *status = NULL;
 	yajl_val root, ann;
 	const char *ann_path[] = {"annotations", NULL};
 	const char *priv_path[] = {"husk", NULL};
@@ -68,7 +67,13 @@ int husk_state_parse(const char *json, size_t len, struct husk_state *out, struc
 	out->rootfs = get_str(root, "rootfs");
 	out->created = get_str(root, "created");
 	out->owner = get_str(root, "owner");
-	out->status = get_str(root, "status");
+	status = get_str(root, "status");
+	if (husk_status_parse(status, &out->status) < 0) {
+		yajl_tree_free(root);
+		husk_state_clear(out);
+		return husk_error_set(err, EINVAL, "state.json: invalid status `%s`",
+				      status ? status : "");
+	}
 	out->pid = (pid_t)get_int(root, "pid");
 	out->start_fd = -1;
 	priv = yajl_tree_get(root, priv_path, yajl_t_object);
@@ -133,7 +138,7 @@ static char *gen_finish(yajl_gen g, bool pretty)
 	return out;
 }
 
-char *husk_state_to_json(const struct husk_state *s, const char *status, pid_t pid, bool full,
+char *husk_state_to_json(const struct husk_state *s, enum husk_status status, pid_t pid, bool full,
 			 bool pretty)
 {
 	yajl_gen g = yajl_gen_alloc(NULL);
@@ -149,7 +154,7 @@ char *husk_state_to_json(const struct husk_state *s, const char *status, pid_t p
 	gen_kv(g, "id", s->id);
 	gen_str(g, "pid");
 	yajl_gen_integer(g, pid);
-	gen_kv(g, "status", status);
+	gen_kv(g, "status", husk_status_name(status));
 	gen_kv(g, "bundle", s->bundle);
 	gen_kv(g, "rootfs", s->rootfs);
 	gen_kv(g, "created", s->created);

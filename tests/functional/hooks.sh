@@ -129,6 +129,32 @@ test_failing_poststop() {
 	[ ! -e "$ROOT/$ID" ] || die "state dir left"
 }
 
+test_poststop_failures_are_warnings() {
+	mkdir -p "$TT/hk"
+	cfg "hook('poststop', '/bin/sh', 'sh', '-c', 'echo first >> $TT/hk/order; echo oops-first; exit 3')" \
+		"hook('poststop', '/bin/sh', 'sh', '-c', 'echo second >> $TT/hk/order; exit 0')" \
+		"hook('poststop', '/nonexistent/hook')" \
+		"hook('poststop', '/bin/sh', 'sh', '-c', 'echo fourth >> $TT/hk/order')"
+	set_args /payload exit 0
+	rt run -d --bundle "$B" "$ID"
+	wait_status "$ID" stopped
+	rtc --log "$TT/log.json" --log-format json delete "$ID"
+	# runtime-spec: "the runtime MUST log a warning, but the remaining hooks
+	# and lifecycle continue"
+	assert_rc 0 "delete with failing poststop hooks"
+	[ ! -e "$ROOT/$ID" ] || die "state dir left"
+	assert_eq "$(order)" "first second fourth" "poststop hooks run"
+	is_husk || return 0
+	assert_eq "$(grep -c '^husk: warning: ' "$ERR")" 2 "warning lines"
+	# shellcheck disable=SC2016 # backticks of the message
+	assert_err_has 'husk: warning: hook `poststop[0]` (`/bin/sh`): exit status 3: oops-first'
+	# shellcheck disable=SC2016
+	assert_err_has 'husk: warning: hook `poststop[2]` (`/nonexistent/hook`)'
+	assert_eq "$(grep -c '"level":"warning"' "$TT/log.json")" 2 "warning records in the log"
+	grep -q '"level":"error"' "$TT/log.json" && die "an error in the log: $(cat "$TT/log.json")"
+	true
+}
+
 test_missing_hook_binary() {
 	cfg 'hook("createRuntime", "/nonexistent/hook")'
 	rtc create --bundle "$B" "$ID"
@@ -146,5 +172,6 @@ t "failing createContainer" test_failing_create_container
 t "failing startContainer" test_failing_start_container
 t "failing poststart is an error" test_failing_poststart
 t "failing poststop is only a warning" test_failing_poststop
+t "failing poststop hooks: warnings, the rest run" test_poststop_failures_are_warnings
 t "missing hook binary" test_missing_hook_binary
 finish

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "husk/husk.h"
 #include "internal.h"
 
 #if HAVE_SECCOMP
@@ -195,6 +196,53 @@ static int test_exit_status(void)
 			   "hook `poststart[1]` (`/bin/sh`): exit status 3: some output\\nerr") ==
 	      0);
 	CHECK(stat(third, &st) < 0 && errno == ENOENT);
+	return 0;
+}
+
+/* husk_hooks_run_warn: the warnings it gave, one a line */
+static char warned[2048];
+
+static void collect_warning(void *data, const char *msg)
+{
+	size_t n = strlen(warned);
+
+	(void)data;
+	snprintf(warned + n, sizeof(warned) - n, "%s\n", msg);
+}
+
+/* poststop: every hook runs; each failure is a warning, not an error */
+static int test_warn_all(void)
+{
+	char *fail_args[] = {"sh", "-c", "cat >/dev/null; echo first failed; exit 3", NULL};
+	char cmd2[300], cmd4[300], missing[300];
+	char *second_args[] = {"sh", "-c", cmd2, NULL};
+	char *fourth_args[] = {"sh", "-c", cmd4, NULL};
+	struct husk_hook h[] = {
+	    {.path = "/bin/sh", .args = fail_args},
+	    {.path = "/bin/sh", .args = second_args},
+	    {.path = missing},
+	    {.path = "/bin/sh", .args = fourth_args},
+	};
+	struct husk_hook_list l = {.hooks = h, .n = 4};
+	struct husk_ctx ctx = {.warn = collect_warning};
+	char want[1024];
+	struct stat st;
+
+	snprintf(missing, sizeof(missing), "%s", path_in_dir("no-such-hook"));
+	snprintf(cmd2, sizeof(cmd2), "touch %s", path_in_dir("second"));
+	snprintf(cmd4, sizeof(cmd4), "touch %s", path_in_dir("fourth"));
+	warned[0] = '\0';
+	CHECK(husk_hooks_run_warn(&ctx, &l, HUSK_HOOK_POSTSTOP, state) == 2);
+	CHECK(stat(path_in_dir("second"), &st) == 0);
+	CHECK(stat(path_in_dir("fourth"), &st) == 0);
+	snprintf(want, sizeof(want),
+		 "hook `poststop[0]` (`/bin/sh`): exit status 3: first failed\n");
+	CHECK(strncmp(warned, want, strlen(want)) == 0);
+	snprintf(want, sizeof(want), "hook `poststop[2]` (`%s`): ", missing);
+	CHECK(strstr(warned, want) != NULL);
+	CHECK(strchr(strchr(warned, '\n') + 1, '\n')[1] == '\0');
+	/* no ctx (or no warn): the same, quietly */
+	CHECK(husk_hooks_run_warn(NULL, &l, HUSK_HOOK_POSTSTOP, state) == 2);
 	return 0;
 }
 
@@ -408,6 +456,7 @@ int main(void)
 	result("state on stdin, exact args and env", test_success());
 	result("no args, no env", test_no_args_no_env());
 	result("non-zero exit with output, later hooks skipped", test_exit_status());
+	result("poststop: all hooks run, failures are warnings", test_warn_all());
 	result("timeout", test_timeout());
 	result("missing hook path", test_missing());
 	result("killed by a signal", test_signal());
