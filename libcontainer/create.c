@@ -103,18 +103,6 @@ static void creation_abort(struct creation *c)
 		husk_store_remove(&c->store, NULL);
 }
 
-void husk_now_rfc3339(char *buf, size_t n)
-{
-	struct timespec ts;
-	struct tm tm;
-	size_t l;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	l = strftime(buf, n, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + l, n - l, ".%09ldZ", ts.tv_nsec);
-}
-
 static int load_config(const char *bundle, struct husk_spec **out, struct husk_error *err)
 {
 	cleanup_free char *path = NULL, *json = NULL;

@@ -8,8 +8,6 @@
 
 struct husk_cgroup;
 
-/* RFC3339 with nanoseconds, UTC. */
-void husk_now_rfc3339(char *buf, size_t n);
 int husk_load_bundle_config(const char *bundle, struct husk_spec **out, struct husk_error *err);
 /*
  * Start a created container: `wfd` is the start pipe's write end when the

@@ -77,20 +77,17 @@ int husk_ps(const struct husk_ctx *ctx, const char *id, pid_t **pids, size_t *n,
 	return husk_cgroup_pids(t.cg, pids, n, err);
 }
 
-int husk_update(const struct husk_ctx *ctx, const char *id, const char *resources_json,
-		const char *source, struct husk_error *err)
+int husk_update(const struct husk_ctx *ctx, const char *id, const struct husk_update_resources *res,
+		struct husk_error *err)
 {
 	cleanup_target struct target t;
-	struct husk_resources res;
-	int r;
 
 	if (open_target(ctx, id, true, &t, err) < 0)
 		return -1;
 	if (strcmp(t.status, "stopped") == 0)
 		return husk_error_set(err, EINVAL, "container not running");
-	if (husk_resources_parse(resources_json, strlen(resources_json), source, &res, err) < 0)
+	/* the options' fields were set one by one: check them together, as the parser does */
+	if (husk_resources_check(&res->r, res->source, err) < 0)
 		return -1;
-	r = husk_cgroup_update(t.cg, &res, err);
-	husk_resources_clear(&res);
-	return r;
+	return husk_cgroup_update(t.cg, &res->r, err);
 }

@@ -41,8 +41,6 @@ int husk_state_parse(const char *json, size_t len, struct husk_state *out, struc
  */
 char *husk_state_to_json(const struct husk_state *s, const char *status, pid_t pid, bool full,
 			 bool pretty);
-/* {"id":..} list for `husk list --format json` */
-char *husk_list_to_json(const struct husk_container_info *v, size_t n);
 
 /* state.c */
 struct husk_store {

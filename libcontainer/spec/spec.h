@@ -387,6 +387,19 @@ void husk_process_clear(struct husk_process *p);
 int husk_resources_parse(const char *json, size_t len, const char *file, struct husk_resources *out,
 			 struct husk_error *err);
 void husk_resources_clear(struct husk_resources *r);
+/* The checks between fields the parser makes (memory.swap >= memory.limit, cpu.shares). */
+int husk_resources_check(const struct husk_resources *r, const char *file, struct husk_error *err);
+
+/*
+ * The public update API's resources (husk/husk.h, opaque there): a
+ * linux.resources read from a file or built field by field
+ * (spec/update-resources.c), and the name of where it came from for errors
+ * ("update options", the file's path, "stdin").
+ */
+struct husk_update_resources {
+	struct husk_resources r;
+	char *source;
+};
 
 /* ---- tables shared with features.c and the executors ---- */
 const char *husk_ns_name(enum husk_ns_type t);	   /* "pid", "network", ... */
