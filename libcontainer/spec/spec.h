@@ -402,6 +402,10 @@ struct husk_update_resources {
 };
 
 /* ---- tables shared with features.c and the executors ---- */
+/* Capabilities (caps-table.c): number of "CAP_CHOWN" ... (-1: unknown), name of a number. */
+int husk_cap_from_name(const char *name);
+const char *husk_cap_name(int cap);
+int husk_cap_last(void);			   /* highest cap in the table */
 const char *husk_ns_name(enum husk_ns_type t);	   /* "pid", "network", ... */
 int husk_ns_clone_flag(enum husk_ns_type t);	   /* CLONE_NEWPID ... */
 const char *husk_hook_name(enum husk_hook_kind k); /* "prestart" ... */
