@@ -124,8 +124,9 @@ int husk_load_bundle_config(const char *bundle, struct husk_spec **out, struct h
 static int check_for_create(const struct husk_spec *s, const struct husk_create_opts *o, bool run,
 			    struct husk_error *err)
 {
-	if (!s->has_process || s->process.args == NULL || s->process.args[0] == NULL)
-		return husk_error_set(err, EINVAL, "config.json: process.args: must not be empty");
+	if (husk_args_check(s->has_process ? s->process.args : NULL, "config.json", "process.",
+			    err) < 0)
+		return -1;
 	/* runc refuses to set up a rootfs without a private mount namespace */
 	if (!s->linux_.namespaces[HUSK_NS_MOUNT].present)
 		return husk_error_set(
@@ -569,7 +570,7 @@ static int do_create(const struct husk_ctx *ctx, const char *id, const struct hu
 	    husk_seccomp_compile(&s->linux_.seccomp, "config.json", &c->seccomp, err) < 0)
 		return -1;
 
-	if (husk_store_create(ctx->root ? ctx->root : HUSK_DEFAULT_ROOT, id, &c->store, err) < 0)
+	if (husk_store_create(husk_state_root(ctx), id, &c->store, err) < 0)
 		return -1;
 	c->have_store = true;
 	husk_now_rfc3339(now, sizeof now);

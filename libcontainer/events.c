@@ -46,7 +46,7 @@ static int open_watched(const struct husk_ctx *ctx, const char *id, struct watch
 {
 	memset(w, 0, sizeof *w);
 	w->st.root_fd = w->st.dir_fd = -1;
-	if (husk_store_open(ctx->root ? ctx->root : HUSK_DEFAULT_ROOT, id, false, &w->st, err) < 0)
+	if (husk_store_open(husk_state_root(ctx), id, false, &w->st, err) < 0)
 		return -1;
 	if (husk_store_read(&w->st, &w->s, err) < 0)
 		return -1;

@@ -423,7 +423,7 @@ int husk_exec(const struct husk_ctx *ctx, const char *id, const struct husk_exec
 		if (husk_check_passed_fds(3, o->preserve_fds, what, err) < 0)
 			return -1;
 	}
-	if (husk_store_open(ctx->root ? ctx->root : HUSK_DEFAULT_ROOT, id, false, &st, err) < 0)
+	if (husk_store_open(husk_state_root(ctx), id, false, &st, err) < 0)
 		return -1;
 	if (husk_store_read(&st, &s, err) < 0)
 		return -1;
@@ -446,11 +446,8 @@ int husk_exec(const struct husk_ctx *ctx, const char *id, const struct husk_exec
 	if (husk_load_bundle_config(s.bundle, &spec, err) < 0 ||
 	    build_process(spec, o, &proc, err) < 0)
 		goto out;
-	if (proc.args == NULL || proc.args[0] == NULL) {
-		husk_error_set(err, EINVAL, "%s: args: must not be empty",
-			       o->process_file ? o->process_file : "exec");
+	if (husk_args_check(proc.args, o->process_file ? o->process_file : "exec", "", err) < 0)
 		goto out;
-	}
 	if (proc.cwd == NULL)
 		proc.cwd = xstrdup("/");
 	if (spec->linux_.has_seccomp &&

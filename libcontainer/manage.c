@@ -30,7 +30,7 @@ static int open_target(const struct husk_ctx *ctx, const char *id, bool lock, st
 {
 	memset(t, 0, sizeof *t);
 	t->st.root_fd = t->st.dir_fd = -1;
-	if (husk_store_open(ctx->root ? ctx->root : HUSK_DEFAULT_ROOT, id, lock, &t->st, err) < 0)
+	if (husk_store_open(husk_state_root(ctx), id, lock, &t->st, err) < 0)
 		return -1;
 	if (husk_store_read(&t->st, &t->s, err) < 0)
 		return -1;

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "mounts.h"
+#include "security.h"
 
 #ifndef MS_NOSYMFOLLOW
 #define MS_NOSYMFOLLOW 256
@@ -300,17 +301,6 @@ static int check_proc_dest(int dstfd, const char *dest, const char *source, bool
 	return -1;
 }
 
-char *husk_mount_label_data(const char *data, const char *label)
-{
-	char *s;
-
-	if (label == NULL)
-		return data ? xstrdup(data) : NULL;
-	if (asprintf(&s, "%s%scontext=\"%s\"", data ? data : "", data ? "," : "", label) < 0)
-		abort();
-	return s;
-}
-
 /* runc labels every filesystem it mounts but binds, proc, sysfs, mqueue and cgroups */
 static bool takes_label(const char *type)
 {
@@ -438,7 +428,7 @@ int husk_mount_one(struct rootfs_ctx *c, size_t idx, struct husk_error *err)
 	if (!bind && (mo.flags & MS_RDONLY) && husk_mount_is_dev(m, &dev_bind))
 		mo.flags &= ~MS_RDONLY;
 	if (!bind && c->label && takes_label(type)) {
-		char *d = husk_mount_label_data(mo.data, c->label);
+		char *d = husk_lsm_format_mount_data(mo.data, c->label);
 		free(mo.data);
 		mo.data = d;
 	}

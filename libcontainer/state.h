@@ -42,6 +42,12 @@ int husk_state_parse(const char *json, size_t len, struct husk_state *out, struc
 char *husk_state_to_json(const struct husk_state *s, const char *status, pid_t pid, bool full,
 			 bool pretty);
 
+/* The state root: --root, else HUSK_DEFAULT_ROOT (the one place the default is applied). */
+static inline const char *husk_state_root(const struct husk_ctx *ctx)
+{
+	return ctx->root ? ctx->root : HUSK_DEFAULT_ROOT;
+}
+
 /* state.c */
 struct husk_store {
 	int root_fd; /* the state root */

@@ -362,8 +362,6 @@ struct husk_spec {
  */
 int husk_spec_parse(const char *json, size_t len, const char *file, struct husk_spec **out,
 		    struct husk_error *err);
-/* Read and parse <path>; the error names `path` as given. */
-int husk_spec_load(const char *path, struct husk_spec **out, struct husk_error *err);
 void husk_spec_free(struct husk_spec *spec);
 static inline void husk_spec_freep(struct husk_spec **s)
 {
@@ -377,6 +375,9 @@ static inline void husk_spec_freep(struct husk_spec **s)
  * `for_create`: also require what create needs (process.args...).
  */
 int husk_spec_validate(const struct husk_spec *spec, const char *file, struct husk_error *err);
+/* process.args has at least one entry: "<file>: <prefix>args: must not be empty" otherwise. */
+int husk_args_check(char *const *args, const char *file, const char *prefix,
+		    struct husk_error *err);
 
 /* Parse a process.json (exec --process) into a husk_process. */
 int husk_process_parse(const char *json, size_t len, const char *file, struct husk_process *out,
