@@ -73,7 +73,7 @@ char *xstrdup(const char *s);
 size_t strv_len(char *const *v);
 
 /* Write `len` bytes of `data` to an open fd, retrying short writes (husk.h's husk_write_all). */
-int husk_write_all(int fd, const void *data, size_t len);
+HUSK_EXPORT int husk_write_all(int fd, const void *data, size_t len);
 static inline int write_all(int fd, const void *data, size_t len)
 {
 	return husk_write_all(fd, data, len);
