@@ -109,18 +109,6 @@ static void creation_abort(const struct husk_ctx *ctx, struct creation *c)
 		husk_store_remove(&c->store, NULL);
 }
 
-void husk_now_rfc3339(char *buf, size_t n)
-{
-	struct timespec ts;
-	struct tm tm;
-	size_t l;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	l = strftime(buf, n, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + l, n - l, ".%09ldZ", ts.tv_nsec);
-}
-
 /* The bundle's config.json, kept as read: create freezes it into the state dir. */
 static int load_config(struct creation *c, struct husk_error *err)
 {
@@ -150,8 +138,8 @@ static int check_for_create(const struct husk_spec *s, const struct husk_create_
 			    err, EINVAL, "--console-socket given but config.json has no process");
 		return 0;
 	}
-	if (s->process.args == NULL || s->process.args[0] == NULL)
-		return husk_error_set(err, EINVAL, "config.json: process.args: must not be empty");
+	if (husk_args_check(s->process.args, "config.json", "process.", err) < 0)
+		return -1;
 	/* `run` relays a pty itself when no console socket is given (runc does too) */
 	if (s->process.terminal && o->console_socket == NULL && !run)
 		return husk_error_set(
@@ -574,7 +562,7 @@ static int do_create(const struct husk_ctx *ctx, const char *id, const struct hu
 	if (husk_plan_build(s, id, c->bundle, c->rootfs, &c->plan, err) < 0)
 		return -1;
 
-	if (husk_store_create(ctx->root ? ctx->root : HUSK_DEFAULT_ROOT, id, &c->store, err) < 0)
+	if (husk_store_create(husk_state_root(ctx), id, &c->store, err) < 0)
 		return -1;
 	c->have_store = true;
 	husk_now_rfc3339(now, sizeof now);

@@ -446,11 +446,8 @@ int husk_exec(const struct husk_ctx *ctx, const char *id, const struct husk_exec
 	/* the config frozen at create: the bundle may be gone */
 	if ((spec = husk_container_spec(c, err)) == NULL || build_process(spec, o, &proc, err) < 0)
 		goto out;
-	if (proc.args == NULL || proc.args[0] == NULL) {
-		husk_error_set(err, EINVAL, "%s: args: must not be empty",
-			       o->process_file ? o->process_file : "exec");
+	if (husk_args_check(proc.args, o->process_file ? o->process_file : "exec", "", err) < 0)
 		goto out;
-	}
 	if (proc.cwd == NULL)
 		proc.cwd = xstrdup("/");
 	if (spec->linux_.has_seccomp &&

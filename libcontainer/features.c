@@ -5,50 +5,42 @@
  * options, capabilities, seccomp names; a field husk parses but does not
  * apply yet (husk_spec_field_supported) is reported as not enabled.
  */
-#include <stdlib.h>
-#include <string.h>
-#include <yajl/yajl_gen.h>
+#include <stdbool.h>
+#include <stddef.h>
 
 #include "config.h"
 #include "husk/husk.h"
 #include "internal.h"
 #include "security.h"
-
-#define S(str) yajl_gen_string(g, (const unsigned char *)(str), strlen(str))
-
-static void kv_bool(yajl_gen g, const char *key, bool v)
-{
-	S(key);
-	yajl_gen_bool(g, v);
-}
+#include "spec/json.h"
 
 /* The names of a table, those `keep` accepts when not NULL. */
-static void table_names(yajl_gen g, const char *key, const struct husk_table *t,
+static void table_names(struct jw *g, const char *key, const struct husk_table *t,
 			bool (*keep)(const char *name))
 {
-	S(key);
-	yajl_gen_array_open(g);
+	jw_key(g, key);
+	jw_arr_begin(g);
 	for (size_t i = 0; i < t->n; i++)
 		if (keep == NULL || keep(t->v[i].name))
-			S(t->v[i].name);
-	yajl_gen_array_close(g);
+			jw_str(g, t->v[i].name);
+	jw_arr_end(g);
 }
 
-static void enabled_only(yajl_gen g, const char *key, bool v)
+static void enabled_only(struct jw *g, const char *key, bool v)
 {
-	S(key);
-	yajl_gen_map_open(g);
-	kv_bool(g, "enabled", v);
-	yajl_gen_map_close(g);
+	jw_key(g, key);
+	jw_obj_begin(g);
+	jw_kbool(g, "enabled", v);
+	jw_obj_end(g);
 }
 
-static void gen_seccomp(yajl_gen g)
+static void gen_seccomp(struct jw *g)
 {
 	bool on = HAVE_SECCOMP && husk_spec_field_supported("linux.seccomp");
 
-	S("seccomp");
-	yajl_gen_map_open(g);
-	kv_bool(g, "enabled", on);
+	jw_key(g, "seccomp");
+	jw_obj_begin(g);
+	jw_kbool(g, "enabled", on);
 	if (on) {
 		table_names(g, "actions", &husk_seccomp_action_table, NULL);
 		table_names(g, "operators", &husk_seccomp_op_table, NULL);
@@ -58,35 +50,35 @@ static void gen_seccomp(yajl_gen g)
 		table_names(g, "supportedFlags", &husk_seccomp_flag_table,
 			    husk_seccomp_flag_supported);
 	}
-	yajl_gen_map_close(g);
+	jw_obj_end(g);
 }
 
-static void gen_linux(yajl_gen g)
+static void gen_linux(struct jw *g)
 {
-	S("linux");
-	yajl_gen_map_open(g);
+	jw_key(g, "linux");
+	jw_obj_begin(g);
 
-	S("namespaces");
-	yajl_gen_array_open(g);
+	jw_key(g, "namespaces");
+	jw_arr_begin(g);
 	for (int i = 0; i < HUSK_NS_N; i++)
-		S(husk_ns_name(i));
-	yajl_gen_array_close(g);
+		jw_str(g, husk_ns_name(i));
+	jw_arr_end(g);
 
-	S("capabilities");
-	yajl_gen_array_open(g);
+	jw_key(g, "capabilities");
+	jw_arr_begin(g);
 	for (int i = 0; i <= husk_cap_last(); i++)
-		S(husk_cap_name(i));
-	yajl_gen_array_close(g);
+		jw_str(g, husk_cap_name(i));
+	jw_arr_end(g);
 
 	/* cgroup/: v1, v2 and hybrid; no systemd driver (yet) */
-	S("cgroup");
-	yajl_gen_map_open(g);
-	kv_bool(g, "v1", true);
-	kv_bool(g, "v2", true);
-	kv_bool(g, "systemd", false);
-	kv_bool(g, "systemdUser", false);
-	kv_bool(g, "rdma", true);
-	yajl_gen_map_close(g);
+	jw_key(g, "cgroup");
+	jw_obj_begin(g);
+	jw_kbool(g, "v1", true);
+	jw_kbool(g, "v2", true);
+	jw_kbool(g, "systemd", false);
+	jw_kbool(g, "systemdUser", false);
+	jw_kbool(g, "rdma", true);
+	jw_obj_end(g);
 
 	gen_seccomp(g);
 	enabled_only(g, "apparmor",
@@ -95,68 +87,52 @@ static void gen_linux(yajl_gen g)
 		     HAVE_SELINUX && husk_spec_field_supported("process.selinuxLabel"));
 	enabled_only(g, "intelRdt", husk_spec_field_supported("linux.intelRdt"));
 
-	S("mountExtensions");
-	yajl_gen_map_open(g);
+	jw_key(g, "mountExtensions");
+	jw_obj_begin(g);
 	enabled_only(g, "idmap", husk_spec_field_supported("mounts.uidMappings"));
-	yajl_gen_map_close(g);
+	jw_obj_end(g);
 
 	enabled_only(g, "netDevices", husk_spec_field_supported("linux.netDevices"));
 	if (husk_spec_field_supported("linux.memoryPolicy")) {
-		S("memoryPolicy");
-		yajl_gen_map_open(g);
+		jw_key(g, "memoryPolicy");
+		jw_obj_begin(g);
 		table_names(g, "modes", &husk_mpol_mode_table, NULL);
 		table_names(g, "flags", &husk_mpol_flag_table, NULL);
-		yajl_gen_map_close(g);
+		jw_obj_end(g);
 	}
-	yajl_gen_map_close(g);
+	jw_obj_end(g);
 }
 
 char *husk_features_json(void)
 {
-	yajl_gen g = yajl_gen_alloc(NULL);
-	const unsigned char *buf;
-	size_t len;
-	char *out = NULL;
+	struct jw w, *g = &w;
 
-	if (g == NULL)
-		return NULL;
-	yajl_gen_config(g, yajl_gen_beautify, 1);
-	yajl_gen_map_open(g);
-	S("ociVersionMin");
-	S("1.0.0");
-	S("ociVersionMax");
-	S(HUSK_OCI_VERSION);
+	/* runc prints it with json.MarshalIndent's layout, four spaces */
+	jw_init(g, "    ");
+	jw_obj_begin(g);
+	jw_kstr(g, "ociVersionMin", "1.0.0");
+	jw_kstr(g, "ociVersionMax", HUSK_OCI_VERSION);
 
-	S("hooks");
-	yajl_gen_array_open(g);
+	jw_key(g, "hooks");
+	jw_arr_begin(g);
 	for (int k = 0; k < HUSK_HOOK_N; k++)
-		S(husk_hook_name(k));
-	yajl_gen_array_close(g);
+		jw_str(g, husk_hook_name(k));
+	jw_arr_end(g);
 
-	S("mountOptions");
-	yajl_gen_array_open(g);
+	jw_key(g, "mountOptions");
+	jw_arr_begin(g);
 	for (size_t i = 0; i < husk_n_mount_opts; i++)
-		S(husk_mount_opts[i].name);
-	yajl_gen_array_close(g);
+		jw_str(g, husk_mount_opts[i].name);
+	jw_arr_end(g);
 
 	gen_linux(g);
 
-	S("annotations");
-	yajl_gen_map_open(g);
-	S("org.opencontainers.husk.version");
-	S(husk_version());
-	S("org.opencontainers.husk.commit");
-	S(husk_commit());
-	yajl_gen_map_close(g);
+	jw_key(g, "annotations");
+	jw_obj_begin(g);
+	jw_kstr(g, "org.opencontainers.husk.version", husk_version());
+	jw_kstr(g, "org.opencontainers.husk.commit", husk_commit());
+	jw_obj_end(g);
 
-	yajl_gen_map_close(g);
-	if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok) {
-		out = malloc(len + 1);
-		if (out) {
-			memcpy(out, buf, len);
-			out[len] = '\0';
-		}
-	}
-	yajl_gen_free(g);
-	return out;
+	jw_obj_end(g);
+	return jw_finish(g);
 }

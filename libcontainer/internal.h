@@ -102,10 +102,6 @@ int husk_caps_prepare(const struct husk_cap_masks *caps, struct husk_error *err)
 int husk_user_apply(const struct husk_user *u, struct husk_error *err);
 /* After the uid switch: permitted, effective, inheritable, then ambient. */
 int husk_caps_apply(const struct husk_cap_masks *caps, struct husk_error *err);
-/* Name <-> number ("CAP_CHOWN" <-> 0); -1 if unknown.  Table shared with features.c. */
-int husk_cap_from_name(const char *name);
-const char *husk_cap_name(int cap);
-int husk_cap_last(void); /* highest cap in the table */
 
 /* ---- terminal.c ---- */
 

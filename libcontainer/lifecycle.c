@@ -20,7 +20,7 @@
 
 static const char *root_of(const struct husk_ctx *ctx)
 {
-	return ctx->root ? ctx->root : HUSK_DEFAULT_ROOT;
+	return husk_state_root(ctx);
 }
 
 /* A pidfd for the init, verified against the stored start time (pid reuse). */

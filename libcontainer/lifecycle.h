@@ -8,8 +8,6 @@
 
 struct husk_cgroup;
 
-/* RFC3339 with nanoseconds, UTC. */
-void husk_now_rfc3339(char *buf, size_t n);
 /*
  * Start a created container (the caller checked that it is): `wfd` is the
  * start pipe's write end when the caller holds it (run), else -1 (fetched

@@ -148,10 +148,3 @@ int husk_lsm_selinux_exec(const char *label, struct husk_error *err)
 		return husk_error_errno(err, "selinux: set exec label `%s`", label);
 	return 0;
 }
-
-char *husk_lsm_mount_data(const char *data, const char *mount_label)
-{
-	if (mount_label == NULL || mount_label[0] == '\0' || !husk_lsm_enabled(HUSK_LSM_SELINUX))
-		return xstrdup(data);
-	return husk_lsm_format_mount_data(data, mount_label);
-}

@@ -59,21 +59,18 @@ int husk_ps(const struct husk_ctx *ctx, const char *id, pid_t **pids, size_t *n,
 	return husk_cgroup_pids(cg, pids, n, err);
 }
 
-int husk_update(const struct husk_ctx *ctx, const char *id, const char *resources_json,
-		const char *source, struct husk_error *err)
+int husk_update(const struct husk_ctx *ctx, const char *id, const struct husk_update_resources *res,
+		struct husk_error *err)
 {
 	cleanup_container struct husk_container *c = NULL;
 	struct husk_cgroup *cg;
-	struct husk_resources res;
-	int r;
 
 	if (open_target(ctx, id, HUSK_OPEN_LOCK, &c, &cg, err) < 0)
 		return -1;
 	if (!husk_status_can_update(c->status))
 		return husk_error_set(err, EINVAL, "container not running");
-	if (husk_resources_parse(resources_json, strlen(resources_json), source, &res, err) < 0)
+	/* the options' fields were set one by one: check them together, as the parser does */
+	if (husk_resources_check(&res->r, res->source, err) < 0)
 		return -1;
-	r = husk_cgroup_update(cg, &res, err);
-	husk_resources_clear(&res);
-	return r;
+	return husk_cgroup_update(cg, &res->r, err);
 }

@@ -228,17 +228,6 @@ static int check_proc_dest(int dstfd, const char *dest, const char *source, bool
 	return -1;
 }
 
-char *husk_mount_label_data(const char *data, const char *label)
-{
-	char *s;
-
-	if (label == NULL)
-		return data ? xstrdup(data) : NULL;
-	if (asprintf(&s, "%s%scontext=\"%s\"", data ? data : "", data ? "," : "", label) < 0)
-		abort();
-	return s;
-}
-
 bool husk_mount_is_dev(const struct husk_mount *m, bool *bind)
 {
 	char clean[PATH_MAX];

@@ -101,12 +101,6 @@ int husk_mount_idmapped(struct rootfs_ctx *c, size_t idx, const struct husk_plan
 /* Copy the content of directory `src` into `dst` (tmpcopyup); -1 with errno. */
 int husk_copy_tree(int src, int dst, int depth);
 
-/*
- * `data` with the SELinux mount label appended (runc's FormatMountLabel:
- * context="<label>"); NULL label: a copy of data.  NULL when both are NULL.
- */
-char *husk_mount_label_data(const char *data, const char *label);
-
 /* ---- mounts-cgroup.c ---- */
 
 /* A mount of type "cgroup" (spec->mounts[idx]); `mo` holds its parsed options. */

@@ -18,6 +18,7 @@
 
 #include "mountinfo.h"
 #include "mounts.h"
+#include "security.h"
 
 /*
  * pivot_root refuses a new root whose parent mount is shared, and a shared
@@ -287,7 +288,7 @@ static int mask_path(const char *path, const char *label, int *nullfd, struct hu
 			return husk_error_errno(err, "mask `%s`", path);
 		return 0;
 	}
-	data = husk_mount_label_data(NULL, label);
+	data = husk_lsm_format_mount_data(NULL, label);
 	if (mount("tmpfs", path, "tmpfs", MS_RDONLY, data) == 0 ||
 	    (data && errno == EINVAL && mount("tmpfs", path, "tmpfs", MS_RDONLY, NULL) == 0))
 		return 0;

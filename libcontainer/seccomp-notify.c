@@ -12,64 +12,28 @@
 #include <sys/un.h>
 
 #include "security.h"
+#include "spec/json.h"
 #include "utils.h"
-
-/* A JSON string literal (with the quotes) of `s`; bytes >= 0x80 pass as they are (UTF-8). */
-static void json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"':
-			fputs("\\\"", f);
-			break;
-		case '\\':
-			fputs("\\\\", f);
-			break;
-		case '\n':
-			fputs("\\n", f);
-			break;
-		case '\r':
-			fputs("\\r", f);
-			break;
-		case '\t':
-			fputs("\\t", f);
-			break;
-		case '\b':
-			fputs("\\b", f);
-			break;
-		case '\f':
-			fputs("\\f", f);
-			break;
-		default:
-			if (*p < 0x20)
-				fprintf(f, "\\u%04x", *p);
-			else
-				fputc(*p, f);
-		}
-	}
-	fputc('"', f);
-}
 
 char *husk_seccomp_process_state(const char *state_json, const char *metadata, pid_t pid)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	struct jw w;
 
-	if (f == NULL)
-		abort(); /* out of memory, as xmalloc */
-	fputs("{\"ociVersion\":", f);
-	json_string(f, HUSK_OCI_VERSION);
-	fprintf(f, ",\"fds\":[\"seccompFd\"],\"pid\":%d", (int)pid);
-	if (metadata) {
-		fputs(",\"metadata\":", f);
-		json_string(f, metadata);
-	}
-	fprintf(f, ",\"state\":%s}", state_json && *state_json ? state_json : "{}");
-	if (fclose(f) != 0 || buf == NULL)
-		abort();
-	return buf;
+	jw_init(&w, NULL);
+	jw_obj_begin(&w);
+	jw_kstr(&w, "ociVersion", HUSK_OCI_VERSION);
+	jw_key(&w, "fds");
+	jw_arr_begin(&w);
+	jw_str(&w, "seccompFd");
+	jw_arr_end(&w);
+	jw_ki64(&w, "pid", pid);
+	if (metadata)
+		jw_kstr(&w, "metadata", metadata);
+	/* the container's state, already JSON (husk_state_to_json) */
+	jw_key(&w, "state");
+	jw_raw(&w, state_json && *state_json ? state_json : "{}");
+	jw_obj_end(&w);
+	return jw_finish(&w);
 }
 
 int husk_seccomp_notify_send(const char *listener_path, int notify_fd, const char *state_json,

@@ -104,13 +104,11 @@ int husk_lsm_selinux_exec(const char *label, struct husk_error *err);
 bool husk_lsm_enabled(enum husk_lsm which);
 
 /*
- * Mount data with the SELinux mount label: `data` with `context="<label>"`
- * appended (comma-joined) when SELinux is enabled and `mount_label` is set,
- * else a copy of `data`.  Returns a malloc'd string, or NULL when the result
- * is empty data (data NULL and nothing appended).
+ * Mount data with the SELinux mount label (runc's FormatMountLabel): `data`
+ * with `context="<label>"` appended (comma-joined) when `mount_label` is set
+ * and not empty, else a copy of `data`.  Returns a malloc'd string, or NULL
+ * when both are NULL.  The caller decides whether SELinux is enabled.
  */
-char *husk_lsm_mount_data(const char *data, const char *mount_label);
-/* The same without asking whether SELinux is enabled. */
 char *husk_lsm_format_mount_data(const char *data, const char *mount_label);
 
 /*

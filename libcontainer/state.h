@@ -59,8 +59,12 @@ int husk_state_parse(const char *json, size_t len, struct husk_state *out, struc
  */
 char *husk_state_to_json(const struct husk_state *s, enum husk_status status, pid_t pid, bool full,
 			 bool pretty);
-/* {"id":..} list for `husk list --format json` */
-char *husk_list_to_json(const struct husk_container_info *v, size_t n);
+
+/* The state root: --root, else HUSK_DEFAULT_ROOT (the one place the default is applied). */
+static inline const char *husk_state_root(const struct husk_ctx *ctx)
+{
+	return ctx->root ? ctx->root : HUSK_DEFAULT_ROOT;
+}
 
 /* state.c */
 struct husk_store {

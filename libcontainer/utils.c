@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "utils.h"
@@ -46,7 +47,7 @@ size_t strv_len(char *const *v)
 	return n;
 }
 
-int write_all(int fd, const void *data, size_t len)
+int husk_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 	while (len > 0) {
@@ -62,14 +63,11 @@ int write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-int read_file_at(int dirfd, const char *path, char **out, size_t *len, struct husk_error *err)
+int read_all(int fd, const char *name, char **out, size_t *len, struct husk_error *err)
 {
-	cleanup_close int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
 	cleanup_free char *buf = NULL;
 	size_t cap = 0, n = 0;
 
-	if (fd < 0)
-		return husk_error_errno(err, "open `%s`", path);
 	for (;;) {
 		ssize_t r;
 		if (n + 1 >= cap) {
@@ -77,7 +75,7 @@ int read_file_at(int dirfd, const char *path, char **out, size_t *len, struct hu
 			char *nb = realloc(buf, ncap);
 			if (nb == NULL)
 				return husk_error_set(err, ENOMEM, "read `%s`: out of memory",
-						      path);
+						      name);
 			buf = nb;
 			cap = ncap;
 		}
@@ -85,7 +83,7 @@ int read_file_at(int dirfd, const char *path, char **out, size_t *len, struct hu
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			return husk_error_errno(err, "read `%s`", path);
+			return husk_error_errno(err, "read `%s`", name);
 		}
 		if (r == 0)
 			break;
@@ -96,6 +94,36 @@ int read_file_at(int dirfd, const char *path, char **out, size_t *len, struct hu
 		*len = n;
 	*out = steal_pointer(&buf);
 	return 0;
+}
+
+int read_file_at(int dirfd, const char *path, char **out, size_t *len, struct husk_error *err)
+{
+	cleanup_close int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return husk_error_errno(err, "open `%s`", path);
+	return read_all(fd, path, out, len, err);
+}
+
+void rfc3339(const struct timespec *ts, bool nanos, char *buf, size_t n)
+{
+	struct tm tm;
+	size_t l;
+
+	gmtime_r(&ts->tv_sec, &tm);
+	l = strftime(buf, n, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (nanos)
+		snprintf(buf + l, n - l, ".%09ldZ", ts->tv_nsec);
+	else
+		snprintf(buf + l, n - l, "Z");
+}
+
+void husk_now_rfc3339(char *buf, size_t n)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	rfc3339(&ts, true, buf, n);
 }
 
 int write_file_at(int dirfd, const char *path, const char *data, size_t len, struct husk_error *err)

@@ -72,8 +72,19 @@ void *xmalloc0(size_t n);
 char *xstrdup(const char *s);
 size_t strv_len(char *const *v);
 
-/* Write `len` bytes of `data` to an open fd, retrying short writes. */
-int write_all(int fd, const void *data, size_t len);
+/* Write `len` bytes of `data` to an open fd, retrying short writes (husk.h's husk_write_all). */
+HUSK_EXPORT int husk_write_all(int fd, const void *data, size_t len);
+static inline int write_all(int fd, const void *data, size_t len)
+{
+	return husk_write_all(fd, data, len);
+}
+/* Read an open fd to its end (NUL-terminated); `name` names it in errors. */
+int read_all(int fd, const char *name, char **out, size_t *len, struct husk_error *err);
+/* Time `ts` in RFC 3339, UTC ("2006-01-02T15:04:05Z"), with nanoseconds when `nanos`. */
+struct timespec;
+void rfc3339(const struct timespec *ts, bool nanos, char *buf, size_t n);
+/* Now, RFC 3339 with nanoseconds (runc's "created"). */
+void husk_now_rfc3339(char *buf, size_t n);
 /* Read a whole file (NUL-terminated) relative to dirfd (AT_FDCWD for none). */
 int read_file_at(int dirfd, const char *path, char **out, size_t *len, struct husk_error *err);
 /* Write a string to an existing file (no O_CREAT), e.g. /proc or cgroup files. */

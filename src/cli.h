@@ -122,8 +122,6 @@ void cli_report_error(struct cli *cli, const struct husk_error *err);
 void cli_warn(void *data, const char *msg);
 /* With --debug: a debug record in the log file (or on stderr without --log). */
 void cli_debug(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Write s as a JSON string (with quotes) to f. */
-void cli_json_string(FILE *f, const char *s);
 
 /* ---- commands (one file each) ---- */
 

@@ -55,25 +55,13 @@ static void print_table(const struct husk_container_info *v, size_t n)
 	}
 }
 
-static void print_json(const struct husk_container_info *v, size_t n)
+static int print_json(const struct husk_container_info *v, size_t n, struct husk_error *err)
 {
-	size_t i;
+	cli_cleanup_free char *json = husk_list_json(v, n);
 
-	putchar('[');
-	for (i = 0; i < n; i++) {
-		printf("%s{\"id\":", i ? "," : "");
-		cli_json_string(stdout, v[i].id);
-		printf(",\"pid\":%d,\"status\":", (int)v[i].pid);
-		cli_json_string(stdout, v[i].status);
-		fputs(",\"bundle\":", stdout);
-		cli_json_string(stdout, v[i].bundle);
-		fputs(",\"created\":", stdout);
-		cli_json_string(stdout, v[i].created);
-		fputs(",\"owner\":", stdout);
-		cli_json_string(stdout, v[i].owner);
-		putchar('}');
-	}
-	puts("]");
+	if (json == NULL || puts(json) < 0)
+		return husk_error_errno(err, "list: write to stdout");
+	return 0;
 }
 
 static int cmd_list(struct cli *cli, const struct cli_command *cmd, int argc, char **argv,
@@ -105,15 +93,16 @@ static int cmd_list(struct cli *cli, const struct cli_command *cmd, int argc, ch
 		return -1;
 	if (n > 1)
 		qsort(v, n, sizeof(*v), by_id);
+	r = 0;
 	if (quiet)
 		for (i = 0; i < n; i++)
 			puts(str(v[i].id));
 	else if (json)
-		print_json(v, n);
+		r = print_json(v, n, err);
 	else
 		print_table(v, n);
 	husk_container_info_free(v, n);
-	return 0;
+	return r;
 }
 
 const struct cli_command cli_cmd_list = {

@@ -16,9 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -34,135 +32,13 @@ int cli_log_open(struct cli *cli, struct husk_error *err)
 	return 0;
 }
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 if it is not valid. */
-static size_t utf8_len(const unsigned char *s)
-{
-	size_t n, k;
-	uint32_t c;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		c = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		c = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		c = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	for (k = 1; k < n; k++) {
-		if ((s[k] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[k] & 0x3f);
-	}
-	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	return n;
-}
-
-/* JSON string escaping; invalid UTF-8 bytes become U+FFFD, as Go's encoder does. */
-void cli_json_string(FILE *f, const char *str)
-{
-	const unsigned char *s = (const unsigned char *)(str != NULL ? str : "");
-
-	fputc('"', f);
-	while (*s != '\0') {
-		size_t n = utf8_len(s);
-
-		if (n == 0) {
-			fputs("\\ufffd", f);
-			s++;
-			continue;
-		}
-		if (n > 1) {
-			fwrite(s, 1, n, f);
-			s += n;
-			continue;
-		}
-		switch (*s) {
-		case '"':
-			fputs("\\\"", f);
-			break;
-		case '\\':
-			fputs("\\\\", f);
-			break;
-		case '\n':
-			fputs("\\n", f);
-			break;
-		case '\r':
-			fputs("\\r", f);
-			break;
-		case '\t':
-			fputs("\\t", f);
-			break;
-		case '\b':
-			fputs("\\b", f);
-			break;
-		case '\f':
-			fputs("\\f", f);
-			break;
-		default:
-			if (*s < 0x20 || *s == 0x7f)
-				fprintf(f, "\\u%04x", *s);
-			else
-				fputc(*s, f);
-		}
-		s++;
-	}
-	fputc('"', f);
-}
-
-static void rfc3339_now(char *buf, size_t size)
-{
-	struct timespec ts;
-	struct tm tm;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-/* Build one log record and write it with one write(2). */
+/* One log record (husk_log_line), written with one write(2). */
 static void write_record(int fd, enum cli_log_format format, const char *level, const char *msg)
 {
-	char now[64];
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f;
+	cli_cleanup_free char *line = husk_log_line(format == CLI_LOG_JSON, level, msg);
 
-	f = open_memstream(&buf, &len);
-	if (f == NULL)
-		return;
-	rfc3339_now(now, sizeof(now));
-	if (format == CLI_LOG_JSON) {
-		fprintf(f, "{\"level\":\"%s\",\"msg\":", level);
-		cli_json_string(f, msg);
-		fprintf(f, ",\"time\":\"%s\"}\n", now);
-	} else {
-		fprintf(f, "time=\"%s\" level=%s msg=", now, level);
-		cli_json_string(f, msg);
-		fputc('\n', f);
-	}
-	if (fclose(f) == 0 && buf != NULL) {
-		const char *p = buf;
-
-		while (len > 0) {
-			ssize_t w = write(fd, p, len);
-
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0)
-				break;
-			p += w;
-			len -= (size_t)w;
-		}
-	}
-	free(buf);
+	if (line != NULL)
+		(void)husk_write_all(fd, line, strlen(line));
 }
 
 void cli_report_error(struct cli *cli, const struct husk_error *err)

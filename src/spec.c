@@ -7,21 +7,6 @@
 
 #include "cli.h"
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 static int cmd_spec(struct cli *cli, const struct cli_command *cmd, int argc, char **argv,
 		    struct husk_error *err)
 {
@@ -59,8 +44,9 @@ static int cmd_spec(struct cli *cli, const struct cli_command *cmd, int argc, ch
 				      path);
 	if (fd < 0)
 		return husk_error_errno(err, "spec: create `%s`", path);
-	if (write_all(fd, text, strlen(text)) < 0 ||
-	    (text[0] != '\0' && text[strlen(text) - 1] != '\n' && write_all(fd, "\n", 1) < 0)) {
+	if (husk_write_all(fd, text, strlen(text)) < 0 ||
+	    (text[0] != '\0' && text[strlen(text) - 1] != '\n' &&
+	     husk_write_all(fd, "\n", 1) < 0)) {
 		husk_error_errno(err, "spec: write `%s`", path);
 		close(fd);
 		unlink(path);

@@ -1,12 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* husk update: change the cgroup resources of a running container. */
 #include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include <strings.h>
-#include <unistd.h>
 
 #include "cli.h"
 
@@ -18,37 +15,6 @@ struct update_flags {
 	const char *cpuset_cpus, *cpuset_mems;
 	const char *pids_limit, *blkio_weight;
 };
-
-static int read_all(int fd, char **out)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	char chunk[4096];
-	ssize_t r;
-
-	if (f == NULL)
-		return -1;
-	while ((r = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int saved = errno;
-
-			fclose(f);
-			free(buf);
-			errno = saved;
-			return -1;
-		}
-		fwrite(chunk, 1, (size_t)r, f);
-	}
-	if (fclose(f) != 0) {
-		free(buf);
-		return -1;
-	}
-	*out = buf;
-	return 0;
-}
 
 /* A decimal integer, or (sizes) one with a k/m/g/t/p suffix (powers of 1024, like runc). */
 static bool parse_int(const char *s, bool size, bool allow_neg, int64_t *out)
@@ -81,96 +47,65 @@ static bool parse_int(const char *s, bool size, bool allow_neg, int64_t *out)
 	return true;
 }
 
-/* Append `"key":value` to the object being built, with a comma when needed. */
-static int add_num(FILE *f, bool *first, const char *key, const char *name, const char *val,
-		   bool size, bool allow_neg, struct husk_error *err)
+/* The options that set a number: the field each sets, how its value reads. */
+static const struct num_opt {
+	const char *name;
+	enum husk_update_field field;
+	size_t off; /* in struct update_flags */
+	bool size, allow_neg;
+} num_opts[] = {
+#define N(name, field, member, size, neg)                                                          \
+	{                                                                                          \
+		name, HUSK_UPDATE_##field, offsetof(struct update_flags, member), size, neg        \
+	}
+    N("memory", MEMORY_LIMIT, memory, true, true),
+    N("memory-reservation", MEMORY_RESERVATION, memory_reservation, true, true),
+    N("memory-swap", MEMORY_SWAP, memory_swap, true, true),
+    N("cpu-share", CPU_SHARES, cpu_shares, false, false),
+    N("cpu-quota", CPU_QUOTA, cpu_quota, false, true),
+    N("cpu-period", CPU_PERIOD, cpu_period, false, false),
+    N("cpu-rt-runtime", CPU_RT_RUNTIME, cpu_rt_runtime, false, true),
+    N("cpu-rt-period", CPU_RT_PERIOD, cpu_rt_period, false, false),
+    N("cpu-idle", CPU_IDLE, cpu_idle, false, false),
+    N("cpu-burst", CPU_BURST, cpu_burst, false, false),
+    N("pids-limit", PIDS_LIMIT, pids_limit, false, true),
+    N("blkio-weight", BLKIO_WEIGHT, blkio_weight, false, false),
+#undef N
+};
+
+/* The resources the options give (none given: an empty set). */
+static int flags_resources(const struct update_flags *u, struct husk_update_resources *res,
+			   bool *any, struct husk_error *err)
 {
-	int64_t v = 0;
+	*any = false;
+	for (size_t i = 0; i < sizeof num_opts / sizeof num_opts[0]; i++) {
+		const struct num_opt *o = &num_opts[i];
+		const char *val = *(const char *const *)((const char *)u + o->off);
+		int64_t v = 0;
 
-	if (val == NULL)
-		return 0;
-	if (!parse_int(val, size, allow_neg, &v))
-		return husk_error_set(err, EINVAL, "update: invalid value `%s` for option `--%s`",
-				      val, name);
-	fprintf(f, "%s\"%s\":%" PRId64, *first ? "" : ",", key, v);
-	*first = false;
-	return 0;
-}
-
-static void add_str(FILE *f, bool *first, const char *key, const char *val)
-{
-	if (val == NULL)
-		return;
-	fprintf(f, "%s\"%s\":", *first ? "" : ",", key);
-	cli_json_string(f, val);
-	*first = false;
-}
-
-/* The LinuxResources JSON for the individual flags. */
-static int flags_json(const struct update_flags *u, char **out, struct husk_error *err)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	bool any = false, first;
-	int r = 0;
-
-	if (f == NULL)
-		return husk_error_set(err, ENOMEM, "out of memory");
-	fputc('{', f);
-	if (u->memory || u->memory_reservation || u->memory_swap) {
-		first = true;
-		fputs("\"memory\":{", f);
-		r |= add_num(f, &first, "limit", "memory", u->memory, true, true, err);
-		r |= add_num(f, &first, "reservation", "memory-reservation", u->memory_reservation,
-			     true, true, err);
-		r |= add_num(f, &first, "swap", "memory-swap", u->memory_swap, true, true, err);
-		fputc('}', f);
-		any = true;
+		if (val == NULL)
+			continue;
+		if (!parse_int(val, o->size, o->allow_neg, &v))
+			return husk_error_set(err, EINVAL,
+					      "update: invalid value `%s` for option `--%s`", val,
+					      o->name);
+		if (husk_update_resources_set(res, o->field, v, NULL, err) < 0)
+			return -1;
+		*any = true;
 	}
-	if (u->cpu_shares || u->cpu_quota || u->cpu_period || u->cpu_rt_runtime ||
-	    u->cpu_rt_period || u->cpuset_cpus || u->cpuset_mems || u->cpu_idle || u->cpu_burst) {
-		first = true;
-		fprintf(f, "%s\"cpu\":{", any ? "," : "");
-		r |= add_num(f, &first, "shares", "cpu-share", u->cpu_shares, false, false, err);
-		r |= add_num(f, &first, "quota", "cpu-quota", u->cpu_quota, false, true, err);
-		r |= add_num(f, &first, "period", "cpu-period", u->cpu_period, false, false, err);
-		r |= add_num(f, &first, "realtimeRuntime", "cpu-rt-runtime", u->cpu_rt_runtime,
-			     false, true, err);
-		r |= add_num(f, &first, "realtimePeriod", "cpu-rt-period", u->cpu_rt_period, false,
-			     false, err);
-		r |= add_num(f, &first, "idle", "cpu-idle", u->cpu_idle, false, false, err);
-		r |= add_num(f, &first, "burst", "cpu-burst", u->cpu_burst, false, false, err);
-		add_str(f, &first, "cpus", u->cpuset_cpus);
-		add_str(f, &first, "mems", u->cpuset_mems);
-		fputc('}', f);
-		any = true;
-	}
-	if (u->pids_limit) {
-		first = true;
-		fprintf(f, "%s\"pids\":{", any ? "," : "");
-		r |= add_num(f, &first, "limit", "pids-limit", u->pids_limit, false, true, err);
-		fputc('}', f);
-		any = true;
-	}
-	if (u->blkio_weight) {
-		first = true;
-		fprintf(f, "%s\"blockIO\":{", any ? "," : "");
-		r |= add_num(f, &first, "weight", "blkio-weight", u->blkio_weight, false, false,
-			     err);
-		fputc('}', f);
-	}
-	fputc('}', f);
-	if (fclose(f) != 0 || buf == NULL) {
-		free(buf);
-		return husk_error_set(err, ENOMEM, "out of memory");
-	}
-	if (r != 0) {
-		free(buf);
+	if (u->cpuset_cpus &&
+	    husk_update_resources_set(res, HUSK_UPDATE_CPUSET_CPUS, 0, u->cpuset_cpus, err) < 0)
 		return -1;
-	}
-	*out = buf;
+	if (u->cpuset_mems &&
+	    husk_update_resources_set(res, HUSK_UPDATE_CPUSET_MEMS, 0, u->cpuset_mems, err) < 0)
+		return -1;
+	*any = *any || u->cpuset_cpus || u->cpuset_mems;
 	return 0;
+}
+
+static void resources_freep(struct husk_update_resources **r)
+{
+	husk_update_resources_free(*r);
 }
 
 static int cmd_update(struct cli *cli, const struct cli_command *cmd, int argc, char **argv,
@@ -208,44 +143,30 @@ static int cmd_update(struct cli *cli, const struct cli_command *cmd, int argc, 
 	     "block IO weight (10 to 1000)"},
 	    {NULL, 0, 0, NULL, NULL, NULL},
 	};
-	cli_cleanup_free char *json = NULL;
-	const char *source;
+	__attribute__((cleanup(resources_freep))) struct husk_update_resources *res = NULL;
 	int nargs;
+	bool any;
 	int r;
 
 	r = cli_parse(cmd, opts, argc, argv, 1, 1, &nargs, err);
 	if (r != 0)
 		return r == CLI_HELP ? 0 : -1;
-	if (flags_json(&u, &json, err) < 0)
+	res = husk_update_resources_read(NULL, err);
+	if (res == NULL || flags_resources(&u, res, &any, err) < 0)
 		return -1;
 	if (u.resources != NULL) {
-		int fd = STDIN_FILENO;
-
-		if (strcmp(json, "{}") != 0)
+		if (any)
 			return husk_error_set(
 			    err, EINVAL,
 			    "update: give either --resources or resource options, "
 			    "not both");
-		free(json);
-		json = NULL;
-		source = strcmp(u.resources, "-") == 0 ? "stdin" : u.resources;
-		if (strcmp(u.resources, "-") != 0) {
-			fd = open(u.resources, O_RDONLY | O_CLOEXEC);
-			if (fd < 0)
-				return husk_error_errno(err, "update: open `%s`", u.resources);
-		}
-		r = read_all(fd, &json);
-		if (r < 0)
-			husk_error_errno(err, "update: read `%s`", source);
-		if (fd != STDIN_FILENO)
-			close(fd);
-		if (r < 0)
-			return -1;
-	} else {
-		source = "update options";
+		husk_update_resources_free(res);
+		res = husk_update_resources_read(u.resources, err);
+		if (res == NULL)
+			return husk_error_wrap(err, "update");
 	}
-	cli_debug(cli, "update `%s` with %s", argv[0], json);
-	return husk_update(&cli->ctx, argv[0], json, source, err) < 0 ? -1 : 0;
+	cli_debug(cli, "update `%s`", argv[0]);
+	return husk_update(&cli->ctx, argv[0], res, err) < 0 ? -1 : 0;
 }
 
 const struct cli_command cli_cmd_update = {

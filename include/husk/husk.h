@@ -82,6 +82,8 @@ struct husk_container_info {
 HUSK_EXPORT int husk_list(const struct husk_ctx *ctx, struct husk_container_info **out, size_t *n,
 			  struct husk_error *err);
 HUSK_EXPORT void husk_container_info_free(struct husk_container_info *v, size_t n);
+/* runc's `list --format json`: an array of objects on one line, without a newline (malloc'd). */
+HUSK_EXPORT char *husk_list_json(const struct husk_container_info *v, size_t n);
 
 /* Signal the init (or, with `all`, every process of the container's cgroup). */
 HUSK_EXPORT int husk_kill(const struct husk_ctx *ctx, const char *id, int sig, bool all,
@@ -122,11 +124,39 @@ HUSK_EXPORT int husk_resume(const struct husk_ctx *ctx, const char *id, struct h
 HUSK_EXPORT int husk_ps(const struct husk_ctx *ctx, const char *id, pid_t **pids, size_t *n,
 			struct husk_error *err);
 /*
- * Apply a LinuxResources JSON (the spec's linux.resources object) to a
- * container's cgroup; `source` names it in errors ("resources.json", "stdin").
+ * update: the resources to apply, opaque (the spec's linux.resources).
+ * husk_update_resources_read: a LinuxResources JSON object from the file
+ * `path` ("-": stdin), checked as config.json's linux.resources is; with
+ * path NULL, an empty set that husk_update_resources_set fills.
  */
-HUSK_EXPORT int husk_update(const struct husk_ctx *ctx, const char *id, const char *resources_json,
-			    const char *source, struct husk_error *err);
+struct husk_update_resources;
+HUSK_EXPORT struct husk_update_resources *husk_update_resources_read(const char *path,
+								     struct husk_error *err);
+/* The fields `husk update`'s options set (runc's), by their JSON names. */
+enum husk_update_field {
+	HUSK_UPDATE_MEMORY_LIMIT,	/* memory.limit */
+	HUSK_UPDATE_MEMORY_RESERVATION, /* memory.reservation */
+	HUSK_UPDATE_MEMORY_SWAP,	/* memory.swap */
+	HUSK_UPDATE_CPU_SHARES,		/* cpu.shares */
+	HUSK_UPDATE_CPU_QUOTA,		/* cpu.quota */
+	HUSK_UPDATE_CPU_PERIOD,		/* cpu.period */
+	HUSK_UPDATE_CPU_RT_RUNTIME,	/* cpu.realtimeRuntime */
+	HUSK_UPDATE_CPU_RT_PERIOD,	/* cpu.realtimePeriod */
+	HUSK_UPDATE_CPU_IDLE,		/* cpu.idle */
+	HUSK_UPDATE_CPU_BURST,		/* cpu.burst */
+	HUSK_UPDATE_CPUSET_CPUS,	/* cpu.cpus (a string) */
+	HUSK_UPDATE_CPUSET_MEMS,	/* cpu.mems (a string) */
+	HUSK_UPDATE_PIDS_LIMIT,		/* pids.limit */
+	HUSK_UPDATE_BLKIO_WEIGHT,	/* blockIO.weight */
+};
+/* Set one field: `num` for numbers (range-checked as the JSON field), `str` for strings. */
+HUSK_EXPORT int husk_update_resources_set(struct husk_update_resources *u,
+					  enum husk_update_field field, long long num,
+					  const char *str, struct husk_error *err);
+HUSK_EXPORT void husk_update_resources_free(struct husk_update_resources *u);
+/* Apply resources to a container's cgroup (fields not set are left as they are). */
+HUSK_EXPORT int husk_update(const struct husk_ctx *ctx, const char *id,
+			    const struct husk_update_resources *res, struct husk_error *err);
 
 /*
  * events: runc's event lines (types/events.go), one JSON object each,
@@ -151,6 +181,16 @@ HUSK_EXPORT int husk_events_watch(const struct husk_ctx *ctx, const char *id,
 HUSK_EXPORT char *husk_spec_template(bool rootless);
 /* `husk features`: the spec's features JSON (malloc'd), from the code's tables. */
 HUSK_EXPORT char *husk_features_json(void);
+/*
+ * One log record, stamped now, ending with a newline (malloc'd), in logrus's
+ * forms that containerd and podman read: `json`
+ * {"level":"<level>","msg":"<msg>","time":"<RFC 3339>"}, else the text
+ * time="<RFC 3339>" level=<level> msg="<msg>".
+ */
+HUSK_EXPORT char *husk_log_line(bool json, const char *level, const char *msg);
+/* Write all of data[0..len) to fd, retrying short writes and EINTR; -1 with errno. */
+HUSK_EXPORT int husk_write_all(int fd, const void *data, size_t len);
+
 /* Version strings. */
 HUSK_EXPORT const char *husk_version(void);	 /* "0.1.0" */
 HUSK_EXPORT const char *husk_commit(void);	 /* git commit or "unknown" */

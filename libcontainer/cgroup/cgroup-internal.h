@@ -132,8 +132,6 @@ struct cg_dev_rule {
 /* Every rule in the order it applies (the last match wins), deny-all first. */
 int cg_device_rules(const struct husk_resources *res, struct cg_dev_rule **out, size_t *n,
 		    struct husk_error *err);
-/* "a *:* rwm": resets everything to allow or deny */
-bool cg_dev_rule_is_all(const struct cg_dev_rule *r);
 /* Load the rules as a BPF_PROG_TYPE_CGROUP_DEVICE program and attach it to the cgroup2 dir. */
 int cg_v2_devices_apply(struct cg_dir *d, const struct husk_resources *res, struct husk_error *err);
 int cg_v1_devices_apply(struct cg_dir *d, const struct husk_resources *res, struct husk_error *err);

@@ -17,6 +17,7 @@
 
 #include "mounts.h"
 #include "plan/plan.h"
+#include "security.h"
 #include "utils.h"
 
 #ifndef SELINUX_MAGIC
@@ -183,7 +184,7 @@ static int plan_one(struct husk_plan *p, size_t i, struct husk_plan_mount *pm, b
 			pm->flags &= ~MS_RDONLY;
 	}
 	if (!pm->bind && !pm->cgroup && p->mount_label && takes_label(type)) {
-		char *d = husk_mount_label_data(pm->data, p->mount_label);
+		char *d = husk_lsm_format_mount_data(pm->data, p->mount_label);
 		free(pm->data);
 		pm->data = d;
 	}

@@ -114,4 +114,57 @@ int j_kv(struct jctx *c, yajl_val o, const char *key, int flags, struct husk_kv 
  */
 yajl_val jparse(const char *json, size_t len, const char *file, struct husk_error *err);
 
+/* ---- writing (json-write.c): every JSON text husk produces ---- */
+
+/*
+ * A JSON text under construction.  Calls follow the document's shape:
+ * jw_key before each member's value, values anywhere a value may stand.
+ * `indent` NULL gives one compact line; else members and elements go one per
+ * line, indented by `indent` per level (Go's json.MarshalIndent layout), with
+ * a final newline.  Out of memory aborts, as xmalloc does.
+ */
+struct jw {
+	char *buf;
+	size_t len, cap;
+	const char *indent;
+	unsigned depth;
+	bool first;	/* nothing written yet inside the innermost object/array */
+	bool after_key; /* a key was written: its value comes next */
+};
+
+void jw_init(struct jw *w, const char *indent);
+/* The text (malloc'd); the writer is left empty. */
+char *jw_finish(struct jw *w);
+void jw_obj_begin(struct jw *w);
+void jw_obj_end(struct jw *w);
+void jw_arr_begin(struct jw *w);
+void jw_arr_end(struct jw *w);
+void jw_key(struct jw *w, const char *key);
+/* A string value; NULL writes "" (an unset field of a Go struct). */
+void jw_str(struct jw *w, const char *s);
+void jw_str_n(struct jw *w, const char *s, size_t n);
+void jw_u64(struct jw *w, uint64_t v);
+void jw_i64(struct jw *w, int64_t v);
+void jw_bool(struct jw *w, bool v);
+void jw_null(struct jw *w);
+/* A value that is already JSON text (a number read back, a document), as it is. */
+void jw_raw(struct jw *w, const char *json);
+
+/* key + value in one call */
+void jw_kstr(struct jw *w, const char *key, const char *s);
+void jw_ku64(struct jw *w, const char *key, uint64_t v);
+void jw_ki64(struct jw *w, const char *key, int64_t v);
+void jw_kbool(struct jw *w, const char *key, bool v);
+
+/*
+ * The one JSON string escaper: s[0..n) as a JSON string literal, quotes
+ * included, appended to w (json_quote: malloc'd).  `"` and `\` are escaped;
+ * control characters (U+0000..U+001F, DEL) as \n \r \t \b \f or \u00XX;
+ * U+2028 and U+2029 as \u2028 and \u2029 (as Go does: JavaScript reads them as
+ * line ends); a byte that does not start well-formed UTF-8 as the four
+ * characters `\xNN`, the same text error.c's messages show for it.
+ */
+void jw_quote(struct jw *w, const char *s, size_t n);
+char *json_quote(const char *s, size_t n);
+
 #endif

@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
 #include "spec/parse-internal.h"
 #include "utils.h"
 

@@ -38,17 +38,8 @@ static int parse_device_rule(struct jctx *c, yajl_val o, void *out)
 	return 0;
 }
 
-static int parse_memory(struct jctx *c, yajl_val o, struct husk_memory *m)
+static int check_memory(struct jctx *c, const struct husk_memory *m)
 {
-	OPT(j_i64, "limit", &m->limit, &m->has_limit);
-	OPT(j_i64, "reservation", &m->reservation, &m->has_reservation);
-	OPT(j_i64, "swap", &m->swap, &m->has_swap);
-	OPT(j_i64, "kernel", &m->kernel, &m->has_kernel);
-	OPT(j_i64, "kernelTCP", &m->kernel_tcp, &m->has_kernel_tcp);
-	OPT(j_u64, "swappiness", &m->swappiness, &m->has_swappiness);
-	OPT(j_bool, "disableOOMKiller", &m->disable_oom_killer, &m->has_disable_oom_killer);
-	OPT(j_bool, "useHierarchy", &m->use_hierarchy, &m->has_use_hierarchy);
-	OPT(j_bool, "checkBeforeUpdate", &m->check_before_update, &m->has_check_before_update);
 	/*
 	 * Checked here, not per host, so a config fails the same way on v1 and
 	 * v2: v1's kernel refuses memsw below the limit, and runc's v2
@@ -74,15 +65,22 @@ static int parse_memory(struct jctx *c, yajl_val o, struct husk_memory *m)
 	return 0;
 }
 
-static int parse_cpu(struct jctx *c, yajl_val o, struct husk_cpu *cpu)
+static int parse_memory(struct jctx *c, yajl_val o, struct husk_memory *m)
 {
-	OPT(j_u64, "shares", &cpu->shares, &cpu->has_shares);
-	OPT(j_i64, "quota", &cpu->quota, &cpu->has_quota);
-	OPT(j_u64, "burst", &cpu->burst, &cpu->has_burst);
-	OPT(j_u64, "period", &cpu->period, &cpu->has_period);
-	OPT(j_i64, "realtimeRuntime", &cpu->realtime_runtime, &cpu->has_realtime_runtime);
-	OPT(j_u64, "realtimePeriod", &cpu->realtime_period, &cpu->has_realtime_period);
-	OPT(j_i64, "idle", &cpu->idle, &cpu->has_idle);
+	OPT(j_i64, "limit", &m->limit, &m->has_limit);
+	OPT(j_i64, "reservation", &m->reservation, &m->has_reservation);
+	OPT(j_i64, "swap", &m->swap, &m->has_swap);
+	OPT(j_i64, "kernel", &m->kernel, &m->has_kernel);
+	OPT(j_i64, "kernelTCP", &m->kernel_tcp, &m->has_kernel_tcp);
+	OPT(j_u64, "swappiness", &m->swappiness, &m->has_swappiness);
+	OPT(j_bool, "disableOOMKiller", &m->disable_oom_killer, &m->has_disable_oom_killer);
+	OPT(j_bool, "useHierarchy", &m->use_hierarchy, &m->has_use_hierarchy);
+	OPT(j_bool, "checkBeforeUpdate", &m->check_before_update, &m->has_check_before_update);
+	return check_memory(c, m);
+}
+
+static int check_cpu(struct jctx *c, const struct husk_cpu *cpu)
+{
 	/*
 	 * The kernel's cpu.shares range (v1 clamps outside it, and runc then
 	 * fails reading back another value; runc's v2 conversion to cpu.weight
@@ -92,6 +90,20 @@ static int parse_cpu(struct jctx *c, yajl_val o, struct husk_cpu *cpu)
 	if (cpu->has_shares && cpu->shares != 0 && (cpu->shares < 2 || cpu->shares > 262144))
 		return jerr_at(c, "shares", "`%" PRIu64 "` is out of range [2, 262144]",
 			       cpu->shares);
+	return 0;
+}
+
+static int parse_cpu(struct jctx *c, yajl_val o, struct husk_cpu *cpu)
+{
+	OPT(j_u64, "shares", &cpu->shares, &cpu->has_shares);
+	OPT(j_i64, "quota", &cpu->quota, &cpu->has_quota);
+	OPT(j_u64, "burst", &cpu->burst, &cpu->has_burst);
+	OPT(j_u64, "period", &cpu->period, &cpu->has_period);
+	OPT(j_i64, "realtimeRuntime", &cpu->realtime_runtime, &cpu->has_realtime_runtime);
+	OPT(j_u64, "realtimePeriod", &cpu->realtime_period, &cpu->has_realtime_period);
+	OPT(j_i64, "idle", &cpu->idle, &cpu->has_idle);
+	if (check_cpu(c, cpu) < 0)
+		return -1;
 	if (j_str(c, o, "cpus", J_OPT, &cpu->cpus) < 0 ||
 	    j_str(c, o, "mems", J_OPT, &cpu->mems) < 0)
 		return -1;
@@ -235,4 +247,25 @@ void husk_resources_clear(struct husk_resources *r)
 	free(r->rdma);
 	husk_kv_free(r->unified, r->n_unified);
 	memset(r, 0, sizeof *r);
+}
+
+int husk_resources_check(const struct husk_resources *r, const char *file, struct husk_error *err)
+{
+	struct jctx c;
+	size_t mark;
+
+	jctx_init(&c, file, err);
+	if (r->has_memory) {
+		mark = jp_key(&c, "memory");
+		if (check_memory(&c, &r->memory) < 0)
+			return -1;
+		jp_pop(&c, mark);
+	}
+	if (r->has_cpu) {
+		mark = jp_key(&c, "cpu");
+		if (check_cpu(&c, &r->cpu) < 0)
+			return -1;
+		jp_pop(&c, mark);
+	}
+	return 0;
 }

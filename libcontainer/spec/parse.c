@@ -5,7 +5,6 @@
  * are in their own files.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,16 +199,6 @@ int husk_spec_parse(const char *json, size_t len, const char *file, struct husk_
 		return -1;
 	*out = steal_pointer(&s);
 	return 0;
-}
-
-int husk_spec_load(const char *path, struct husk_spec **out, struct husk_error *err)
-{
-	cleanup_free char *text = NULL;
-	size_t len;
-
-	if (read_file_at(AT_FDCWD, path, &text, &len, err) < 0)
-		return -1;
-	return husk_spec_parse(text, len, path, out, err);
 }
 
 /* One JSON object document parsed by `fn` into `out`; the JSON tree is freed. */

@@ -362,8 +362,6 @@ struct husk_spec {
  */
 int husk_spec_parse(const char *json, size_t len, const char *file, struct husk_spec **out,
 		    struct husk_error *err);
-/* Read and parse <path>; the error names `path` as given. */
-int husk_spec_load(const char *path, struct husk_spec **out, struct husk_error *err);
 void husk_spec_free(struct husk_spec *spec);
 static inline void husk_spec_freep(struct husk_spec **s)
 {
@@ -377,6 +375,9 @@ static inline void husk_spec_freep(struct husk_spec **s)
  * `for_create`: also require what create needs (process.args...).
  */
 int husk_spec_validate(const struct husk_spec *spec, const char *file, struct husk_error *err);
+/* process.args has at least one entry: "<file>: <prefix>args: must not be empty" otherwise. */
+int husk_args_check(char *const *args, const char *file, const char *prefix,
+		    struct husk_error *err);
 
 /* Parse a process.json (exec --process) into a husk_process. */
 int husk_process_parse(const char *json, size_t len, const char *file, struct husk_process *out,
@@ -387,8 +388,25 @@ void husk_process_clear(struct husk_process *p);
 int husk_resources_parse(const char *json, size_t len, const char *file, struct husk_resources *out,
 			 struct husk_error *err);
 void husk_resources_clear(struct husk_resources *r);
+/* The checks between fields the parser makes (memory.swap >= memory.limit, cpu.shares). */
+int husk_resources_check(const struct husk_resources *r, const char *file, struct husk_error *err);
+
+/*
+ * The public update API's resources (husk/husk.h, opaque there): a
+ * linux.resources read from a file or built field by field
+ * (spec/update-resources.c), and the name of where it came from for errors
+ * ("update options", the file's path, "stdin").
+ */
+struct husk_update_resources {
+	struct husk_resources r;
+	char *source;
+};
 
 /* ---- tables shared with features.c and the executors ---- */
+/* Capabilities (caps-table.c): number of "CAP_CHOWN" ... (-1: unknown), name of a number. */
+int husk_cap_from_name(const char *name);
+const char *husk_cap_name(int cap);
+int husk_cap_last(void);			   /* highest cap in the table */
 const char *husk_ns_name(enum husk_ns_type t);	   /* "pid", "network", ... */
 int husk_ns_clone_flag(enum husk_ns_type t);	   /* CLONE_NEWPID ... */
 const char *husk_hook_name(enum husk_hook_kind k); /* "prestart" ... */

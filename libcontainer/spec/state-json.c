@@ -4,9 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yajl/yajl_gen.h>
-#include <yajl/yajl_tree.h>
 
+#include "spec/json.h"
 #include "state.h"
 #include "utils.h"
 
@@ -26,40 +25,74 @@ void husk_state_clear(struct husk_state *s)
 	memset(s, 0, sizeof *s);
 }
 
-static char *get_str(yajl_val root, const char *key)
+static char *get_str(yajl_val o, const char *key)
 {
-	const char *path[] = {key, NULL};
-	yajl_val v = yajl_tree_get(root, path, yajl_t_string);
-	return v ? xstrdup(YAJL_GET_STRING(v)) : NULL;
+	yajl_val v = jget(o, key);
+	return YAJL_IS_STRING(v) ? xstrdup(v->u.string) : NULL;
 }
 
-static long long get_int(yajl_val root, const char *key)
+static long long get_int(yajl_val o, const char *key)
 {
-	const char *path[] = {key, NULL};
-	yajl_val v = yajl_tree_get(root, path, yajl_t_number);
+	yajl_val v = jget(o, key);
 	return v && YAJL_IS_INTEGER(v) ? YAJL_GET_INTEGER(v) : 0;
 }
 
-static bool get_bool(yajl_val root, const char *key)
+/* Numbers past INT64_MAX (start times are uint64): from the text. */
+static unsigned long long get_u64(yajl_val o, const char *key)
 {
-	const char *path[] = {key, NULL};
-	yajl_val v = yajl_tree_get(root, path, yajl_t_true);
-	return v != NULL;
+	yajl_val v = jget(o, key);
+	return v && YAJL_IS_NUMBER(v) ? strtoull(YAJL_GET_NUMBER(v), NULL, 10) : 0;
+}
+
+static bool get_bool(yajl_val o, const char *key)
+{
+	return YAJL_IS_TRUE(jget(o, key));
+}
+
+static void get_private(yajl_val priv, struct husk_state *out)
+{
+	if (!YAJL_IS_OBJECT(priv))
+		return;
+	out->start_time = get_u64(priv, "startTime");
+	out->cgroup_path = get_str(priv, "cgroupPath");
+	out->creator_pid = (pid_t)get_int(priv, "creatorPid");
+	out->creator_start_time = get_u64(priv, "creatorStartTime");
+	out->start_fd = (int)get_int(priv, "startFd");
+	out->has_poststart = get_bool(priv, "poststart");
+	out->has_poststop = get_bool(priv, "poststop");
+}
+
+static void get_annotations(yajl_val ann, struct husk_state *out)
+{
+	size_t n;
+
+	if (!YAJL_IS_OBJECT(ann) || ann->u.object.len == 0)
+		return;
+	n = ann->u.object.len;
+	out->annotations = xmalloc0(n * sizeof *out->annotations);
+	for (size_t i = 0; i < n; i++) {
+		yajl_val v = ann->u.object.values[i];
+		if (!YAJL_IS_STRING(v))
+			continue;
+		out->annotations[out->n_annotations].key = xstrdup(ann->u.object.keys[i]);
+		out->annotations[out->n_annotations].value = xstrdup(YAJL_GET_STRING(v));
+		out->n_annotations++;
+	}
 }
 
 int husk_state_parse(const char *json, size_t len, struct husk_state *out, struct husk_error *err)
 {
-	char ebuf[256] = "";
 	cleanup_free char *copy = strndup(json, len), *status = NULL;
-	yajl_val root, ann;
-	const char *ann_path[] = {"annotations", NULL};
-	const char *priv_path[] = {"husk", NULL};
-	yajl_val priv;
+	yajl_val root;
 
-	root = yajl_tree_parse(copy, ebuf, sizeof ebuf);
-	if (root == NULL || !YAJL_IS_OBJECT(root)) {
+	if (copy == NULL)
+		abort();
+	root = jparse(copy, strlen(copy), "state.json", err);
+	if (root == NULL)
+		return -1;
+	if (!YAJL_IS_OBJECT(root)) {
 		yajl_tree_free(root);
-		return husk_error_set(err, EINVAL, "state.json: invalid JSON");
+		return husk_error_set(err, EINVAL, "state.json: invalid JSON: not an object");
 	}
 	memset(out, 0, sizeof *out);
 	out->id = get_str(root, "id");
@@ -76,34 +109,8 @@ int husk_state_parse(const char *json, size_t len, struct husk_state *out, struc
 	}
 	out->pid = (pid_t)get_int(root, "pid");
 	out->start_fd = -1;
-	priv = yajl_tree_get(root, priv_path, yajl_t_object);
-	if (priv) {
-		const char *p[] = {"startTime", NULL};
-		yajl_val st = yajl_tree_get(priv, p, yajl_t_number);
-		if (st)
-			out->start_time = strtoull(YAJL_GET_NUMBER(st), NULL, 10);
-		out->cgroup_path = get_str(priv, "cgroupPath");
-		out->creator_pid = (pid_t)get_int(priv, "creatorPid");
-		st = yajl_tree_get(priv, (const char *[]){"creatorStartTime", NULL}, yajl_t_number);
-		if (st)
-			out->creator_start_time = strtoull(YAJL_GET_NUMBER(st), NULL, 10);
-		out->start_fd = (int)get_int(priv, "startFd");
-		out->has_poststart = get_bool(priv, "poststart");
-		out->has_poststop = get_bool(priv, "poststop");
-	}
-	ann = yajl_tree_get(root, ann_path, yajl_t_object);
-	if (ann && ann->u.object.len) {
-		size_t n = ann->u.object.len;
-		out->annotations = xmalloc0(n * sizeof *out->annotations);
-		for (size_t i = 0; i < n; i++) {
-			yajl_val v = ann->u.object.values[i];
-			if (!YAJL_IS_STRING(v))
-				continue;
-			out->annotations[out->n_annotations].key = xstrdup(ann->u.object.keys[i]);
-			out->annotations[out->n_annotations].value = xstrdup(YAJL_GET_STRING(v));
-			out->n_annotations++;
-		}
-	}
+	get_private(jget(root, "husk"), out);
+	get_annotations(jget(root, "annotations"), out);
 	yajl_tree_free(root);
 	if (out->id == NULL || out->bundle == NULL) {
 		husk_state_clear(out);
@@ -112,107 +119,74 @@ int husk_state_parse(const char *json, size_t len, struct husk_state *out, struc
 	return 0;
 }
 
-static void gen_str(yajl_gen g, const char *s)
+static void write_private(struct jw *w, const struct husk_state *s)
 {
-	yajl_gen_string(g, (const unsigned char *)s, strlen(s));
+	jw_key(w, "husk");
+	jw_obj_begin(w);
+	jw_ku64(w, "startTime", s->start_time);
+	if (s->cgroup_path)
+		jw_kstr(w, "cgroupPath", s->cgroup_path);
+	if (s->creator_pid > 0) {
+		jw_ki64(w, "creatorPid", s->creator_pid);
+		jw_ku64(w, "creatorStartTime", s->creator_start_time);
+	}
+	jw_ki64(w, "startFd", s->start_fd);
+	jw_kbool(w, "poststart", s->has_poststart);
+	jw_kbool(w, "poststop", s->has_poststop);
+	jw_obj_end(w);
 }
 
-static void gen_kv(yajl_gen g, const char *k, const char *v)
+static void write_annotations(struct jw *w, const struct husk_kv *kv, size_t n)
 {
-	gen_str(g, k);
-	gen_str(g, v ? v : "");
-}
-
-static char *gen_finish(yajl_gen g, bool pretty)
-{
-	const unsigned char *buf;
-	size_t blen;
-	char *out;
-
-	yajl_gen_get_buf(g, &buf, &blen);
-	out = xmalloc0(blen + 2);
-	memcpy(out, buf, blen);
-	if (pretty && (blen == 0 || out[blen - 1] != '\n'))
-		out[blen] = '\n';
-	yajl_gen_free(g);
-	return out;
+	if (n == 0)
+		return;
+	jw_key(w, "annotations");
+	jw_obj_begin(w);
+	for (size_t i = 0; i < n; i++)
+		jw_kstr(w, kv[i].key, kv[i].value);
+	jw_obj_end(w);
 }
 
 char *husk_state_to_json(const struct husk_state *s, enum husk_status status, pid_t pid, bool full,
 			 bool pretty)
 {
-	yajl_gen g = yajl_gen_alloc(NULL);
+	struct jw w;
 
-	if (g == NULL)
-		abort();
-	if (pretty) {
-		yajl_gen_config(g, yajl_gen_beautify, 1);
-		yajl_gen_config(g, yajl_gen_indent_string, "  ");
-	}
-	yajl_gen_map_open(g);
-	gen_kv(g, "ociVersion", HUSK_OCI_VERSION);
-	gen_kv(g, "id", s->id);
-	gen_str(g, "pid");
-	yajl_gen_integer(g, pid);
-	gen_kv(g, "status", husk_status_name(status));
-	gen_kv(g, "bundle", s->bundle);
-	gen_kv(g, "rootfs", s->rootfs);
-	gen_kv(g, "created", s->created);
-	gen_kv(g, "owner", s->owner);
-	if (s->n_annotations) {
-		gen_str(g, "annotations");
-		yajl_gen_map_open(g);
-		for (size_t i = 0; i < s->n_annotations; i++)
-			gen_kv(g, s->annotations[i].key, s->annotations[i].value);
-		yajl_gen_map_close(g);
-	}
-	if (full) {
-		char num[32];
-		gen_str(g, "husk");
-		yajl_gen_map_open(g);
-		snprintf(num, sizeof num, "%llu", s->start_time);
-		gen_str(g, "startTime");
-		yajl_gen_number(g, num, strlen(num));
-		if (s->cgroup_path)
-			gen_kv(g, "cgroupPath", s->cgroup_path);
-		if (s->creator_pid > 0) {
-			gen_str(g, "creatorPid");
-			yajl_gen_integer(g, s->creator_pid);
-			snprintf(num, sizeof num, "%llu", s->creator_start_time);
-			gen_str(g, "creatorStartTime");
-			yajl_gen_number(g, num, strlen(num));
-		}
-		gen_str(g, "startFd");
-		yajl_gen_integer(g, s->start_fd);
-		gen_str(g, "poststart");
-		yajl_gen_bool(g, s->has_poststart);
-		gen_str(g, "poststop");
-		yajl_gen_bool(g, s->has_poststop);
-		yajl_gen_map_close(g);
-	}
-	yajl_gen_map_close(g);
-	return gen_finish(g, pretty);
+	jw_init(&w, pretty ? "  " : NULL);
+	jw_obj_begin(&w);
+	jw_kstr(&w, "ociVersion", HUSK_OCI_VERSION);
+	jw_kstr(&w, "id", s->id);
+	jw_ki64(&w, "pid", pid);
+	jw_kstr(&w, "status", husk_status_name(status));
+	jw_kstr(&w, "bundle", s->bundle);
+	jw_kstr(&w, "rootfs", s->rootfs);
+	jw_kstr(&w, "created", s->created);
+	jw_kstr(&w, "owner", s->owner);
+	write_annotations(&w, s->annotations, s->n_annotations);
+	if (full)
+		write_private(&w, s);
+	jw_obj_end(&w);
+	return jw_finish(&w);
 }
 
-char *husk_list_to_json(const struct husk_container_info *v, size_t n)
+/* runc's `list --format json` entries (its containerState, less rootfs) */
+char *husk_list_json(const struct husk_container_info *v, size_t n)
 {
-	yajl_gen g = yajl_gen_alloc(NULL);
+	struct jw w;
 
-	if (g == NULL)
-		abort();
-	yajl_gen_array_open(g);
+	jw_init(&w, NULL);
+	jw_arr_begin(&w);
 	for (size_t i = 0; i < n; i++) {
-		yajl_gen_map_open(g);
-		gen_kv(g, "ociVersion", HUSK_OCI_VERSION);
-		gen_kv(g, "id", v[i].id);
-		gen_str(g, "pid");
-		yajl_gen_integer(g, v[i].pid);
-		gen_kv(g, "status", v[i].status);
-		gen_kv(g, "bundle", v[i].bundle);
-		gen_kv(g, "created", v[i].created);
-		gen_kv(g, "owner", v[i].owner);
-		yajl_gen_map_close(g);
+		jw_obj_begin(&w);
+		jw_kstr(&w, "ociVersion", HUSK_OCI_VERSION);
+		jw_kstr(&w, "id", v[i].id);
+		jw_ki64(&w, "pid", v[i].pid);
+		jw_kstr(&w, "status", v[i].status);
+		jw_kstr(&w, "bundle", v[i].bundle);
+		jw_kstr(&w, "created", v[i].created);
+		jw_kstr(&w, "owner", v[i].owner);
+		jw_obj_end(&w);
 	}
-	yajl_gen_array_close(g);
-	return gen_finish(g, true);
+	jw_arr_end(&w);
+	return jw_finish(&w);
 }

@@ -177,6 +177,14 @@ static bool set(const char *s)
 	return s && s[0];
 }
 
+int husk_args_check(char *const *args, const char *file, const char *prefix, struct husk_error *err)
+{
+	/* config.md: at least one entry is REQUIRED (POSIX) */
+	if (args == NULL || args[0] == NULL)
+		return husk_error_set(err, EINVAL, "%s: %sargs: must not be empty", file, prefix);
+	return 0;
+}
+
 /*
  * `prefix` is "process." in config.json and "" in exec's process.json;
  * unsupported[] names the config.json paths.
@@ -192,9 +200,8 @@ static int process_check(const struct husk_process *p, const char *file, const c
 	    {"selinuxLabel", offsetof(struct husk_process, selinux_label)},
 	};
 
-	/* config.md: at least one entry is REQUIRED (POSIX) */
-	if (p->args == NULL || p->args[0] == NULL)
-		return husk_error_set(err, EINVAL, "%s: %sargs: must not be empty", file, prefix);
+	if (husk_args_check(p->args, file, prefix, err) < 0)
+		return -1;
 	for (size_t i = 0; i < ARRAY_SIZE(labels); i++) {
 		char path[64];
 		const char *v = *(char *const *)((const char *)p + labels[i].offset);

@@ -168,6 +168,57 @@ test_features() {
 	fi
 }
 
+# json_lines WHAT FILE: every line of FILE is one JSON value (python3's strict json)
+json_lines() {
+	"$PY" -c 'import json, sys
+def bad(c): raise ValueError("not JSON: " + c)
+for l in open(sys.argv[1], encoding="utf-8"):
+	json.loads(l, parse_constant=bad)' "$2" || die "$1: not JSON lines: $(cat "$2")"
+}
+# json_doc WHAT FILE: FILE is one JSON document
+json_doc() {
+	"$PY" -c 'import json, sys
+def bad(c): raise ValueError("not JSON: " + c)
+json.loads(open(sys.argv[1], encoding="utf-8").read(), parse_constant=bad)' "$2" ||
+		die "$1: not JSON: $(cat "$2")"
+}
+
+test_json_outputs() {
+	# quotes, backslashes, control characters and U+2028 in an annotation
+	cfgpy edit "$B/config.json" "c['annotations'] = {'k\"1': 'a\"b\\\\c\\n\\x01\\u2028\u00e9'}"
+	set_args /payload sleep 60
+	# a bundle path with a byte that is not UTF-8 (shown as the text \xff)
+	bad="$TT/b$(printf '\377')"
+	mv "$B" "$bad"
+	rt run -d --bundle "$bad" "$ID"
+	rtc state "$ID"
+	assert_rc 0 state
+	json_doc state "$OUT"
+	assert_eq "$(cfgpy get 'j["annotations"]["k\"1"] == "a\"b\\c\n\x01\u2028\u00e9"' <"$OUT")" true \
+		"annotation read back from state"
+	rtc list --format json
+	assert_rc 0 "list --format json"
+	json_lines "list --format json" "$OUT"
+	assert_eq "$(cfgpy get '[c["id"] for c in j]' <"$OUT")" "[\"$ID\"]" "list ids"
+	assert_eq "$(cfgpy get 'j[0]["bundle"].endswith("/b\\xff")' <"$OUT")" true "list: bundle"
+	rtc events --stats "$ID"
+	assert_rc 0 "events --stats"
+	json_lines "events --stats" "$OUT"
+	assert_eq "$(cfgpy get 'j["type"]' <"$OUT")" stats "events type"
+	rtc features
+	json_doc features "$OUT"
+	# a message quoting a user value with a quote, a tab and a byte that is not UTF-8
+	rtc --log "$TT/log.json" --log-format json state "$(printf 'x"\t\377')"
+	assert_rc_not0 "state of a bad id"
+	json_lines "--log-format json" "$TT/log.json"
+	rtc --debug --log "$TT/debug.json" --log-format json list
+	json_lines "--debug --log-format json" "$TT/debug.json"
+	rt kill "$ID" KILL
+	wait_status "$ID" stopped
+	rt delete "$ID"
+	mv "$bad" "$B"
+}
+
 test_global_flags_position() {
 	# containerd's form: --root, --log, --log-format before the command
 	set_args /payload exit 0
@@ -190,5 +241,6 @@ t "spec" test_spec
 t "the default spec runs" test_spec_runs
 t "spec --rootless" test_spec_rootless
 t "features" test_features
+t "state, list, events, features and log lines are JSON" test_json_outputs
 t "global flags before the command" test_global_flags_position
 finish

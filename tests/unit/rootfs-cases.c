@@ -20,6 +20,7 @@
 
 #include "mounts.h"
 #include "rootfs-helpers.h"
+#include "security.h"
 
 #define OPTS(...) ((char *[]){__VA_ARGS__, NULL})
 #define MNT(d, t, s, o)                                                                            \
@@ -176,14 +177,14 @@ static void scenario_pure(const char *base, void *arg)
 			       out, sizeof(out)) < 0 &&
 		   errno == ENAMETOOLONG,
 	       "clean: too long is an error, not a shorter path");
-	d = husk_mount_label_data("mode=755", "system_u:object_r:x_t:s0:c1,c2");
+	d = husk_lsm_format_mount_data("mode=755", "system_u:object_r:x_t:s0:c1,c2");
 	report(d && strcmp(d, "mode=755,context=\"system_u:object_r:x_t:s0:c1,c2\"") == 0,
 	       "mount label appended to data (%s)", d);
 	free(d);
-	d = husk_mount_label_data(NULL, "l");
+	d = husk_lsm_format_mount_data(NULL, "l");
 	report(d && strcmp(d, "context=\"l\"") == 0, "mount label alone");
 	free(d);
-	report(husk_mount_label_data(NULL, NULL) == NULL, "no label, no data");
+	report(husk_lsm_format_mount_data(NULL, NULL) == NULL, "no label, no data");
 }
 
 void run_resolve_tests(const char *base)

@@ -111,21 +111,6 @@ static int test_format_mount_data(void)
 	return 0;
 }
 
-static int test_mount_data_host(void)
-{
-	const char *l = "system_u:object_r:container_file_t:s0";
-
-	CHECK(husk_lsm_enabled(HUSK_LSM_SELINUX) == host_selinux());
-	if (host_selinux())
-		CHECK(streq_free(husk_lsm_mount_data("mode=755", l),
-				 "mode=755,context=\"system_u:object_r:container_file_t:s0\""));
-	else
-		CHECK(streq_free(husk_lsm_mount_data("mode=755", l), "mode=755"));
-	CHECK(streq_free(husk_lsm_mount_data("mode=755", NULL), "mode=755"));
-	CHECK(streq_free(husk_lsm_mount_data(NULL, NULL), NULL));
-	return 0;
-}
-
 static int test_attr_strings(void)
 {
 	CHECK(strcmp(husk_lsm_attr_path(HUSK_LSM_APPARMOR), "attr/apparmor/exec") == 0);
@@ -187,7 +172,6 @@ int main(void)
 {
 	printf("TAP version 13\n");
 	run("mount data with a mount label", test_format_mount_data);
-	run("mount data follows the host's SELinux state", test_mount_data_host);
 	run("exec attr paths and strings", test_attr_strings);
 	run("apparmor profile on this host", test_apparmor_host);
 	run("selinux label on this host", test_selinux_host);
