@@ -142,6 +142,41 @@ static int open_component(int cur, const char *name, bool last, unsigned flags, 
 	return -1;
 }
 
+/* open_step's answer for a symlink (its target is in `target`) */
+#define STEP_LINK (-2)
+
+/*
+ * One component of the walk: its fd, or STEP_LINK with the link's target read
+ * into target[PATH_MAX] (*tlen bytes), or -1 with errno.
+ */
+static int open_step(int dirfd, const char *name, bool last, unsigned flags, const char *like,
+		     char *target, ssize_t *tlen)
+{
+	struct stat sb;
+	int fd = open_component(dirfd, name, last, flags, like);
+
+	if (fd < 0 && errno == ENOTDIR && !last) {
+		/* O_DIRECTORY | O_NOFOLLOW on a symlink: read it by name */
+		*tlen = readlinkat(dirfd, name, target, PATH_MAX);
+		if (*tlen < 0) {
+			errno = ENOTDIR;
+			return -1;
+		}
+		return STEP_LINK;
+	}
+	if (fd < 0 || !last)
+		return fd;
+	if (fstat(fd, &sb) < 0) {
+		close(fd);
+		return -1;
+	}
+	if (!S_ISLNK(sb.st_mode))
+		return fd;
+	*tlen = readlinkat(fd, "", target, PATH_MAX);
+	close(fd);
+	return *tlen < 0 ? -1 : STEP_LINK;
+}
+
 int husk_resolve_walk(int rootfd, const char *path, unsigned flags, const char *like)
 {
 	struct fd_stack st = {0};
@@ -178,31 +213,10 @@ int husk_resolve_walk(int rootfd, const char *path, unsigned flags, const char *
 			fd_stack_pop_to(&st, st.n > 1 ? st.n - 1 : 1);
 			continue;
 		}
-		fd = open_component(st.v[st.n - 1], name, last, flags, like);
-		if (fd < 0 && errno == ENOTDIR && !last) {
-			/* O_DIRECTORY | O_NOFOLLOW on a symlink: read it by name */
-			tlen = readlinkat(st.v[st.n - 1], name, target, sizeof(target));
-			if (tlen < 0) {
-				errno = ENOTDIR;
-				goto out;
-			}
-			is_link = true;
-		} else if (fd < 0) {
+		fd = open_step(st.v[st.n - 1], name, last, flags, like, target, &tlen);
+		if (fd == -1)
 			goto out;
-		} else if (last) {
-			struct stat sb;
-			if (fstat(fd, &sb) < 0) {
-				close(fd);
-				goto out;
-			}
-			if (S_ISLNK(sb.st_mode)) {
-				tlen = readlinkat(fd, "", target, sizeof(target));
-				close(fd);
-				if (tlen < 0)
-					goto out;
-				is_link = true;
-			}
-		}
+		is_link = fd == STEP_LINK;
 		if (!is_link) {
 			fd_stack_push(&st, fd);
 			continue;

@@ -9,11 +9,8 @@
 
 #include "spec/json.h"
 #include "spec/spec.h"
-#include "json-path.h"
-#include "utf8.h"
+#include "json-text.h"
 #include "utils.h"
-
-#define JSON_MAX_DEPTH 64
 
 void jctx_init(struct jctx *c, const char *file, struct husk_error *err)
 {
@@ -595,81 +592,6 @@ void husk_kv_free(struct husk_kv *v, size_t n)
 	free(v);
 }
 
-/*
- * One pass before yajl: reject what the tree cannot represent faithfully
- * (NUL bytes, "\u0000" in strings: C strings would cut them short), nesting
- * deep enough to matter for yajl_tree_free's recursion, and what yajl's tree
- * parser would let through although it is not JSON (RFC 8259):
- *  - comments: yajl_tree_parse() turns yajl_allow_comments on and offers no
- *    way to turn it off; outside strings JSON has no '/', so one is refused;
- *  - bytes that are not UTF-8: yajl checks only the shape of a sequence and
- *    takes overlong forms, surrogates, code points above U+10FFFF and the
- *    lead bytes 0xF5..0xF7.  Checked strictly here, everywhere in the text,
- *    so each of the variants gets the same message.
- * On error, `why` holds the reason with its line and column (in bytes).
- */
-static bool prescan(const char *s, size_t len, char *why, size_t why_len, size_t *at)
-{
-	bool in_str = false;
-	unsigned depth = 0;
-	size_t line = 1, line_start = 0;
-	const char *bad = NULL;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (ch == '\0') {
-			bad = "NUL byte in the text";
-			break;
-		}
-		if (ch == '\n') {
-			line++;
-			line_start = i + 1;
-		}
-		if (ch >= 0x80) {
-			size_t n = utf8_char_len((const unsigned char *)s + i, len - i);
-			if (n == 0) {
-				bad = "invalid UTF-8";
-				break;
-			}
-			i += n - 1;
-			continue;
-		}
-		if (in_str) {
-			if (ch == '\\' && i + 1 < len) {
-				i++;
-				if (s[i] == 'u' && i + 4 < len &&
-				    memcmp(s + i + 1, "0000", 4) == 0) {
-					bad = "`\\u0000` in a string";
-					i--; /* at the backslash */
-					break;
-				}
-			} else if (ch == '"') {
-				in_str = false;
-			}
-			continue;
-		}
-		if (ch == '"') {
-			in_str = true;
-		} else if (ch == '/') {
-			bad = "comments are not allowed";
-			break;
-		} else if (ch == '[' || ch == '{') {
-			if (++depth > JSON_MAX_DEPTH) {
-				bad = "nested too deep";
-				break;
-			}
-		} else if ((ch == ']' || ch == '}') && depth > 0) {
-			depth--;
-		}
-	}
-	if (bad == NULL)
-		return true;
-	snprintf(why, why_len, "%s at line %zu, column %zu", bad, line, i - line_start + 1);
-	*at = i;
-	return false;
-}
-
 yajl_val jparse(const char *json, size_t len, const char *file, struct husk_error *err)
 {
 	char msg[1024] = "", path[512];
@@ -677,7 +599,7 @@ yajl_val jparse(const char *json, size_t len, const char *file, struct husk_erro
 	char *nl, *m = msg;
 	size_t n, at = 0;
 
-	if (!prescan(json, len, msg, sizeof msg, &at)) {
+	if (!json_prescan(json, len, msg, sizeof msg, &at)) {
 		/* the field the bad byte is in; not for nesting (no field to name) */
 		path[0] = '\0';
 		if (strstr(msg, "nested") == NULL)

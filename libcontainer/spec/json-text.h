@@ -1,8 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#ifndef HUSK_SPEC_JSON_PATH_H
-#define HUSK_SPEC_JSON_PATH_H
+#ifndef HUSK_SPEC_JSON_TEXT_H
+#define HUSK_SPEC_JSON_TEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+/*
+ * One pass over the text before yajl: false, with the reason (and its line
+ * and column) in why and the offending byte's offset in *at, for what must
+ * be refused (NUL, "\\u0000", comments, invalid UTF-8, deep nesting).
+ */
+bool json_prescan(const char *s, size_t len, char *why, size_t why_len, size_t *at);
 
 /*
  * The JSON path ("process.args[0]", "linux.devices[2].path") of the value or
