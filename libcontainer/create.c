@@ -514,7 +514,9 @@ static int spawn_init(const struct husk_ctx *ctx, const struct husk_create_opts 
 		return -1;
 	if ((l.new_userns) && husk_ns_write_maps(c->pid, lx, err) < 0)
 		return -1;
-	if (husk_cgroup_enter(c->cg, c->pid, into_cgroup, err) < 0)
+	if (husk_cgroup_enter(c->cg, c->pid,
+			      HUSK_CGROUP_ENTER_INIT | (into_cgroup ? HUSK_CGROUP_ENTER_CLONED : 0),
+			      err) < 0)
 		return -1;
 	if (any_hooks(c->spec, HUSK_HOOK_CREATE_CONTAINER, HUSK_HOOK_START_CONTAINER))
 		state_json_for_hooks(c, "creating", &hook_state);
@@ -609,9 +611,10 @@ static int do_create(const struct husk_ctx *ctx, const char *id, const struct hu
 	 * init as soon as it is cloned), so that `delete --force` can undo a
 	 * create killed half-way (SIGKILL runs no creation_abort).
 	 */
-	if (husk_cgroup_prepare(s->linux_.cgroups_path, id, &cg, err) < 0)
+	if (husk_cgroup_prepare(HUSK_CGROUP_CGROUPFS, s->linux_.cgroups_path, id, &cg, err) < 0)
 		goto fail;
-	c->state.cgroup_path = xstrdup(husk_cgroup_path(cg));
+	if (husk_cgroup_path(cg))
+		c->state.cgroup_path = xstrdup(husk_cgroup_path(cg));
 	if (husk_store_write(&c->store, &c->state, err) < 0 ||
 	    husk_cgroup_make(cg, s->linux_.has_resources ? &s->linux_.resources : NULL, err) < 0)
 		goto fail;

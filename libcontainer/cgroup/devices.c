@@ -80,8 +80,3 @@ int cg_device_rules(const struct husk_resources *res, struct cg_dev_rule **out, 
 	*n = k;
 	return 0;
 }
-
-bool cg_dev_rule_is_all(const struct cg_dev_rule *r)
-{
-	return r->type == 'a' && r->major < 0 && r->minor < 0 && r->access == CG_DEV_RWM;
-}
