@@ -613,8 +613,7 @@ static int do_create(const struct husk_ctx *ctx, const char *id, const struct hu
 	 */
 	if (husk_cgroup_prepare(HUSK_CGROUP_CGROUPFS, s->linux_.cgroups_path, id, &cg, err) < 0)
 		goto fail;
-	if (husk_cgroup_path(cg))
-		c->state.cgroup_path = xstrdup(husk_cgroup_path(cg));
+	c->state.cgroup_path = xstrdup(husk_cgroup_path(cg)); /* NULL: no cgroup (driver none) */
 	if (husk_store_write(&c->store, &c->state, err) < 0 ||
 	    husk_cgroup_make(cg, s->linux_.has_resources ? &s->linux_.resources : NULL, err) < 0)
 		goto fail;
