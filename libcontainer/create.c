@@ -496,7 +496,9 @@ static int spawn_init(const struct husk_ctx *ctx, const struct husk_create_opts 
 		return -1;
 	if ((l.new_userns) && husk_ns_write_maps(c->pid, lx, err) < 0)
 		return -1;
-	if (husk_cgroup_enter(c->cg, c->pid, into_cgroup, err) < 0)
+	if (husk_cgroup_enter(c->cg, c->pid,
+			      HUSK_CGROUP_ENTER_INIT | (into_cgroup ? HUSK_CGROUP_ENTER_CLONED : 0),
+			      err) < 0)
 		return -1;
 	if (any_hooks(c->spec, HUSK_HOOK_CREATE_CONTAINER, HUSK_HOOK_START_CONTAINER))
 		state_json_for_hooks(c, HUSK_STATUS_CREATING, &hook_state);
@@ -593,7 +595,8 @@ static int do_create(const struct husk_ctx *ctx, const char *id, const struct hu
 	if (husk_store_write_config(&c->store, c->config, c->config_len, err) < 0)
 		goto fail;
 	cg = steal_pointer(&c->plan->cg);
-	c->state.cgroup_path = xstrdup(husk_cgroup_path(cg));
+	/* NULL: no cgroup (driver none) */
+	c->state.cgroup_path = husk_cgroup_path(cg) ? xstrdup(husk_cgroup_path(cg)) : NULL;
 	if (husk_store_write(&c->store, &c->state, err) < 0 ||
 	    husk_cgroup_make(cg, s->linux_.has_resources ? &s->linux_.resources : NULL, err) < 0)
 		goto fail;

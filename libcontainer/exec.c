@@ -551,7 +551,8 @@ int husk_exec(const struct husk_ctx *ctx, const char *id, const struct husk_exec
 		husk_error_errno(err, "clone exec process");
 		goto out_mask;
 	}
-	if ((cg && husk_cgroup_enter(cg, pid, into_cgroup, err) < 0) ||
+	if ((cg &&
+	     husk_cgroup_enter(cg, pid, into_cgroup ? HUSK_CGROUP_ENTER_CLONED : 0, err) < 0) ||
 	    (frozen && husk_cgroup_freeze(cg, true, err) < 0) ||
 	    husk_sync_send(sync_fd, SYNC_GO, NULL, err) < 0 ||
 	    (r = wait_exec(sync_fd, pid, &c->s, spec, err)) < 0) {

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "husk/error.h"
+#include "cgroup/cgroup.h" /* state.c and spec/events-json.c still reach it from here */
 #include "spec/spec.h"
 #include "utils.h"
 
@@ -139,141 +140,13 @@ int husk_hooks_run_warn(const struct husk_ctx *ctx, const struct husk_hook_list 
 void husk_warn(const struct husk_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* ---- cgroup/: the container's cgroup (one vtable for v1, v2, hybrid) ---- */
+/* ---- cgroup/: the container's cgroup: see cgroup/cgroup.h ---- */
 
-struct husk_cgroup;
-/*
- * Create the container's cgroup(s): `cgroups_path` absolute, relative to the
- * caller's cgroup, or NULL (then "/husk/<id>").  Applies `res` (may be NULL)
- * and the device rules.  An existing cgroup is reused unless it holds
- * processes or is frozen.  Nothing is left behind on failure.
- */
-int husk_cgroup_create(const char *cgroups_path, const char *id, const struct husk_resources *res,
-		       struct husk_cgroup **out, struct husk_error *err);
-/*
- * The same in two steps, so that the path can be recorded before anything
- * exists: prepare decides the directories (husk_cgroup_path works) and makes
- * nothing; make creates them, or undoes what it made and fails.
- */
-int husk_cgroup_prepare(const char *cgroups_path, const char *id, struct husk_cgroup **out,
-			struct husk_error *err);
-int husk_cgroup_make(struct husk_cgroup *cg, const struct husk_resources *res,
-		     struct husk_error *err);
-/*
- * A v2 directory fd usable with clone3(CLONE_INTO_CGROUP) (pure v2, or the
- * hybrid "unified" dir), or -1.  Owned by `cg`: do not close it.
- */
-int husk_cgroup_clone_fd(const struct husk_cgroup *cg);
-/* Change the limits of a live cgroup (husk update); device rules are left alone. */
-int husk_cgroup_update(struct husk_cgroup *cg, const struct husk_resources *res,
-		       struct husk_error *err);
-/* Move pid into every hierarchy (those not already done by CLONE_INTO_CGROUP). */
-int husk_cgroup_enter(struct husk_cgroup *cg, pid_t pid, bool skip_v2, struct husk_error *err);
-/*
- * The cgroup path to store in the state: the resolved absolute path, or,
- * when a relative path resolved differently per v1 hierarchy,
- * "controllers:path;..." (husk_cgroup_load reads both).
- */
-const char *husk_cgroup_path(const struct husk_cgroup *cg);
-/*
- * `--systemd-cgroup` paths: "slice:prefix:name" to the cgroupfs path systemd
- * would give the unit ("system.slice:docker:abc" ->
- * "/system.slice/docker-abc.scope"), so that without a systemd to ask the
- * container still lands where clients look for it.
- */
-int husk_cgroup_systemd_path(const char *cgroups_path, char **out, struct husk_error *err);
-/* Re-open a container's cgroup from the stored path. */
-int husk_cgroup_load(const char *path, struct husk_cgroup **out, struct husk_error *err);
-/* Signal every process (v2 cgroup.kill for SIGKILL where present). */
-int husk_cgroup_kill(struct husk_cgroup *cg, int sig, struct husk_error *err);
-int husk_cgroup_pids(struct husk_cgroup *cg, pid_t **pids, size_t *n, struct husk_error *err);
-/* Kill what is left, wait for it to go, remove every directory.  Idempotent. */
-int husk_cgroup_destroy(struct husk_cgroup *cg, struct husk_error *err);
-int husk_cgroup_freeze(struct husk_cgroup *cg, bool freeze, struct husk_error *err);
-/* 1 frozen, 0 not, -1 error */
-int husk_cgroup_is_frozen(struct husk_cgroup *cg);
-/* Usage counters (events --stats); UINT64_MAX is "max"; what the host lacks reads 0. */
-struct husk_cgroup_stats {
-	uint64_t cpu_usage, cpu_user, cpu_system;			 /* ns */
-	uint64_t cpu_periods, cpu_throttled_periods, cpu_throttled_time; /* time in ns */
-	uint64_t mem_usage, mem_max_usage, mem_limit,
-	    mem_failcnt; /* bytes; failcnt: v2 "max" events */
-	uint64_t swap_usage,
-	    swap_limit; /* swap alone (v1: memsw - usage); v1 limit is memory+swap */
-	uint64_t oom_kills;
-	uint64_t pids_current, pids_limit;
-	bool frozen;
-	uint64_t mem_cache; /* memory.stat cache (v2: file) */
-	/* memory+swap as runc reports it (v1 memsw.*; v2 swap + memory) */
-	uint64_t memsw_usage, memsw_max_usage, memsw_limit, memsw_failcnt;
-	uint64_t kmem_usage, kmem_max_usage, kmem_limit, kmem_failcnt;		       /* v1 only */
-	uint64_t kmem_tcp_usage, kmem_tcp_max_usage, kmem_tcp_limit, kmem_tcp_failcnt; /* v1 only */
-	/* the lists below: filled by husk_cgroup_stats_full only */
-	uint64_t *percpu, *percpu_kernel, *percpu_user; /* ns, v1 cpuacct */
-	size_t n_percpu, n_percpu_kernel, n_percpu_user;
-	struct husk_kv *mem_raw; /* memory.stat, values as decimal text */
-	size_t n_mem_raw;
-	struct husk_cgroup_cpuset {
-		uint16_t *cpus, *mems;
-		size_t n_cpus, n_mems;
-		uint64_t cpu_exclusive, mem_hardwall, mem_exclusive, memory_migrate,
-		    memory_spread_page, memory_spread_slab, memory_pressure, sched_load_balance;
-		int64_t sched_relax_domain_level;
-	} cpuset;
-	struct husk_cgroup_blkio_entry {
-		uint64_t major, minor, value;
-		char op[16];
-	} * blkio[8]; /* indexed by enum husk_cgroup_blkio_kind */
-	size_t n_blkio[8];
-	struct husk_cgroup_hugetlb {
-		char page_size[32]; /* "2MB" */
-		uint64_t usage, max, failcnt;
-	} * hugetlb;
-	size_t n_hugetlb;
-};
-/* runc's blkio lists, in its order */
-enum husk_cgroup_blkio_kind {
-	HUSK_BLKIO_SERVICE_BYTES,
-	HUSK_BLKIO_SERVICED,
-	HUSK_BLKIO_QUEUED,
-	HUSK_BLKIO_SERVICE_TIME,
-	HUSK_BLKIO_WAIT_TIME,
-	HUSK_BLKIO_MERGED,
-	HUSK_BLKIO_TIME,
-	HUSK_BLKIO_SECTORS,
-};
-int husk_cgroup_stats(struct husk_cgroup *cg, struct husk_cgroup_stats *st, struct husk_error *err);
-/* husk_cgroup_stats plus the lists (per-cpu, memory.stat, cpuset, blkio, hugetlb). */
-int husk_cgroup_stats_full(struct husk_cgroup *cg, struct husk_cgroup_stats *st,
-			   struct husk_error *err);
-void husk_cgroup_stats_clear(struct husk_cgroup_stats *st);
-/*
- * OOM notification (husk events): `fd` polls readable when the memory
- * controller sees an OOM; v1 an eventfd registered on memory.oom_control
- * through cgroup.event_control, v2 an inotify watch on memory.events.
- */
-struct husk_cgroup_oom {
-	int fd, ctl_fd; /* ctl_fd: v1 memory.oom_control, kept open; -1 on v2 */
-	bool v1;
-	uint64_t kills; /* v2: the last memory.events oom_kill seen */
-	char *dir;	/* the memory cgroup directory */
-};
-/* 0, or -1 with *err (no memory controller: ENOENT) */
-int husk_cgroup_oom_open(struct husk_cgroup *cg, struct husk_cgroup_oom *o, struct husk_error *err);
-/* Consume what made the fd readable (never blocks): the number of new OOM events. */
-uint64_t husk_cgroup_oom_drain(struct husk_cgroup_oom *o);
-void husk_cgroup_oom_close(struct husk_cgroup_oom *o);
 /*
  * spec/events-json.c: runc's event lines (types/events.go), one line each,
  * malloc'd: {"type":"stats","id":..,"data":{..}} and {"type":"oom","id":..}.
  */
 char *husk_events_stats_json(const char *id, const struct husk_cgroup_stats *st);
 char *husk_events_simple_json(const char *type, const char *id);
-void husk_cgroup_free(struct husk_cgroup *cg);
-static inline void husk_cgroup_freep(struct husk_cgroup **cg)
-{
-	husk_cgroup_free(*cg);
-}
-#define cleanup_cgroup __attribute__((cleanup(husk_cgroup_freep)))
 
 #endif

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The processes of a container's cgroup: listing (sub-cgroups included),
- * signalling (cgroup.kill, or freeze + signal + thaw), freezing, and
- * destroying the cgroup once it is empty.
+ * The processes of a cgroupfs driver's directories: listing (sub-cgroups
+ * included), signalling (the backend's kill_all, or freeze + signal +
+ * thaw), and destroying the cgroup once it is empty.
  */
 #include <errno.h>
 #include <signal.h>
@@ -72,7 +72,7 @@ static int collect_pids(const char *dir, struct pidvec *pv, struct husk_error *e
 	return 0;
 }
 
-int husk_cgroup_pids(struct husk_cgroup *cg, pid_t **pids, size_t *n, struct husk_error *err)
+int cg_fs_pids(struct husk_cgroup *cg, pid_t **pids, size_t *n, struct husk_error *err)
 {
 	struct pidvec pv = {0};
 
@@ -107,7 +107,7 @@ static int signal_all(struct husk_cgroup *cg, int sig, struct husk_error *err)
 		size_t n = 0;
 		bool fresh = false;
 
-		if (husk_cgroup_pids(cg, &pids, &n, err) < 0) {
+		if (cg_fs_pids(cg, &pids, &n, err) < 0) {
 			r = -1;
 			break;
 		}
@@ -132,57 +132,34 @@ static int signal_all(struct husk_cgroup *cg, int sig, struct husk_error *err)
 	return r;
 }
 
-static bool has_freezer(struct husk_cgroup *cg)
+int cg_fs_kill(struct husk_cgroup *cg, int sig, struct husk_error *err)
 {
-	return cg_v1_dir(cg, "freezer") != NULL ||
-	       (cg->v2 && cg_has_file(cg->v2->path, "cgroup.freeze"));
-}
-
-int husk_cgroup_kill(struct husk_cgroup *cg, int sig, struct husk_error *err)
-{
-	bool was_frozen, froze = false;
+	bool froze = false;
 	int r;
 
-	if (sig == SIGKILL && cg->v2 && cg_has_file(cg->v2->path, "cgroup.kill")) {
-		struct husk_error e = {0};
-		if (cg_write(cg->v2->path, "cgroup.kill", "1", &e) == 0) {
-			/* v1 hierarchies may hold processes that are not in the v2 one */
-			return cg->layout == CG_LAYOUT_HYBRID ? signal_all(cg, sig, err) : 0;
-		}
-		if (e.status != ENOENT && e.status != ENODEV) {
-			husk_error_set(err, e.status, "%s", e.msg);
-			husk_error_clear(&e);
+	if (sig == SIGKILL) {
+		bool more = false;
+		r = cg->ops->kill_all(cg, &more, err);
+		if (r < 0)
 			return -1;
-		}
-		husk_error_clear(&e);
-		return 0; /* gone: nothing to kill */
+		if (r == 1)
+			return more ? signal_all(cg, sig, err) : 0;
 	}
 	/* freeze first so that nothing forks past us (runc does the same) */
-	was_frozen = husk_cgroup_is_frozen(cg) == 1;
-	if (!was_frozen && has_freezer(cg)) {
+	if (cg->ops->is_frozen(cg) != 1) {
 		struct husk_error e = {0};
-		if (husk_cgroup_freeze(cg, true, &e) == 0)
+		if (cg->ops->freeze(cg, true, &e) == 0)
 			froze = true;
 		husk_error_clear(&e);
 	}
 	r = signal_all(cg, sig, err);
 	if (froze) {
 		struct husk_error e = {0};
-		if (husk_cgroup_freeze(cg, false, r < 0 ? &e : err) < 0 && r == 0)
+		if (cg->ops->freeze(cg, false, r < 0 ? &e : err) < 0 && r == 0)
 			r = -1;
 		husk_error_clear(&e);
 	}
 	return r;
-}
-
-int husk_cgroup_freeze(struct husk_cgroup *cg, bool freeze, struct husk_error *err)
-{
-	return cg->ops->freeze(cg, freeze, err);
-}
-
-int husk_cgroup_is_frozen(struct husk_cgroup *cg)
-{
-	return cg->ops->is_frozen(cg);
 }
 
 /* rmdir `path` and every cgroup below it, children first. */
@@ -208,7 +185,7 @@ static int rmdir_tree(const char *path, struct husk_error *err)
 }
 
 /*
- * The default parent (`/husk`, see husk_cgroup_create) goes with its last
+ * The default parent (`/husk`, see fs_prepare) goes with its last
  * container, so that husk leaves no cgroup behind; busy or absent is fine.
  */
 static void remove_default_parent(const char *path)
@@ -224,22 +201,22 @@ static void remove_default_parent(const char *path)
 		rmdir(parent);
 }
 
-int husk_cgroup_destroy(struct husk_cgroup *cg, struct husk_error *err)
+int cg_fs_destroy(struct husk_cgroup *cg, struct husk_error *err)
 {
 	int tries;
 
 	/* a frozen cgroup would keep its killed processes around */
-	if (husk_cgroup_is_frozen(cg) == 1 && husk_cgroup_freeze(cg, false, err) < 0)
+	if (cg->ops->is_frozen(cg) == 1 && cg->ops->freeze(cg, false, err) < 0)
 		return -1;
 	for (tries = 0; tries < 500; tries++) {
 		cleanup_free pid_t *pids = NULL;
 		size_t n = 0;
 
-		if (husk_cgroup_pids(cg, &pids, &n, err) < 0)
+		if (cg_fs_pids(cg, &pids, &n, err) < 0)
 			return -1;
 		if (n == 0)
 			break;
-		if (tries % 50 == 0 && husk_cgroup_kill(cg, SIGKILL, err) < 0)
+		if (tries % 50 == 0 && cg_fs_kill(cg, SIGKILL, err) < 0)
 			return -1;
 		cg_sleep_ms(10);
 	}

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cgroup v1: one directory per mounted hierarchy (name=systemd included),
- * the v1 freezer; and the hybrid layout, which adds the cgroup2 "unified"
- * directory for placement, freezing and killing.
+ * the v1 freezer, and the v1 backend of the cgroupfs driver.
  */
 #include <errno.h>
 #include <string.h>
@@ -114,7 +113,19 @@ int cg_v1_is_frozen(struct cg_dir *d)
 	return strcmp(state, "FROZEN") == 0 || strcmp(state, "FREEZING") == 0;
 }
 
-/* ---- v1 ---- */
+int cg_v1_memory_usage(struct husk_cgroup *cg, uint64_t *usage, struct husk_error *err)
+{
+	struct cg_dir *d = cg_v1_dir(cg, "memory");
+	cleanup_free char *cur = NULL;
+
+	if (d == NULL || !cg_has_file(d->path, "memory.usage_in_bytes"))
+		return 0;
+	if (cg_read(d->path, "memory.usage_in_bytes", &cur, err) < 0)
+		return -1;
+	return parse_u64(cur, usage) == 0 ? 1 : 0;
+}
+
+/* ---- the v1 backend ---- */
 
 static int v1_create(struct husk_cgroup *cg, const struct husk_resources *res,
 		     struct husk_error *err)
@@ -137,72 +148,35 @@ static int v1_is_frozen(struct husk_cgroup *cg)
 	return d ? cg_v1_is_frozen(d) : 0;
 }
 
+/* v1 has no cgroup.kill: always pid by pid */
+static int v1_kill_all(struct husk_cgroup *cg, bool *more, struct husk_error *err)
+{
+	*more = true;
+	return 0;
+}
+
+static void v1_stats(struct husk_cgroup *cg, struct husk_cgroup_stats *st, bool full)
+{
+	cg_v1_stats(cg, st, full);
+}
+
+static int v1_oom_open(struct husk_cgroup *cg, struct husk_cgroup_oom *o, struct husk_error *err)
+{
+	struct cg_dir *m = cg_v1_dir(cg, "memory");
+
+	if (m == NULL)
+		return husk_error_set(err, ENOENT, "cgroup `%s`: no memory controller", cg->stored);
+	return cg_v1_oom_open(m, o, err);
+}
+
 const struct cg_ops cg_v1_ops = {
     .name = "v1",
     .create = v1_create,
     .apply = cg_v1_apply,
     .freeze = v1_freeze,
     .is_frozen = v1_is_frozen,
-};
-
-/* ---- hybrid: v1 + the cgroup2 "unified" directory ---- */
-
-static int hybrid_create(struct husk_cgroup *cg, const struct husk_resources *res,
-			 struct husk_error *err)
-{
-	cleanup_strv char **need = cg_v2_needed_controllers(res);
-	cleanup_strv char **want = xmalloc0((strv_len(need) + 1) * sizeof(char *));
-	size_t n = 0;
-
-	if (cg_v1_create_dirs(cg, err) < 0)
-		return -1;
-	if (cg->v2 == NULL)
-		return 0;
-	/* only what no v1 hierarchy carries (hugetlb on some hosts) goes to cgroup2 */
-	for (char **c = need; *c; c++)
-		if (cg_v1_dir(cg, strcmp(*c, "io") == 0 ? "blkio" : *c) == NULL)
-			want[n++] = xstrdup(*c);
-	return cg_v2_create_dir(cg->v2, want, err);
-}
-
-/* Freeze both: the v1 freezer (if mounted) and cgroup2's cgroup.freeze. */
-static int hybrid_freeze(struct husk_cgroup *cg, bool freeze, struct husk_error *err)
-{
-	struct cg_dir *d = cg_v1_dir(cg, "freezer");
-
-	if (d == NULL && cg->v2 == NULL)
-		return husk_error_set(err, ENOTSUP, "cgroup `%s`: no freezer", cg->stored);
-	if (freeze) {
-		if (cg->v2 && cg_v2_freeze(cg->v2, true, err) < 0)
-			return -1;
-		if (d && cg_v1_freeze(d, true, err) < 0) {
-			struct husk_error e = {0};
-			if (cg->v2)
-				cg_v2_freeze(cg->v2, false, &e);
-			husk_error_clear(&e);
-			return -1;
-		}
-		return 0;
-	}
-	if (d && cg_v1_freeze(d, false, err) < 0)
-		return -1;
-	if (cg->v2 && cg_v2_freeze(cg->v2, false, err) < 0)
-		return -1;
-	return 0;
-}
-
-static int hybrid_is_frozen(struct husk_cgroup *cg)
-{
-	struct cg_dir *d = cg_v1_dir(cg, "freezer");
-	if (d)
-		return cg_v1_is_frozen(d);
-	return cg->v2 ? cg_v2_is_frozen(cg->v2) : 0;
-}
-
-const struct cg_ops cg_hybrid_ops = {
-    .name = "hybrid",
-    .create = hybrid_create,
-    .apply = cg_v1_apply,
-    .freeze = hybrid_freeze,
-    .is_frozen = hybrid_is_frozen,
+    .kill_all = v1_kill_all,
+    .stats = v1_stats,
+    .oom_open = v1_oom_open,
+    .memory_usage = cg_v1_memory_usage,
 };

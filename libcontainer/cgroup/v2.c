@@ -221,7 +221,35 @@ int cg_v2_is_frozen(struct cg_dir *d)
 	return strcmp(v, "1") == 0;
 }
 
-/* ---- the v2 manager ---- */
+int cg_v2_kill(struct cg_dir *d, struct husk_error *err)
+{
+	struct husk_error e = {0};
+
+	if (!cg_has_file(d->path, "cgroup.kill"))
+		return 0;
+	if (cg_write(d->path, "cgroup.kill", "1", &e) == 0)
+		return 1;
+	if (e.status == ENOENT || e.status == ENODEV) {
+		husk_error_clear(&e);
+		return 1; /* gone: nothing to kill */
+	}
+	husk_error_set(err, e.status, "%s", e.msg);
+	husk_error_clear(&e);
+	return -1;
+}
+
+int cg_v2_memory_usage(struct husk_cgroup *cg, uint64_t *usage, struct husk_error *err)
+{
+	cleanup_free char *cur = NULL;
+
+	if (cg->v2 == NULL || !cg_has_file(cg->v2->path, "memory.current"))
+		return 0;
+	if (cg_read(cg->v2->path, "memory.current", &cur, err) < 0)
+		return -1;
+	return parse_u64(cur, usage) == 0 ? 1 : 0;
+}
+
+/* ---- the v2 backend ---- */
 
 static int v2_create(struct husk_cgroup *cg, const struct husk_resources *res,
 		     struct husk_error *err)
@@ -250,10 +278,25 @@ static int v2_is_frozen(struct husk_cgroup *cg)
 	return cg_v2_is_frozen(cg->v2);
 }
 
+static int v2_kill_all(struct husk_cgroup *cg, bool *more, struct husk_error *err)
+{
+	*more = false;
+	return cg_v2_kill(cg->v2, err);
+}
+
+static void v2_stats(struct husk_cgroup *cg, struct husk_cgroup_stats *st, bool full)
+{
+	cg_v2_stats(cg, st, full, 0);
+}
+
 const struct cg_ops cg_v2_ops = {
     .name = "v2",
     .create = v2_create,
     .apply = v2_apply,
     .freeze = v2_freeze,
     .is_frozen = v2_is_frozen,
+    .kill_all = v2_kill_all,
+    .stats = v2_stats,
+    .oom_open = cg_v2_oom_open,
+    .memory_usage = cg_v2_memory_usage,
 };

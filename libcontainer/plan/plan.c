@@ -120,7 +120,12 @@ static int plan_cgroup(struct husk_plan *p, struct husk_error *err)
 
 	if (cg_device_rules(l->has_resources ? &l->resources : NULL, &rules, &n, err) < 0)
 		return husk_error_wrap(err, "config.json");
-	return husk_cgroup_prepare(l->cgroups_path, p->id, &p->cg, err);
+	/*
+	 * The plan picks the cgroup driver: cgroupfs here; systemd
+	 * (--systemd-cgroup) and none (rootless without delegation) plug in
+	 * here when they arrive (cgroup/cgroup.h: enum husk_cgroup_driver).
+	 */
+	return husk_cgroup_prepare(HUSK_CGROUP_CGROUPFS, l->cgroups_path, p->id, &p->cg, err);
 }
 
 static int plan_fill(struct husk_plan *p, struct husk_error *err)

@@ -209,7 +209,7 @@ bool spawn(struct husk_cgroup *cg, child_fn fn, struct child *c)
 	close(rep[1]);
 	c->go = go[1];
 	c->report = rep[0];
-	if (cg && husk_cgroup_enter(cg, c->pid, false, &e) < 0) {
+	if (cg && husk_cgroup_enter(cg, c->pid, 0, &e) < 0) {
 		diag("enter", &e);
 		kill(c->pid, SIGKILL);
 		waitpid(c->pid, NULL, 0);

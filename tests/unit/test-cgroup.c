@@ -326,7 +326,7 @@ static void test_clone_into(void)
 	} else {
 		ok(pid > 0, "clone3(CLONE_INTO_CGROUP) with the clone fd");
 		if (pid > 0) {
-			ok(husk_cgroup_enter(cg, (pid_t)pid, true, &e) == 0,
+			ok(husk_cgroup_enter(cg, (pid_t)pid, HUSK_CGROUP_ENTER_CLONED, &e) == 0,
 			   "enter the v1 hierarchies, skipping cgroup2");
 			if (e.msg)
 				diag("enter", &e);
