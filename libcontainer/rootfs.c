@@ -47,29 +47,6 @@ static int parent_mount_private(const char *rootfs, struct husk_error *err)
 	return r;
 }
 
-const struct husk_plan *husk_rootfs_plan(const struct husk_spec *spec,
-					 const struct husk_rootfs_opts *o, struct husk_plan **own,
-					 struct husk_error *err)
-{
-	struct husk_plan *p;
-
-	*own = NULL;
-	if (o->plan)
-		return o->plan;
-	/* callers without a plan (the unit tests): the mounts part of one */
-	p = xmalloc0(sizeof *p);
-	p->spec = spec;
-	p->bundle = o->bundle;
-	p->rootfs = o->rootfs;
-	p->ns.mount_ns = true;
-	if (husk_plan_mounts(p, err) < 0) {
-		husk_plan_free(p);
-		return NULL;
-	}
-	*own = p;
-	return p;
-}
-
 /*
  * No mount namespace (config-linux.md: the runtime's): nothing is mounted,
  * the init chroots into the rootfs like runc's chroot() without NEWNS; the

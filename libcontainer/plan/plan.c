@@ -166,3 +166,27 @@ int husk_plan_build(const struct husk_spec *spec, const char *id, const char *bu
 	*out = p;
 	return 0;
 }
+
+/* The mounts part of a plan for callers without one (rootfs.c, idmap.c; the unit tests). */
+const struct husk_plan *husk_rootfs_plan(const struct husk_spec *spec,
+					 const struct husk_rootfs_opts *o, struct husk_plan **own,
+					 struct husk_error *err)
+{
+	struct husk_plan *p;
+
+	*own = NULL;
+	if (o->plan)
+		return o->plan;
+	/* callers without a plan (the unit tests): the mounts part of one */
+	p = xmalloc0(sizeof *p);
+	p->spec = spec;
+	p->bundle = o->bundle;
+	p->rootfs = o->rootfs;
+	p->ns.mount_ns = true;
+	if (husk_plan_mounts(p, err) < 0) {
+		husk_plan_free(p);
+		return NULL;
+	}
+	*own = p;
+	return p;
+}
