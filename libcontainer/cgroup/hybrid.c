@@ -27,30 +27,22 @@ static int hybrid_create(struct husk_cgroup *cg, const struct husk_resources *re
 	return cg_v2_create_dir(cg->v2, want, err);
 }
 
-/* Freeze both: the v1 freezer (if mounted) and cgroup2's cgroup.freeze. */
+/*
+ * The v1 freezer where it is mounted (runc's fs manager on hybrid hosts does
+ * the same), else cgroup2's cgroup.freeze.  Not both: a task that joins a
+ * paused container (exec --ignore-paused) is caught by the v1 freezer's
+ * refrigerator and never reaches cgroup2's freezer trap, so cgroup2 would
+ * never report "frozen 1" and the second freeze would time out.
+ */
 static int hybrid_freeze(struct husk_cgroup *cg, bool freeze, struct husk_error *err)
 {
 	struct cg_dir *d = cg_v1_dir(cg, "freezer");
 
-	if (d == NULL && cg->v2 == NULL)
-		return husk_error_set(err, ENOTSUP, "cgroup `%s`: no freezer", cg->stored);
-	if (freeze) {
-		if (cg->v2 && cg_v2_freeze(cg->v2, true, err) < 0)
-			return -1;
-		if (d && cg_v1_freeze(d, true, err) < 0) {
-			struct husk_error e = {0};
-			if (cg->v2)
-				cg_v2_freeze(cg->v2, false, &e);
-			husk_error_clear(&e);
-			return -1;
-		}
-		return 0;
-	}
-	if (d && cg_v1_freeze(d, false, err) < 0)
-		return -1;
-	if (cg->v2 && cg_v2_freeze(cg->v2, false, err) < 0)
-		return -1;
-	return 0;
+	if (d)
+		return cg_v1_freeze(d, freeze, err);
+	if (cg->v2)
+		return cg_v2_freeze(cg->v2, freeze, err);
+	return husk_error_set(err, ENOTSUP, "cgroup `%s`: no freezer", cg->stored);
 }
 
 static int hybrid_is_frozen(struct husk_cgroup *cg)
