@@ -136,6 +136,21 @@ static int process_caps(const struct husk_process *c, const struct husk_exec_opt
 	return 0;
 }
 
+/*
+ * process.scheduler and ioPriority: an exec'd process has them as the init
+ * does (runc's exec starts from a copy of the spec's process).
+ */
+static void process_sched(const struct husk_process *c, struct husk_process *p)
+{
+	p->has_scheduler = c->has_scheduler;
+	p->scheduler = c->scheduler;
+	p->scheduler.policy = xstrdup(c->scheduler.policy);
+	p->scheduler.flags = strv_dup(c->scheduler.flags);
+	p->has_io_priority = c->has_io_priority;
+	p->io_priority = c->io_priority;
+	p->io_priority.class_name = xstrdup(c->io_priority.class_name);
+}
+
 /* runc exec: the container's process, with the flags applied over it. */
 static int build_process(const struct husk_spec *spec, const struct husk_exec_opts *o,
 			 struct husk_process *p, struct husk_error *err)
@@ -193,6 +208,7 @@ static int build_process(const struct husk_spec *spec, const struct husk_exec_op
 	if (process_caps(c, o, p, err) < 0)
 		return -1;
 	p->no_new_privileges = c->no_new_privileges || o->no_new_privs;
+	process_sched(c, p);
 	p->exec_cpu_affinity_initial = xstrdup(c->exec_cpu_affinity_initial);
 	p->exec_cpu_affinity_final = xstrdup(c->exec_cpu_affinity_final);
 	p->apparmor_profile = xstrdup(o->apparmor ? o->apparmor : c->apparmor_profile);
