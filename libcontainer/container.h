@@ -12,6 +12,7 @@
 
 #include "husk/husk.h"
 #include "spec/spec.h"
+#include "process/process.h"
 #include "state.h"
 
 struct husk_cgroup;
@@ -61,11 +62,14 @@ bool husk_status_can_pause(enum husk_status s);
 bool husk_status_can_resume(enum husk_status s);
 bool husk_status_can_update(enum husk_status s);
 
-struct husk_seccomp_filter;
 struct husk_rootfs_prep;
 
 struct husk_plan;
 
+/*
+ * What create hands its init (a forked child): the namespaces and rootfs
+ * to make, then ch, the child side it shares with exec (process/child.c).
+ */
 struct husk_launch {
 	const struct husk_spec *spec;
 	const struct husk_plan *plan; /* resolved: the init applies it */
@@ -73,7 +77,6 @@ struct husk_launch {
 	const char *rootfs; /* absolute */
 	const char *bundle; /* absolute; relative mount sources start here */
 	bool no_pivot, no_new_keyring;
-	int sync_fd;   /* the init's end of the sync socketpair */
 	int start_fd;  /* read end of the start pipe: start writes one byte */
 	int start_wfd; /* its write end, kept for `start` to fetch (pidfd_getfd) */
 	/*
@@ -83,19 +86,19 @@ struct husk_launch {
 	 * that the start socket reads EOF if `run` dies first.
 	 */
 	bool handover;
-	bool pdeath;	/* the init: PR_SET_PDEATHSIG(SIGKILL) armed */
 	int lock_fd;	/* the state dir fd holding create's flock: the init closes it first */
 	int console_fd; /* connected console socket, or -1 */
 	int join_fds[HUSK_NS_N]; /* namespaces the init joins itself (setns), -1 if none */
 	int unshare_flags;	 /* namespaces the init makes itself (unshare) */
 	bool cgroupns_late;	 /* unshare the cgroup ns after the parent placed us */
 	bool new_userns;
-	int preserve_fds;    /* fds 3 .. 3+preserve_fds-1 reach the container */
-	char **env;	     /* process.env, plus LISTEN_FDS/LISTEN_PID when passed on */
-	int listen_pid_slot; /* index in env of LISTEN_PID (set by the init), or -1 */
-	sigset_t sigmask;    /* the caller's mask, restored before exec */
-	struct husk_seccomp_filter *seccomp; /* compiled by the parent, loaded by the init */
 	const struct husk_rootfs_prep *prep; /* idmapped mounts made by the parent, or NULL */
+	/*
+	 * The process (sync_fd: the init's end of the sync socketpair; env:
+	 * process.env plus LISTEN_FDS/LISTEN_PID when passed on; mask: the
+	 * caller's; seccomp: compiled by the parent, loaded by the init).
+	 */
+	struct husk_child ch;
 };
 
 /* init.c: runs in the child; never returns. */
@@ -113,8 +116,6 @@ int husk_ns_time_setup(const struct husk_linux *l, struct husk_error *err);
 int husk_setns_path(const char *path, int type, struct husk_error *err);
 
 /* create.c */
-/* clone3 (into the cgroup dir fd when >= 0; *into_cgroup says if it was) with fallback to clone. */
-pid_t husk_clone(uint64_t flags, int cgroup_fd, bool *into_cgroup);
 int husk_write_pid_file(const char *path, pid_t pid, struct husk_error *err);
 /*
  * create's checks up to the plan, with no side effect (husk plan): the id,
@@ -132,27 +133,5 @@ int husk_create_check(const struct husk_ctx *ctx, const char *id, const char *bu
  * close-on-exec: every fd husk opens is); `what` names the option.
  */
 int husk_check_passed_fds(int from, int n, const char *what, struct husk_error *err);
-/*
- * init.c: after chdir into the container, fail unless the cwd is inside
- * its root (CVE-2024-21626: a cwd reached through /proc/self/fd/N).
- */
-int husk_verify_cwd(const char *cwd, struct husk_error *err);
-/*
- * init.c: mark every fd from `from` on close-on-exec; the init and exec call
- * it before the privilege drop, ahead of any seccomp filter.
- */
-void husk_cloexec_from(int from);
-/* init.c: load a seccomp filter in the init or an exec child (see there). */
-int husk_seccomp_load_sync(struct husk_seccomp_filter **fp, int sync_fd, struct husk_error *err);
-/*
- * init.c: LSM exec labels, seccomp when it cannot wait (no no_new_privs),
- * bounding set, user and groups, capabilities, no_new_privs: the init's and
- * exec's shared privilege drop, in runc's order.
- */
-struct husk_cap_masks;
-int husk_drop_privileges(const struct husk_process *p, const struct husk_cap_masks *caps,
-			 struct husk_seccomp_filter **seccomp, int sync_fd, struct husk_error *err);
-/* init.c: Go's exec.LookPath with runc's messages. */
-char *husk_find_executable(const char *name, char **env, struct husk_error *err);
 
 #endif

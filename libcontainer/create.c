@@ -29,13 +29,6 @@
 #include "sync.h"
 #include "utils.h"
 
-#ifndef CLONE_INTO_CGROUP
-#define CLONE_INTO_CGROUP 0x200000000ULL
-#endif
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
-
 struct creation {
 	struct husk_spec *spec;
 	char *config; /* the bytes of config.json that spec was parsed from */
@@ -45,26 +38,26 @@ struct creation {
 	bool have_store;
 	struct husk_cgroup *cg;
 	pid_t pid;
-	int sync_fd;   /* our end */
-	int start_wfd; /* write end of the init's start pipe */
+	struct husk_spawn sp; /* the sync socket, the console, the init's pid */
+	int start_wfd;	      /* write end of the init's start pipe */
 	struct husk_state state;
 	char **env;
 	struct husk_plan *plan; /* built before anything exists */
 	char *listen_fds_env;	/* the LISTEN_FDS=N entry we add to env */
-	int pty_sock;		/* run -t without --console-socket: our end */
-	int pty_master;		/* the pty master received on it */
 };
+
+static void creation_init(struct creation *c)
+{
+	memset(c, 0, sizeof *c);
+	husk_spawn_init(&c->sp);
+	c->start_wfd = -1;
+}
 
 static void creation_free(struct creation *c)
 {
-	if (c->sync_fd >= 0)
-		close(c->sync_fd);
+	husk_spawn_clear(&c->sp);
 	if (c->start_wfd >= 0)
 		close(c->start_wfd);
-	if (c->pty_sock >= 0)
-		close(c->pty_sock);
-	if (c->pty_master >= 0)
-		close(c->pty_master);
 	husk_cgroup_free(c->cg);
 	husk_plan_free(c->plan);
 	free(c->listen_fds_env);
@@ -79,8 +72,7 @@ static void creation_free(struct creation *c)
 		/* entries borrowed from the spec are not ours: only the tail we added */
 		free(c->env);
 	}
-	memset(c, 0, sizeof *c);
-	c->sync_fd = c->start_wfd = c->pty_sock = c->pty_master = -1;
+	creation_init(c);
 }
 
 /* Undo a failed create: nothing may survive it. */
@@ -237,7 +229,7 @@ static int check_create_fds(const struct husk_create_opts *o, struct husk_error 
 }
 
 /* LISTEN_FDS from systemd socket activation are passed on like runc does. */
-static int build_env(struct creation *c, struct husk_launch *l, int *extra_fds)
+static void build_env(struct creation *c, struct husk_child *l, int *extra_fds)
 {
 	size_t n = strv_len(c->spec->process.env);
 
@@ -254,7 +246,6 @@ static int build_env(struct creation *c, struct husk_launch *l, int *extra_fds)
 		l->listen_pid_slot = (int)n + 1;
 	}
 	l->env = c->env;
-	return 0;
 }
 
 int husk_write_pid_file(const char *path, pid_t pid, struct husk_error *err)
@@ -275,32 +266,6 @@ int husk_write_pid_file(const char *path, pid_t pid, struct husk_error *err)
 		return -1;
 	}
 	return 0;
-}
-
-pid_t husk_clone(uint64_t flags, int cgroup_fd, bool *into_cgroup)
-{
-	struct clone_args args = {
-	    .flags = flags | (cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0),
-	    .exit_signal = SIGCHLD,
-	    .cgroup = cgroup_fd >= 0 ? (uint64_t)cgroup_fd : 0,
-	};
-	long pid;
-
-	*into_cgroup = cgroup_fd >= 0;
-	pid = syscall(SYS_clone3, &args, sizeof args);
-	if (pid >= 0 || (errno != ENOSYS && errno != E2BIG && errno != EINVAL))
-		return (pid_t)pid;
-	/* kernels before 5.7 (no CLONE_INTO_CGROUP) or without clone3 */
-	*into_cgroup = false;
-	return (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD, 0, 0, 0, 0);
-}
-
-/* Open our own namespace of `type` so that it can be restored for our later children. */
-static int save_ns(const char *name)
-{
-	char path[64];
-	snprintf(path, sizeof path, "/proc/self/ns/%s", name);
-	return open(path, O_RDONLY | O_CLOEXEC);
 }
 
 static int state_json_for_hooks(struct creation *c, enum husk_status status, char **out)
@@ -332,35 +297,27 @@ static bool any_hooks(const struct husk_spec *s, enum husk_hook_kind a, enum hus
 /* The init's seccomp notify fd goes to linux.seccomp.listenerPath (runtime-spec). */
 static int pass_notify_fd(struct creation *c, const char *state, struct husk_error *err)
 {
-	const struct husk_seccomp *sc = &c->spec->linux_.seccomp;
 	cleanup_free char *num = NULL, *own_state = NULL;
-	cleanup_close int pidfd = -1, fd = -1;
-	int64_t n;
 
-	if (husk_sync_recv(c->sync_fd, SYNC_SECCOMP, &num, err) < 0)
+	if (husk_sync_recv(c->sp.sync_fd, SYNC_SECCOMP, &num, err) < 0)
 		return -1;
-	if (num == NULL || parse_i64(num, &n) < 0)
-		return husk_error_set(err, EPROTO, "sync: bad seccomp fd");
-	pidfd = sys_pidfd_open(c->pid, 0);
-	if (pidfd >= 0)
-		fd = (int)syscall(SYS_pidfd_getfd, pidfd, (int)n, 0);
-	if (fd < 0)
-		return husk_error_errno(err, "get the seccomp notify fd of the init (pidfd_getfd)");
 	if (state == NULL)
 		state = own_state =
 		    husk_state_to_json(&c->state, HUSK_STATUS_CREATING, c->pid, false, false);
-	if (husk_seccomp_notify_send(sc->listener_path, fd, state, sc->listener_metadata, c->pid,
-				     err) < 0)
-		return -1;
-	return husk_sync_send(c->sync_fd, SYNC_SECCOMP_DONE, NULL, err);
+	return husk_spawn_pass_notify(&c->sp, num, state, &c->spec->linux_.seccomp, err);
 }
 
-static int spawn_init(const struct husk_ctx *ctx, const struct husk_create_opts *o,
-		      const sigset_t *mask, struct creation *c, struct husk_error *err)
+/*
+ * What the init does: the plan, the namespaces it joins itself, and the
+ * child side it shares with exec (process/child.c).
+ */
+static int init_launch(struct creation *c, const struct husk_create_opts *o, struct husk_launch *l,
+		       struct husk_rootfs_prep *prep, struct husk_error *err)
 {
-	const struct husk_linux *lx = &c->spec->linux_;
 	const struct husk_plan *plan = c->plan;
-	struct husk_launch l = {
+	int extra_fds;
+
+	*l = (struct husk_launch){
 	    .spec = c->spec,
 	    .plan = plan,
 	    .id = c->state.id,
@@ -372,159 +329,162 @@ static int spawn_init(const struct husk_ctx *ctx, const struct husk_create_opts 
 	    .cgroupns_late = plan->ns.cgroupns_late,
 	    .new_userns = plan->ns.new_userns,
 	    .unshare_flags = plan->ns.unshare_flags,
-	    .seccomp = plan->seccomp,
-	    .handover = mask == NULL,
 	    .lock_fd = c->store.dir_fd,
 	};
-	cleanup_close int pid_saved = -1, time_saved = -1, console = -1;
-	int sv[2], pp[2], extra_fds;
-	bool into_cgroup;
-	cleanup_free char *hook_state = NULL;
-	cleanup_prep struct husk_rootfs_prep prep = {0};
-
+	l->ch = (struct husk_child){
+	    .p = &c->spec->process,
+	    .console_fd = -1, /* the init's terminal is set up with the rootfs (init.c) */
+	    .mkdir_cwd = true,
+	    .cwd_origin = " set in config.json",
+	    .oom_score_adj = true,
+	    .personality = &c->spec->linux_,
+	    .caps = &plan->caps,
+	    .seccomp = plan->seccomp,
+	    .notify_early = true,
+	    .cpus_final = plan->cpus_final,
+	    .cpus_final_size = plan->cpus_final_size,
+	};
+	for (int t = 0; t < HUSK_NS_N; t++)
+		l->join_fds[t] = -1;
+	build_env(c, &l->ch, &extra_fds);
+	l->ch.preserve_fds = o->preserve_fds + extra_fds;
 	/* idmapped mounts can't be made from inside the new user namespace */
-	if (lx->namespaces[HUSK_NS_USER].present && needs_idmap(c->spec)) {
+	if (c->spec->linux_.namespaces[HUSK_NS_USER].present && needs_idmap(c->spec)) {
 		struct husk_rootfs_opts ro = {
 		    .rootfs = c->rootfs, .bundle = c->bundle, .userns = true, .plan = plan};
-		if (husk_rootfs_prepare(c->spec, &ro, &prep, err) < 0)
+		if (husk_rootfs_prepare(c->spec, &ro, prep, err) < 0)
 			return -1;
-		l.prep = &prep;
+		l->prep = prep;
 	}
-	if (husk_ns_open_joins(c->spec, l.join_fds, err) < 0)
+	return husk_ns_open_joins(c->spec, l->join_fds, err);
+}
+
+static void init_main(void *l)
+{
+	husk_init_main(l);
+}
+
+static int take_fd(int *fd)
+{
+	int r = *fd;
+	*fd = -1;
+	return r;
+}
+
+/* The parent side shared with exec (process/spawn.c), and the start socket. */
+static int spawn_init(const struct husk_create_opts *o, const sigset_t *mask, struct creation *c,
+		      struct husk_launch *l, struct husk_error *err)
+{
+	const struct husk_namespace *ns = c->spec->linux_.namespaces;
+	struct husk_spawn *sp = &c->sp;
+	int pp[2], r;
+
+	sp->console_socket = o->console_socket;
+	sp->pty = c->spec->process.terminal;
+	sp->child_name = "container init";
+	/* the init gets the caller's mask back (run blocks everything to forward signals) */
+	if (husk_spawn_open(sp, mask, err) < 0)
 		return -1;
-	/* pid and time namespaces apply to children: the parent enters/makes them */
-	if (l.join_fds[HUSK_NS_PID] >= 0) {
-		pid_saved = save_ns("pid");
-		if (setns(l.join_fds[HUSK_NS_PID], CLONE_NEWPID) < 0) {
-			husk_error_errno(err, "join pid namespace `%s`",
-					 lx->namespaces[HUSK_NS_PID].path);
-			husk_ns_close_joins(l.join_fds);
-			return -1;
-		}
-		close(l.join_fds[HUSK_NS_PID]);
-		l.join_fds[HUSK_NS_PID] = -1;
-	}
-	if (lx->namespaces[HUSK_NS_TIME].present) {
-		time_saved = save_ns("time");
-		if (l.join_fds[HUSK_NS_TIME] >= 0) {
-			if (setns(l.join_fds[HUSK_NS_TIME], CLONE_NEWTIME) < 0) {
-				husk_error_errno(err, "join time namespace `%s`",
-						 lx->namespaces[HUSK_NS_TIME].path);
-				husk_ns_close_joins(l.join_fds);
-				return -1;
-			}
-			close(l.join_fds[HUSK_NS_TIME]);
-			l.join_fds[HUSK_NS_TIME] = -1;
-		} else if (husk_ns_time_setup(lx, err) < 0) {
-			husk_ns_close_joins(l.join_fds);
-			return -1;
-		}
-	}
-	if (o->console_socket) {
-		console = husk_console_socket_connect(o->console_socket, err);
-		if (console < 0) {
-			husk_ns_close_joins(l.join_fds);
-			return -1;
-		}
-		l.console_fd = console;
-	} else if (c->spec->process.terminal) {
-		int ps[2];
-		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ps) < 0) {
-			husk_ns_close_joins(l.join_fds);
-			return husk_error_errno(err, "socketpair");
-		}
-		c->pty_sock = ps[0];
-		console = ps[1];
-		l.console_fd = console;
-	}
-	build_env(c, &l, &extra_fds);
-	l.preserve_fds = o->preserve_fds + extra_fds;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-		husk_ns_close_joins(l.join_fds);
-		return husk_error_errno(err, "socketpair");
-	}
 	/*
 	 * The start socket: `start` fetches pp[1] from the init (pidfd_getfd),
 	 * writes one byte, then reads: EOF once the init has exec'd (pp[0] is
 	 * close-on-exec), or the init's error.
 	 */
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pp) < 0) {
-		close(sv[0]);
-		close(sv[1]);
-		husk_ns_close_joins(l.join_fds);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pp) < 0)
 		return husk_error_errno(err, "socketpair");
-	}
-	c->sync_fd = sv[0];
 	c->start_wfd = pp[1];
-	l.sync_fd = sv[1];
-	l.start_fd = pp[0];
+	l->start_fd = pp[0];
 	/* run holds the write end itself: the init's copy would hide run's death */
-	l.start_wfd = l.handover ? pp[1] : -1;
+	l->handover = mask == NULL;
+	l->start_wfd = l->handover ? pp[1] : -1;
 	/* create: the init keeps the write end too, so that `start` can fetch it */
 	c->state.start_fd = c->spec->has_process ? pp[1] : -1;
-	/* the init gets the caller's mask back (run blocks everything to forward signals) */
-	if (mask)
-		l.sigmask = *mask;
-	else
-		sigprocmask(SIG_SETMASK, NULL, &l.sigmask);
-	/* execCPUAffinity.initial: the init's before it joins the cgroup; it inherits ours */
-	if (plan->cpus_initial &&
-	    husk_cpu_set_apply(plan->cpus_initial, plan->cpus_initial_size, err) < 0)
-		return husk_error_wrap(err, "process.execCPUAffinity.initial");
-
-	c->pid = husk_clone(plan->ns.clone_flags, husk_cgroup_clone_fd(c->cg), &into_cgroup);
-	if (c->pid == 0)
-		husk_init_main(&l);
-	close(sv[1]);
+	l->console_fd = sp->console_fd;
+	l->ch.sync_fd = sp->child_sync_fd;
+	l->ch.mask = sp->child_mask;
+	/* pid and time namespaces apply to children: the parent enters (or makes) them */
+	sp->pidns_fd = take_fd(&l->join_fds[HUSK_NS_PID]);
+	sp->pidns_path = ns[HUSK_NS_PID].path;
+	sp->timens_fd = take_fd(&l->join_fds[HUSK_NS_TIME]);
+	sp->timens_path = ns[HUSK_NS_TIME].path;
+	sp->new_timens = ns[HUSK_NS_TIME].present ? &c->spec->linux_ : NULL;
+	sp->cpus_initial = c->plan->cpus_initial;
+	sp->cpus_initial_size = c->plan->cpus_initial_size;
+	sp->cpus_initial_what = "process.execCPUAffinity.initial";
+	r = husk_spawn_clone(sp, c->plan->ns.clone_flags, husk_cgroup_clone_fd(c->cg), init_main, l,
+			     err);
 	close(pp[0]);
-	husk_ns_close_joins(l.join_fds);
-	if (c->pid < 0) {
-		c->pid = 0;
-		return husk_error_errno(err, "clone container init");
-	}
-	if (pid_saved >= 0)
-		setns(pid_saved, CLONE_NEWPID);
-	if (time_saved >= 0)
-		setns(time_saved, CLONE_NEWTIME);
+	c->pid = sp->pid;
+	return r;
+}
+
+/* The init's hooks in the runtime namespace: prestart and createRuntime, when it asks. */
+static int runtime_hooks(struct creation *c, char **hook_state, struct husk_error *err)
+{
+	const struct husk_spec *s = c->spec;
+
+	if (!any_hooks(s, HUSK_HOOK_PRESTART, HUSK_HOOK_CREATE_RUNTIME))
+		return 0;
+	if (husk_sync_recv(c->sp.sync_fd, SYNC_HOOKS, NULL, err) < 0)
+		return -1;
+	if (*hook_state == NULL)
+		state_json_for_hooks(c, HUSK_STATUS_CREATING, hook_state);
+	if (husk_hooks_run(&s->hooks[HUSK_HOOK_PRESTART], HUSK_HOOK_PRESTART, *hook_state, err) <
+		0 ||
+	    husk_hooks_run(&s->hooks[HUSK_HOOK_CREATE_RUNTIME], HUSK_HOOK_CREATE_RUNTIME,
+			   *hook_state, err) < 0)
+		return -1;
+	return husk_sync_send(c->sp.sync_fd, SYNC_HOOKS_DONE, NULL, err);
+}
+
+/* The cloned init, driven over the sync socket until it is ready. */
+static int drive_init(struct creation *c, const struct husk_launch *l, struct husk_error *err)
+{
+	const struct husk_plan *plan = c->plan;
+	cleanup_free char *hook_state = NULL;
+
 	/* recorded at once: `delete --force` kills it if we die before "created" */
 	c->state.pid = c->pid;
 	c->state.start_time = proc_start_time(c->pid);
 	if (husk_store_write(&c->store, &c->state, err) < 0)
 		return -1;
 
-	if (husk_sync_recv(c->sync_fd, SYNC_NS_READY, NULL, err) < 0)
+	if (husk_sync_recv(c->sp.sync_fd, SYNC_NS_READY, NULL, err) < 0)
 		return -1;
-	if ((l.new_userns) && husk_ns_write_maps(c->pid, lx, err) < 0)
+	if (l->new_userns && husk_ns_write_maps(c->pid, &c->spec->linux_, err) < 0)
 		return -1;
 	if (husk_cgroup_enter(c->cg, c->pid,
-			      HUSK_CGROUP_ENTER_INIT | (into_cgroup ? HUSK_CGROUP_ENTER_CLONED : 0),
+			      HUSK_CGROUP_ENTER_INIT |
+				  (c->sp.into_cgroup ? HUSK_CGROUP_ENTER_CLONED : 0),
 			      err) < 0)
 		return -1;
 	if (any_hooks(c->spec, HUSK_HOOK_CREATE_CONTAINER, HUSK_HOOK_START_CONTAINER))
 		state_json_for_hooks(c, HUSK_STATUS_CREATING, &hook_state);
-	if (husk_sync_send(c->sync_fd, SYNC_GO, hook_state, err) < 0)
+	if (husk_sync_send(c->sp.sync_fd, SYNC_GO, hook_state, err) < 0)
 		return -1;
-	if (any_hooks(c->spec, HUSK_HOOK_PRESTART, HUSK_HOOK_CREATE_RUNTIME)) {
-		if (husk_sync_recv(c->sync_fd, SYNC_HOOKS, NULL, err) < 0)
-			return -1;
-		if (hook_state == NULL)
-			state_json_for_hooks(c, HUSK_STATUS_CREATING, &hook_state);
-		if (husk_hooks_run(&c->spec->hooks[HUSK_HOOK_PRESTART], HUSK_HOOK_PRESTART,
-				   hook_state, err) < 0 ||
-		    husk_hooks_run(&c->spec->hooks[HUSK_HOOK_CREATE_RUNTIME],
-				   HUSK_HOOK_CREATE_RUNTIME, hook_state, err) < 0)
-			return -1;
-		if (husk_sync_send(c->sync_fd, SYNC_HOOKS_DONE, NULL, err) < 0)
-			return -1;
-	}
+	if (runtime_hooks(c, &hook_state, err) < 0)
+		return -1;
 	if (plan->seccomp && husk_seccomp_filter_has_notify(plan->seccomp) &&
 	    pass_notify_fd(c, hook_state, err) < 0)
 		return -1;
-	if (husk_sync_recv(c->sync_fd, SYNC_READY, NULL, err) < 0)
+	if (husk_sync_recv(c->sp.sync_fd, SYNC_READY, NULL, err) < 0)
 		return -1;
-	if (c->pty_sock >= 0 && (c->pty_master = husk_recv_fd(c->pty_sock, err)) < 0)
-		return -1;
-	return 0;
+	return husk_spawn_recv_pty(&c->sp, err);
+}
+
+static int start_init(const struct husk_create_opts *o, const sigset_t *mask, struct creation *c,
+		      struct husk_error *err)
+{
+	struct husk_launch l;
+	cleanup_prep struct husk_rootfs_prep prep = {0};
+	int r = init_launch(c, o, &l, &prep, err);
+
+	if (r == 0)
+		r = spawn_init(o, mask, c, &l, err);
+	husk_ns_close_joins(l.join_fds);
+	if (r == 0)
+		r = drive_init(c, &l, err);
+	return r;
 }
 
 /*
@@ -533,8 +493,8 @@ static int spawn_init(const struct husk_ctx *ctx, const struct husk_create_opts 
  */
 static int hand_over(struct creation *c, struct husk_error *err)
 {
-	if (husk_sync_send(c->sync_fd, SYNC_HANDOVER, NULL, err) < 0 ||
-	    husk_sync_recv(c->sync_fd, SYNC_HANDOVER, NULL, err) < 0)
+	if (husk_sync_send(c->sp.sync_fd, SYNC_HANDOVER, NULL, err) < 0 ||
+	    husk_sync_recv(c->sp.sync_fd, SYNC_HANDOVER, NULL, err) < 0)
 		return -1;
 	return 0;
 }
@@ -546,8 +506,7 @@ static int do_create(const struct husk_ctx *ctx, const char *id, const struct hu
 	const struct husk_spec *s;
 	cleanup_cgroup struct husk_cgroup *cg = NULL;
 
-	memset(c, 0, sizeof *c);
-	c->sync_fd = c->start_wfd = c->pty_sock = c->pty_master = -1;
+	creation_init(c);
 	if (husk_id_validate(id, err) < 0)
 		return -1;
 	/* before we open anything that could take the number of a closed one */
@@ -602,7 +561,7 @@ static int do_create(const struct husk_ctx *ctx, const char *id, const struct hu
 		goto fail;
 	c->cg = steal_pointer(&cg);
 
-	if (spawn_init(ctx, o, mask, c, err) < 0)
+	if (start_init(o, mask, c, err) < 0)
 		goto fail;
 	/* the creator's part is over once the state says created (or running, for run) */
 	c->state.creator_pid = 0;
@@ -655,7 +614,7 @@ int husk_run(const struct husk_ctx *ctx, const char *id, const struct husk_creat
 		return 0;
 	}
 	if (r == 0) {
-		r = husk_run_wait(c.pid, c.pty_master, exit_status, err);
+		r = husk_run_wait(c.pid, c.sp.pty_master, exit_status, err);
 	} else {
 		kill(c.pid, SIGKILL);
 		waitpid(c.pid, NULL, 0);
@@ -674,9 +633,10 @@ int husk_create_check(const struct husk_ctx *ctx, const char *id, const char *bu
 		      struct husk_create_checked *out, struct husk_error *err)
 {
 	struct husk_create_opts co = {.bundle = bundle};
-	struct creation c = {.sync_fd = -1, .start_wfd = -1, .pty_sock = -1, .pty_master = -1};
+	struct creation c;
 	int r = -1;
 
+	creation_init(&c);
 	if (husk_id_validate(id, err) < 0)
 		return -1;
 	if (ctx->systemd_cgroup)

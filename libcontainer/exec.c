@@ -27,13 +27,10 @@
 #include "plan/plan.h"
 #include "security.h"
 #include "lifecycle.h"
+#include "process/process.h"
 #include "state.h"
 #include "sync.h"
 #include "utils.h"
-
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
 
 static char **strv_dup(char *const *v)
 {
@@ -116,6 +113,44 @@ static int id_error(const char *flag, const char *whole, const char *id, int r,
 			      whole ? whole : id);
 }
 
+/* The container's capabilities, with runc's --cap added. */
+static int process_caps(const struct husk_process *c, const struct husk_exec_opts *o,
+			struct husk_process *p, struct husk_error *err)
+{
+	p->has_capabilities = c->has_capabilities || o->caps;
+	p->capabilities.bounding = strv_dup(c->capabilities.bounding);
+	p->capabilities.effective = strv_dup(c->capabilities.effective);
+	p->capabilities.permitted = strv_dup(c->capabilities.permitted);
+	p->capabilities.inheritable = strv_dup(c->capabilities.inheritable);
+	p->capabilities.ambient = strv_dup(c->capabilities.ambient);
+	if (o->caps) {
+		for (size_t i = 0; o->caps[i]; i++)
+			if (husk_cap_from_name(o->caps[i]) < 0)
+				return husk_error_set(err, EINVAL, "--cap: unknown capability `%s`",
+						      o->caps[i]);
+		/* runc adds --cap to the bounding, effective and permitted sets */
+		p->capabilities.bounding = strv_merge(p->capabilities.bounding, o->caps);
+		p->capabilities.effective = strv_merge(p->capabilities.effective, o->caps);
+		p->capabilities.permitted = strv_merge(p->capabilities.permitted, o->caps);
+	}
+	return 0;
+}
+
+/*
+ * process.scheduler and ioPriority: an exec'd process has them as the init
+ * does (runc's exec starts from a copy of the spec's process).
+ */
+static void process_sched(const struct husk_process *c, struct husk_process *p)
+{
+	p->has_scheduler = c->has_scheduler;
+	p->scheduler = c->scheduler;
+	p->scheduler.policy = xstrdup(c->scheduler.policy);
+	p->scheduler.flags = strv_dup(c->scheduler.flags);
+	p->has_io_priority = c->has_io_priority;
+	p->io_priority = c->io_priority;
+	p->io_priority.class_name = xstrdup(c->io_priority.class_name);
+}
+
 /* runc exec: the container's process, with the flags applied over it. */
 static int build_process(const struct husk_spec *spec, const struct husk_exec_opts *o,
 			 struct husk_process *p, struct husk_error *err)
@@ -170,23 +205,10 @@ static int build_process(const struct husk_spec *spec, const struct husk_exec_op
 						err);
 		}
 	}
-	p->has_capabilities = c->has_capabilities || o->caps;
-	p->capabilities.bounding = strv_dup(c->capabilities.bounding);
-	p->capabilities.effective = strv_dup(c->capabilities.effective);
-	p->capabilities.permitted = strv_dup(c->capabilities.permitted);
-	p->capabilities.inheritable = strv_dup(c->capabilities.inheritable);
-	p->capabilities.ambient = strv_dup(c->capabilities.ambient);
-	if (o->caps) {
-		for (size_t i = 0; o->caps[i]; i++)
-			if (husk_cap_from_name(o->caps[i]) < 0)
-				return husk_error_set(err, EINVAL, "--cap: unknown capability `%s`",
-						      o->caps[i]);
-		/* runc adds --cap to the bounding, effective and permitted sets */
-		p->capabilities.bounding = strv_merge(p->capabilities.bounding, o->caps);
-		p->capabilities.effective = strv_merge(p->capabilities.effective, o->caps);
-		p->capabilities.permitted = strv_merge(p->capabilities.permitted, o->caps);
-	}
+	if (process_caps(c, o, p, err) < 0)
+		return -1;
 	p->no_new_privileges = c->no_new_privileges || o->no_new_privs;
+	process_sched(c, p);
 	p->exec_cpu_affinity_initial = xstrdup(c->exec_cpu_affinity_initial);
 	p->exec_cpu_affinity_final = xstrdup(c->exec_cpu_affinity_final);
 	p->apparmor_profile = xstrdup(o->apparmor ? o->apparmor : c->apparmor_profile);
@@ -202,28 +224,20 @@ static int build_process(const struct husk_spec *spec, const struct husk_exec_op
 	return 0;
 }
 
+/* An exec child: where it goes (the init's namespaces and root), then the shared child side. */
 struct exec_child {
-	const struct husk_spec *spec;
-	const struct husk_process *p;
-	const char *id;
-	int sync_fd;
-	int pidfd;	       /* the init; -1 without pidfd */
-	int ns_fds[HUSK_NS_N]; /* fallback per-namespace fds */
-	int setns_flags;       /* namespaces to join from the pidfd */
-	int root_fd;	       /* /proc/<init>/root */
-	int console_fd;
-	int preserve_fds;
-	struct husk_seccomp_filter *seccomp; /* the container's profile */
-	char **env;			     /* p->env with HOME (husk_env_with_home) */
-	struct husk_cap_masks caps;	     /* p->capabilities resolved (husk_plan_caps) */
+	struct husk_child ch;
+	int pidfd;		    /* the init; -1 without pidfd */
+	int ns_fds[HUSK_NS_N];	    /* fallback per-namespace fds */
+	int setns_flags;	    /* namespaces to join from the pidfd */
+	int root_fd;		    /* /proc/<init>/root */
+	struct husk_cap_masks caps; /* the process's capabilities resolved (husk_plan_caps) */
 };
 
-static int exec_child_setup(struct exec_child *x, char **prog, bool *lookup_failed,
-			    struct husk_error *err)
+/* Join the init's namespaces and its root (the pid and time ones: spawn.c). */
+static int exec_enter(struct exec_child *x, struct husk_error *err)
 {
-	const struct husk_process *p = x->p;
-
-	if (husk_sync_recv(x->sync_fd, SYNC_GO, NULL, err) < 0)
+	if (husk_sync_recv(x->ch.sync_fd, SYNC_GO, NULL, err) < 0)
 		return -1;
 	if (x->pidfd >= 0 && setns(x->pidfd, x->setns_flags) < 0) {
 		if (errno != EINVAL)
@@ -233,165 +247,260 @@ static int exec_child_setup(struct exec_child *x, char **prog, bool *lookup_fail
 	}
 	if (x->pidfd < 0 && husk_ns_join(x->ns_fds, err) < 0)
 		return -1;
-	if (p->exec_cpu_affinity_final &&
-	    husk_cpu_affinity_apply(p->exec_cpu_affinity_final, err) < 0)
-		return husk_error_wrap(err, "execCPUAffinity.final");
 	if (fchdir(x->root_fd) < 0 || chroot(".") < 0)
 		return husk_error_errno(err, "enter the container's root");
 	close(x->root_fd);
-	if (chdir(p->cwd) < 0)
-		return husk_error_errno(err, "chdir to cwd (`%s`)", p->cwd);
-	/* CVE-2024-21626: the cwd must be inside the container's root */
-	if (husk_verify_cwd(p->cwd, err) < 0)
-		return -1;
-	/* HOME from the container's /etc/passwd when unset, as for the init (runc) */
-	x->env = husk_env_with_home(p->env, p->user.uid);
-	if (p->terminal && x->console_fd >= 0 &&
-	    husk_terminal_setup_exec(x->console_fd, p, err) < 0)
-		return -1;
-	if (husk_rlimits_apply(p->rlimits, p->n_rlimits, err) < 0)
-		return -1;
-	if (husk_sched_apply(p, err) < 0)
-		return -1;
-	/* whatever was opened since close_inherited: not past execve */
-	husk_cloexec_from(3 + x->preserve_fds);
-	if (husk_drop_privileges(p, &x->caps, &x->seccomp, x->sync_fd, err) < 0)
-		return -1;
-	*prog = husk_find_executable(p->args[0], x->env, err);
-	if (*prog == NULL) {
-		*lookup_failed = true;
-		return -1;
-	}
-	/* last, so that it filters only the user's program */
-	return x->seccomp ? husk_seccomp_load_sync(&x->seccomp, x->sync_fd, err) : 0;
-}
-
-static int cmp_int(const void *a, const void *b)
-{
-	return *(const int *)a - *(const int *)b;
-}
-
-/*
- * Close, not just mark close-on-exec, every fd but stdio, the preserved ones
- * and the child's own: until execve a leaked fd could be reached through
- * /proc/self/fd (CVE-2024-21626).  None of ours may sit among the preserved
- * ones (they lose close-on-exec): husk_exec checked that the caller passed
- * them all, and we verify it.
- */
-static int close_inherited(const struct exec_child *x, struct husk_error *err)
-{
-	int keep[HUSK_NS_N + 4], n = 0;
-	unsigned int from = 3 + (unsigned int)x->preserve_fds;
-
-	keep[n++] = x->sync_fd;
-	keep[n++] = x->pidfd;
-	keep[n++] = x->root_fd;
-	keep[n++] = x->console_fd;
-	for (int t = 0; t < HUSK_NS_N; t++)
-		keep[n++] = x->ns_fds[t];
-	qsort(keep, (size_t)n, sizeof *keep, cmp_int);
-	for (int i = 0; i < n; i++) {
-		if (keep[i] >= 3 && keep[i] < 3 + x->preserve_fds)
-			return husk_error_set(
-			    err, EBADF, "fd %d of the runtime is among the preserved fds", keep[i]);
-	}
-	for (int i = 0; i < n; i++) {
-		if (keep[i] < 0 || (unsigned int)keep[i] < from)
-			continue;
-		if ((unsigned int)keep[i] > from &&
-		    syscall(SYS_close_range, from, (unsigned int)keep[i] - 1, 0) < 0)
-			break;
-		from = (unsigned int)keep[i] + 1;
-	}
-	if (syscall(SYS_close_range, from, ~0U, 0) < 0) {
-		/* kernels before 5.9: close-on-exec at least, and the cwd check */
-		for (int fd = 3 + x->preserve_fds; fd < 1024; fd++) {
-			bool k = false;
-			for (int i = 0; i < n; i++)
-				k = k || keep[i] == fd;
-			if (!k)
-				fcntl(fd, F_SETFD, FD_CLOEXEC);
-		}
-	}
+	x->root_fd = -1;
 	return 0;
 }
 
-__attribute__((noreturn)) static void exec_child_main(struct exec_child *x, sigset_t *mask)
+/*
+ * No fd of the caller reaches the container but 0-2 and the preserved ones:
+ * close the rest now (not just at execve), keeping only our own.
+ */
+static int close_inherited(struct exec_child *x, struct husk_error *err)
 {
+	int keep[HUSK_NS_N + 4];
+	size_t n = 0;
+
+	keep[n++] = x->ch.sync_fd;
+	keep[n++] = x->pidfd;
+	keep[n++] = x->root_fd;
+	keep[n++] = x->ch.console_fd;
+	for (int t = 0; t < HUSK_NS_N; t++)
+		keep[n++] = x->ns_fds[t];
+	return husk_child_close_fds(x->ch.preserve_fds, keep, n, false, err);
+}
+
+__attribute__((noreturn)) static void exec_child_main(void *arg)
+{
+	struct exec_child *x = arg;
 	struct husk_error err = {0};
-	bool lookup_failed = false;
-	char *prog = NULL;
-	int e;
+	int code = 1;
 
 	/* nothing in the container may reach our binary through /proc/<pid>/exe */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	if (close_inherited(x, &err) < 0) {
-		husk_error_wrap(&err, "exec failed");
-		husk_sync_send_error(x->sync_fd, &err);
-		_exit(1);
-	}
-	for (int fd = 3; fd < 3 + x->preserve_fds; fd++)
-		fcntl(fd, F_SETFD, 0);
-	if (exec_child_setup(x, &prog, &lookup_failed, &err) < 0) {
-		husk_error_wrap(&err, "exec failed");
-		husk_sync_send_error(x->sync_fd, &err);
+	if (close_inherited(x, &err) == 0 && exec_enter(x, &err) == 0 &&
+	    husk_child_setup(&x->ch, &err) == 0)
+		code = husk_child_exec(&x->ch, &err); /* returns only on failure */
+	else if (x->ch.lookup_failed)
 		/* the shell's codes: 127 not found, 126 found but not runnable */
-		_exit(!lookup_failed ? 1 : err.status == ENOENT ? 127 : 126);
-	}
-	sigprocmask(SIG_SETMASK, mask, NULL);
-	execve(prog, x->p->args, x->env);
-	e = errno;
-	husk_error_errno(&err, "exec failed: exec %s", x->p->args[0]);
-	husk_sync_send_error(x->sync_fd, &err);
-	_exit(e == ENOENT ? 127 : 126);
+		code = err.status == ENOENT ? 127 : 126;
+	husk_error_wrap(&err, "exec failed");
+	husk_sync_send_error(x->ch.sync_fd, &err);
+	_exit(code);
 }
 
-/* The exec child's seccomp notify fd goes to linux.seccomp.listenerPath. */
-static int pass_notify_fd(int sync_fd, pid_t pid, const char *fdnum, const struct husk_state *s,
-			  const struct husk_seccomp *sc, struct husk_error *err)
-{
-	cleanup_close int pidfd = sys_pidfd_open(pid, 0), fd = -1;
-	cleanup_free char *state = NULL;
-	int64_t n;
+/* Everything an exec needs, owned in one place. */
+struct exec_run {
+	struct husk_process proc;
+	struct exec_child x;
+	struct husk_spawn sp;
+	struct husk_seccomp_filter *filter; /* the container's profile */
+	cpu_set_t *cpus_initial, *cpus_final;
+	struct husk_cgroup *cg;
+	char pidns_path[64], timens_path[64];
+};
 
-	if (parse_i64(fdnum, &n) < 0)
-		return husk_error_set(err, EPROTO, "sync: bad seccomp fd");
-	if (pidfd >= 0)
-		fd = (int)syscall(SYS_pidfd_getfd, pidfd, (int)n, 0);
-	if (fd < 0)
-		return husk_error_errno(err, "get the seccomp notify fd (pidfd_getfd)");
-	state = husk_state_to_json(s, HUSK_STATUS_RUNNING, s->pid, false, false);
-	if (husk_seccomp_notify_send(sc->listener_path, fd, state, sc->listener_metadata, pid,
-				     err) < 0)
+static void exec_run_init(struct exec_run *e)
+{
+	memset(e, 0, sizeof *e);
+	husk_spawn_init(&e->sp);
+	e->x.pidfd = e->x.root_fd = -1;
+	for (int t = 0; t < HUSK_NS_N; t++)
+		e->x.ns_fds[t] = -1;
+}
+
+static void exec_run_clear(struct exec_run *e)
+{
+	for (int t = 0; t < HUSK_NS_N; t++)
+		if (e->x.ns_fds[t] >= 0)
+			close(e->x.ns_fds[t]);
+	if (e->x.pidfd >= 0)
+		close(e->x.pidfd);
+	if (e->x.root_fd >= 0)
+		close(e->x.root_fd);
+	husk_spawn_clear(&e->sp);
+	husk_seccomp_filter_free(e->filter);
+	if (e->cpus_initial)
+		CPU_FREE(e->cpus_initial);
+	if (e->cpus_final)
+		CPU_FREE(e->cpus_final);
+	husk_cgroup_free(e->cg);
+	husk_process_clear(&e->proc);
+}
+
+/* The process to run, resolved as create's plan resolves the init's. */
+static int exec_process(const struct husk_spec *spec, const struct husk_exec_opts *o,
+			struct exec_run *e, struct husk_error *err)
+{
+	struct husk_process *p = &e->proc;
+	struct husk_child *ch = &e->x.ch;
+
+	if (build_process(spec, o, p, err) < 0)
 		return -1;
-	return husk_sync_send(sync_fd, SYNC_SECCOMP_DONE, NULL, err);
+	if (husk_args_check(p->args, o->process_file ? o->process_file : "exec", "", err) < 0)
+		return -1;
+	if (p->cwd == NULL)
+		p->cwd = xstrdup("/");
+	if (spec->linux_.has_seccomp &&
+	    husk_seccomp_compile(&spec->linux_.seccomp, "config.json", &e->filter, err) < 0)
+		return -1;
+	if (p->exec_cpu_affinity_initial &&
+	    husk_cpu_list_parse(p->exec_cpu_affinity_initial, &e->cpus_initial,
+				&e->sp.cpus_initial_size, err) < 0)
+		return husk_error_wrap(err, "execCPUAffinity.initial");
+	if (p->exec_cpu_affinity_final &&
+	    husk_cpu_list_parse(p->exec_cpu_affinity_final, &e->cpus_final, &ch->cpus_final_size,
+				err) < 0)
+		return husk_error_wrap(err, "execCPUAffinity.final");
+	husk_plan_caps(&p->capabilities, &e->x.caps);
+	ch->p = p;
+	ch->env = p->env;
+	ch->listen_pid_slot = -1;
+	ch->cwd_origin = "";
+	ch->caps = &e->x.caps;
+	ch->seccomp = e->filter;
+	ch->cpus_final = e->cpus_final;
+	e->sp.cpus_initial = e->cpus_initial;
+	e->sp.cpus_initial_what = "execCPUAffinity.initial";
+	return 0;
 }
 
-/* 0 when the child exec'd (EOF), -1 with its error otherwise. */
-static int wait_exec(int fd, pid_t pid, const struct husk_state *s, const struct husk_spec *spec,
-		     struct husk_error *err)
+static int open_ns(pid_t pid, int t, int *fd, char path[64], struct husk_error *err)
 {
-	char buf[65536];
-	struct husk_sync h;
-	ssize_t r;
+	snprintf(path, 64, "/proc/%d/ns/%s", (int)pid, husk_ns_name(t));
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0)
+		return husk_error_errno(err, "join namespace `%s`", path);
+	return 0;
+}
 
-	for (;;) {
-		do
-			r = recv(fd, buf, sizeof buf - 1, 0);
-		while (r < 0 && errno == EINTR);
-		if (r == 0)
-			return 0;
-		if (r < (ssize_t)sizeof h)
-			return husk_error_errno(err, "exec: sync");
-		memcpy(&h, buf, sizeof h);
-		buf[r] = '\0';
-		if (h.type != SYNC_SECCOMP) {
-			husk_error_set(err, h.status, "%s", buf + sizeof h);
-			return h.type == SYNC_ERROR ? -2 : -1;
-		}
-		if (pass_notify_fd(fd, pid, buf + sizeof h, s, &spec->linux_.seccomp, err) < 0)
-			return -1;
+/* The init's namespaces, root and cgroup, opened for the child. */
+static int exec_target(struct husk_container *c, const struct husk_spec *spec, struct exec_run *e,
+		       struct husk_error *err)
+{
+	const struct husk_namespace *ns = spec->linux_.namespaces;
+	struct exec_child *x = &e->x;
+	pid_t pid = c->s.pid;
+	char path[64];
+
+	x->pidfd = husk_open_init(&c->s);
+	if (x->pidfd == -1)
+		return husk_error_set(err, ESRCH, "cannot exec in a stopped container");
+	if (x->pidfd < 0)
+		x->pidfd = -1;
+	for (int t = 0; t < HUSK_NS_N; t++) {
+		if (!ns[t].present || t == HUSK_NS_PID || t == HUSK_NS_TIME)
+			continue;
+		x->setns_flags |= husk_ns_clone_flag(t);
+		snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)pid,
+			 t == HUSK_NS_NETWORK ? "net"
+			 : t == HUSK_NS_MOUNT ? "mnt"
+					      : husk_ns_name(t));
+		if (x->pidfd < 0 && (x->ns_fds[t] = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			return husk_error_errno(err, "open `%s`", path);
 	}
+	snprintf(path, sizeof path, "/proc/%d/root", (int)pid);
+	x->root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (x->root_fd < 0)
+		return husk_error_errno(err, "open the container's root");
+	/* pid and time namespaces take effect for our children: spawn.c enters them */
+	if (ns[HUSK_NS_PID].present &&
+	    open_ns(pid, HUSK_NS_PID, &e->sp.pidns_fd, e->pidns_path, err) < 0)
+		return -1;
+	if (ns[HUSK_NS_TIME].present &&
+	    open_ns(pid, HUSK_NS_TIME, &e->sp.timens_fd, e->timens_path, err) < 0)
+		return -1;
+	e->sp.pidns_path = e->pidns_path;
+	e->sp.timens_path = e->timens_path;
+	if (c->s.cgroup_path && husk_cgroup_load(c->s.cgroup_path, &e->cg, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* After the clone: into the cgroup, go, and follow the child to its execve (and its end). */
+static int exec_follow(const struct husk_spec *spec, const struct husk_exec_opts *o,
+		       struct exec_run *e, const char *state, bool frozen, int *exit_status,
+		       struct husk_error *err)
+{
+	pid_t pid = e->sp.pid;
+	int r = -1, ws = 0;
+
+	if ((e->cg && husk_cgroup_enter(
+			  e->cg, pid, e->sp.into_cgroup ? HUSK_CGROUP_ENTER_CLONED : 0, err) < 0) ||
+	    (frozen && husk_cgroup_freeze(e->cg, true, err) < 0) ||
+	    husk_sync_send(e->sp.sync_fd, SYNC_GO, NULL, err) < 0 ||
+	    (r = husk_spawn_wait_exec(&e->sp, state, &spec->linux_.seccomp, err)) < 0) {
+		/* a child that reported its error exits with 127, 126 or 1 */
+		if (r != -2)
+			kill(pid, SIGKILL);
+		while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
+			;
+		if (WIFEXITED(ws))
+			*exit_status = WEXITSTATUS(ws);
+		return -1;
+	}
+	if (husk_spawn_recv_pty(&e->sp, err) < 0)
+		return -1;
+	if (o->pid_file && husk_write_pid_file(o->pid_file, pid, err) < 0)
+		return -1;
+	if (o->detach)
+		return 0;
+	return husk_run_wait(pid, e->sp.pty_master, exit_status, err);
+}
+
+/* The parent side shared with create (process/spawn.c). */
+static int exec_spawn(struct husk_container *c, const struct husk_spec *spec,
+		      const struct husk_exec_opts *o, struct exec_run *e, int *exit_status,
+		      struct husk_error *err)
+{
+	cleanup_free char *state = NULL;
+	sigset_t all, old;
+	bool frozen;
+	int r;
+
+	e->sp.console_socket = e->proc.terminal ? o->console_socket : NULL;
+	e->sp.pty = e->proc.terminal;
+	e->sp.child_name = "exec process";
+	if (husk_spawn_open(&e->sp, NULL, err) < 0)
+		return -1;
+	e->x.ch.sync_fd = e->sp.child_sync_fd;
+	e->x.ch.console_fd = e->sp.console_fd;
+	e->x.ch.preserve_fds = o->preserve_fds;
+	e->x.ch.mask = e->sp.child_mask;
+	if (e->filter && husk_seccomp_filter_has_notify(e->filter))
+		state = husk_state_to_json(&c->s, HUSK_STATUS_RUNNING, c->s.pid, false, false);
+	/*
+	 * --ignore-paused: a v1 freezer reads FREEZING once a new task joins a
+	 * frozen cgroup; freeze again so that the container stays paused (and
+	 * resume finds it so); the process runs once it is resumed
+	 */
+	frozen = e->cg && husk_cgroup_is_frozen(e->cg) == 1;
+	/* every signal blocked: we forward them; the child gets the caller's mask back */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	r = husk_spawn_clone(&e->sp, 0, e->cg ? husk_cgroup_clone_fd(e->cg) : -1, exec_child_main,
+			     &e->x, err);
+	if (r == 0)
+		r = exec_follow(spec, o, e, state, frozen, exit_status, err);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return r;
+}
+
+static int exec_check(const struct husk_container *c, const struct husk_exec_opts *o,
+		      struct husk_error *err)
+{
+	if (!husk_status_can_exec(c->status) && c->status != HUSK_STATUS_PAUSED)
+		return husk_error_set(err, EINVAL, "cannot exec in a stopped container");
+	if (c->status == HUSK_STATUS_PAUSED && !o->ignore_paused)
+		return husk_error_set(
+		    err, EINVAL,
+		    "cannot exec in a paused container (use --ignore-paused to override)");
+	if (o->tty && o->detach && !o->console_socket)
+		return husk_error_set(
+		    err, EINVAL, "cannot allocate a tty with --detach without --console-socket");
+	return 0;
 }
 
 int husk_exec(const struct husk_ctx *ctx, const char *id, const struct husk_exec_opts *o,
@@ -399,190 +508,26 @@ int husk_exec(const struct husk_ctx *ctx, const char *id, const struct husk_exec
 {
 	cleanup_container struct husk_container *c = NULL;
 	const struct husk_spec *spec;
-	cleanup_cgroup struct husk_cgroup *cg = NULL;
-	cleanup_close int pidfd = -1, root_fd = -1, pid_saved = -1, time_saved = -1, console = -1,
-			  pty_sock = -1, master = -1, sync_fd = -1;
-	struct husk_process proc;
-	struct exec_child x = {.console_fd = -1};
-	cleanup_seccomp_filter struct husk_seccomp_filter *filter = NULL;
-	sigset_t all, old;
-	bool into_cgroup = false, frozen;
-	int sv[2], r = -1;
-	pid_t pid;
-	char path[64];
+	struct exec_run e;
+	char what[64];
+	int r = -1;
 
 	*exit_status = 0;
-	memset(&proc, 0, sizeof proc);
-	for (int t = 0; t < HUSK_NS_N; t++)
-		x.ns_fds[t] = -1;
 	/*
 	 * --preserve-fds N passes fds 3..N+2 as they are: one the caller did
 	 * not pass would be (or become, below) one of ours: the state dir, a
 	 * host directory, the --log file
 	 */
-	{
-		char what[64];
-		snprintf(what, sizeof what, "--preserve-fds %d", o->preserve_fds);
-		if (husk_check_passed_fds(3, o->preserve_fds, what, err) < 0)
-			return -1;
-	}
-	if (husk_container_open(ctx, id, 0, &c, err) < 0)
+	snprintf(what, sizeof what, "--preserve-fds %d", o->preserve_fds);
+	if (husk_check_passed_fds(3, o->preserve_fds, what, err) < 0)
 		return -1;
-	if (!husk_status_can_exec(c->status) && c->status != HUSK_STATUS_PAUSED) {
-		husk_error_set(err, EINVAL, "cannot exec in a stopped container");
-		goto out;
-	}
-	if (c->status == HUSK_STATUS_PAUSED && !o->ignore_paused) {
-		husk_error_set(
-		    err, EINVAL,
-		    "cannot exec in a paused container (use --ignore-paused to override)");
-		goto out;
-	}
-	if (o->tty && o->detach && !o->console_socket) {
-		husk_error_set(err, EINVAL,
-			       "cannot allocate a tty with --detach without --console-socket");
-		goto out;
-	}
+	if (husk_container_open(ctx, id, 0, &c, err) < 0 || exec_check(c, o, err) < 0)
+		return -1;
+	exec_run_init(&e);
 	/* the config frozen at create: the bundle may be gone */
-	if ((spec = husk_container_spec(c, err)) == NULL || build_process(spec, o, &proc, err) < 0)
-		goto out;
-	if (husk_args_check(proc.args, o->process_file ? o->process_file : "exec", "", err) < 0)
-		goto out;
-	if (proc.cwd == NULL)
-		proc.cwd = xstrdup("/");
-	if (spec->linux_.has_seccomp &&
-	    husk_seccomp_compile(&spec->linux_.seccomp, "config.json", &filter, err) < 0)
-		goto out;
-	x.seccomp = filter;
-	husk_plan_caps(&proc.capabilities, &x.caps);
-
-	pidfd = husk_open_init(&c->s);
-	if (pidfd == -1) {
-		husk_error_set(err, ESRCH, "cannot exec in a stopped container");
-		goto out;
-	}
-	x.pidfd = pidfd >= 0 ? pidfd : -1;
-	for (int t = 0; t < HUSK_NS_N; t++) {
-		if (!spec->linux_.namespaces[t].present || t == HUSK_NS_PID || t == HUSK_NS_TIME)
-			continue;
-		x.setns_flags |= husk_ns_clone_flag(t);
-		snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)c->s.pid,
-			 t == HUSK_NS_NETWORK ? "net"
-			 : t == HUSK_NS_MOUNT ? "mnt"
-					      : husk_ns_name(t));
-		if (x.pidfd < 0 && (x.ns_fds[t] = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-			husk_error_errno(err, "open `%s`", path);
-			goto out;
-		}
-	}
-	snprintf(path, sizeof path, "/proc/%d/root", (int)c->s.pid);
-	root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (root_fd < 0) {
-		husk_error_errno(err, "open the container's root");
-		goto out;
-	}
-	/* pid and time namespaces take effect for our children: enter them here */
-	if (spec->linux_.namespaces[HUSK_NS_PID].present) {
-		snprintf(path, sizeof path, "/proc/%d/ns/pid", (int)c->s.pid);
-		pid_saved = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
-		if (husk_setns_path(path, CLONE_NEWPID, err) < 0)
-			goto out;
-	}
-	if (spec->linux_.namespaces[HUSK_NS_TIME].present) {
-		snprintf(path, sizeof path, "/proc/%d/ns/time", (int)c->s.pid);
-		time_saved = open("/proc/self/ns/time", O_RDONLY | O_CLOEXEC);
-		if (husk_setns_path(path, CLONE_NEWTIME, err) < 0)
-			goto out;
-	}
-	if (c->s.cgroup_path && husk_cgroup_load(c->s.cgroup_path, &cg, err) < 0)
-		goto out;
-
-	if (proc.terminal) {
-		if (o->console_socket) {
-			console = husk_console_socket_connect(o->console_socket, err);
-			if (console < 0)
-				goto out;
-		} else {
-			int ps[2];
-			if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ps) < 0) {
-				husk_error_errno(err, "socketpair");
-				goto out;
-			}
-			pty_sock = ps[0];
-			console = ps[1];
-		}
-	}
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-		husk_error_errno(err, "socketpair");
-		goto out;
-	}
-	sync_fd = sv[0];
-	x.spec = spec;
-	x.p = &proc;
-	x.id = id;
-	x.sync_fd = sv[1];
-	x.root_fd = root_fd;
-	x.console_fd = console;
-	x.preserve_fds = o->preserve_fds;
-
-	/* execCPUAffinity.initial: the child's before it joins the cgroup; it inherits ours */
-	if (proc.exec_cpu_affinity_initial &&
-	    husk_cpu_affinity_apply(proc.exec_cpu_affinity_initial, err) < 0) {
-		husk_error_wrap(err, "execCPUAffinity.initial");
-		goto out;
-	}
-	/*
-	 * --ignore-paused: a v1 freezer reads FREEZING once a new task joins a
-	 * frozen cgroup; freeze again so that the container stays paused (and
-	 * resume finds it so); the process runs once it is resumed
-	 */
-	frozen = cg && husk_cgroup_is_frozen(cg) == 1;
-	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, &old);
-	pid = husk_clone(0, cg ? husk_cgroup_clone_fd(cg) : -1, &into_cgroup);
-	if (pid == 0)
-		exec_child_main(&x, &old);
-	close(sv[1]);
-	if (pid_saved >= 0)
-		setns(pid_saved, CLONE_NEWPID);
-	if (time_saved >= 0)
-		setns(time_saved, CLONE_NEWTIME);
-	if (pid < 0) {
-		husk_error_errno(err, "clone exec process");
-		goto out_mask;
-	}
-	if ((cg &&
-	     husk_cgroup_enter(cg, pid, into_cgroup ? HUSK_CGROUP_ENTER_CLONED : 0, err) < 0) ||
-	    (frozen && husk_cgroup_freeze(cg, true, err) < 0) ||
-	    husk_sync_send(sync_fd, SYNC_GO, NULL, err) < 0 ||
-	    (r = wait_exec(sync_fd, pid, &c->s, spec, err)) < 0) {
-		int ws = 0;
-		/* a child that reported its error exits with 127, 126 or 1 */
-		if (r != -2)
-			kill(pid, SIGKILL);
-		r = -1;
-		while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
-			;
-		if (WIFEXITED(ws))
-			*exit_status = WEXITSTATUS(ws);
-		goto out_mask;
-	}
-	r = -1;
-	if (pty_sock >= 0 && (master = husk_recv_fd(pty_sock, err)) < 0)
-		goto out_mask;
-	if (o->pid_file && husk_write_pid_file(o->pid_file, pid, err) < 0)
-		goto out_mask;
-	if (o->detach) {
-		r = 0;
-		goto out_mask;
-	}
-	r = husk_run_wait(pid, master, exit_status, err);
-out_mask:
-	sigprocmask(SIG_SETMASK, &old, NULL);
-out:
-	for (int t = 0; t < HUSK_NS_N; t++)
-		if (x.ns_fds[t] >= 0)
-			close(x.ns_fds[t]);
-	husk_process_clear(&proc);
+	if ((spec = husk_container_spec(c, err)) != NULL && exec_process(spec, o, &e, err) == 0 &&
+	    exec_target(c, spec, &e, err) == 0)
+		r = exec_spawn(c, spec, o, &e, exit_status, err);
+	exec_run_clear(&e);
 	return r;
 }

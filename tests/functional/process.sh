@@ -284,6 +284,21 @@ test_exec_cpu_affinity() {
 	rt delete --force "$ID"
 }
 
+# runc exec starts from the spec's process: scheduler and ioPriority too (an
+# exec child is cloned from the runtime, so it would otherwise have ours)
+test_exec_sched_ioprio() {
+	is_husk || skip "$RT_NAME does not support process.scheduler"
+	cfg 'p["scheduler"] = {"policy": "SCHED_BATCH", "nice": 7}' \
+		'p["ioPriority"] = {"class": "IOPRIO_CLASS_BE", "priority": 6}'
+	set_args /payload sleep 60
+	rt run -d --bundle "$B" "$ID"
+	rtc exec "$ID" /payload sched ioprio
+	assert_rc 0 exec
+	assert_out_has "sched: SCHED_BATCH nice=7 "
+	assert_out_line "ioprio: IOPRIO_CLASS_BE 6"
+	rt delete --force "$ID"
+}
+
 test_run_sigmask() {
 	# run blocks every signal to forward them; the container must not inherit that
 	runp status SigBlk
@@ -318,4 +333,5 @@ t "exec" test_exec
 t "run: no signal blocked in the container" test_run_sigmask
 t "exec --process" test_exec_process_json
 t "execCPUAffinity" test_exec_cpu_affinity
+t "exec takes process.scheduler and ioPriority" test_exec_sched_ioprio
 finish

@@ -15,6 +15,23 @@ scmp() {
 	cfg "l['seccomp'] = $prof" 'mount("/tmp", "tmpfs", "tmpfs")' "$@"
 }
 
+# The runtime blocks every signal around the clone; the caller's mask comes
+# back before the filter is loaded, so that a profile denying rt_sigprocmask
+# cannot leave the program with every signal blocked (the init always did
+# this; exec restored the mask after the filter)
+test_sigmask_before_filter() {
+	scmp '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+		{"names": ["rt_sigprocmask", "sigprocmask"], "action": "SCMP_ACT_ERRNO"}]}'
+	runp status SigBlk
+	assert_out_line "SigBlk: 0000000000000000"
+	set_args /payload sleep 60
+	rt run -d --bundle "$B" "$ID"
+	rtc exec "$ID" /payload status SigBlk
+	assert_rc 0 exec
+	assert_out_line "SigBlk: 0000000000000000"
+	rt delete --force "$ID"
+}
+
 test_errno() {
 	scmp '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
 		{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1},
@@ -247,6 +264,7 @@ test_notify_needs_listener_path() {
 	assert_err_has listenerPath
 }
 
+t "a profile blocking rt_sigprocmask: no signal stays blocked (init and exec)" test_sigmask_before_filter
 t "SCMP_ACT_ERRNO returns the configured errno" test_errno
 t "SCMP_ACT_ERRNO without errnoRet is EPERM" test_errno_default
 t "SCMP_ACT_KILL kills with SIGSYS" test_kill
