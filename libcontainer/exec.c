@@ -22,13 +22,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "container.h"
+#include "state/container.h"
 #include "internal.h"
 #include "plan/plan.h"
-#include "security.h"
-#include "lifecycle.h"
-#include "state.h"
-#include "sync.h"
+#include "security/security.h"
+#include "state/lifecycle.h"
+#include "state/state.h"
+#include "process/sync.h"
 #include "utils.h"
 
 #ifndef CLONE_NEWTIME

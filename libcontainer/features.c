@@ -11,7 +11,7 @@
 #include "config.h"
 #include "husk/husk.h"
 #include "internal.h"
-#include "security.h"
+#include "security/security.h"
 #include "spec/json.h"
 
 /* The names of a table, those `keep` accepts when not NULL. */

@@ -19,11 +19,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "container.h"
+#include "state/container.h"
 #include "internal.h"
 #include "plan/plan.h"
-#include "security.h"
-#include "sync.h"
+#include "security/security.h"
+#include "process/sync.h"
 #include "utils.h"
 
 #ifndef KEYCTL_JOIN_SESSION_KEYRING

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "container.h"
+#include "state/container.h"
 #include "plan/plan.h"
 
 static int parse_layout(const char *name, enum husk_plan_layout *out, struct husk_error *err)

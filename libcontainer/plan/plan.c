@@ -11,7 +11,7 @@
 #include "cgroup/cgroup-internal.h"
 #include "internal.h"
 #include "plan/plan.h"
-#include "security.h"
+#include "security/security.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080

@@ -18,9 +18,9 @@
 
 #include "husk/husk.h"
 
-#include "mounts.h"
+#include "rootfs/mounts.h"
 #include "rootfs-helpers.h"
-#include "security.h"
+#include "security/security.h"
 
 #define OPTS(...) ((char *[]){__VA_ARGS__, NULL})
 #define MNT(d, t, s, o)                                                                            \
@@ -513,7 +513,7 @@ void run_default_tests(const char *base)
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
-#include "procfs.h"
+#include "rootfs/procfs.h"
 
 /* openat2, open_tree, fsopen fail with ENOSYS: the fallbacks of older kernels */
 static int block_new_mount_api(void)

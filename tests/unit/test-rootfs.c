@@ -21,7 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "mounts.h"
+#include "rootfs/mounts.h"
 #include "rootfs-helpers.h"
 
 #ifndef MQUEUE_MAGIC
