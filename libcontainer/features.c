@@ -10,7 +10,6 @@
 
 #include "config.h"
 #include "husk/husk.h"
-#include "internal.h"
 #include "security/security.h"
 #include "spec/json.h"
 

@@ -15,8 +15,8 @@
 #include <sys/statfs.h>
 #include <linux/magic.h>
 
-#include "rootfs/mounts.h"
 #include "plan/plan.h"
+#include "rootfs/mounts.h"
 #include "security/security.h"
 #include "utils.h"
 

@@ -9,8 +9,9 @@
 #include <string.h>
 
 #include "cgroup/cgroup-internal.h"
-#include "internal.h"
 #include "plan/plan.h"
+#include "process/process.h"
+#include "rootfs/rootfs.h"
 #include "security/security.h"
 
 #ifndef CLONE_NEWTIME

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "process/process.h"
 #include "utils.h"
 
 static bool has_home(char *const *env)

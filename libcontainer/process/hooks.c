@@ -14,7 +14,8 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "internal.h"
+#include "process/process.h"
+#include "utils.h"
 
 /* Output kept for the error message; the rest is read and dropped. */
 #define HOOK_OUTPUT_MAX 4096

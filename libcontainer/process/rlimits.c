@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <sys/resource.h>
 
-#include "internal.h"
+#include "process/process.h"
 
 int husk_rlimits_apply(const struct husk_rlimit *v, size_t n, struct husk_error *err)
 {

@@ -13,8 +13,9 @@
 #include <sys/syscall.h>
 #include <linux/ioprio.h>
 
-#include "internal.h"
+#include "process/process.h"
 #include "rootfs/procfs.h"
+#include "utils.h"
 
 /* struct sched_attr (linux/sched/types.h clashes with glibc's sched.h). */
 struct sched_attr {

@@ -11,8 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "internal.h"
+#include "process/process.h"
 #include "rootfs/procfs.h"
+#include "utils.h"
 
 /*
  * "net.ipv4.ip_forward" -> "sys/net/ipv4/ip_forward" (below the procfs root).  Like runc, dots

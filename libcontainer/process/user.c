@@ -8,7 +8,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "process/process.h"
+#include "utils.h"
 
 /*
  * Like runc: make stdio owned by the user we switch to, so that it can

@@ -11,8 +11,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "rootfs/rootfs.h"
 #include "plan/plan.h"
+#include "rootfs/rootfs.h"
 #include "utils.h"
 
 /* One rootfs setup: what was probed about the kernel lives here, not in globals. */

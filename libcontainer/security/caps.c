@@ -10,8 +10,9 @@
 #include <sys/syscall.h>
 #include <linux/capability.h>
 
-#include "internal.h"
 #include "plan/plan.h"
+#include "security/security.h"
+#include "utils.h"
 
 /*
  * Highest capability the running kernel knows (what

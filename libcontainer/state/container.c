@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "cgroup/cgroup.h"
 #include "state/container.h"
-#include "internal.h"
 #include "utils.h"
 
 static enum husk_status derive(struct husk_container *c, bool freezer)

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
 #include "spec/json.h"
+#include "state/events.h"
 
 /* a field Go's encoding/json omits when zero */
 static void key_u64_oe(struct jw *g, const char *k, uint64_t v)

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "state/container.h"
-#include "internal.h"
+#include "state/events.h"
 #include "utils.h"
 
 static void stats_clearp(struct husk_cgroup_stats *st)

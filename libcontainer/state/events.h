@@ -12,5 +12,4 @@
 char *husk_events_stats_json(const char *id, const struct husk_cgroup_stats *st);
 char *husk_events_simple_json(const char *type, const char *id);
 
-
 #endif

@@ -11,11 +11,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup/cgroup.h"
+#include "process/process.h"
+#include "process/sync.h"
 #include "state/container.h"
-#include "internal.h"
 #include "state/lifecycle.h"
 #include "state/state.h"
-#include "process/sync.h"
 #include "utils.h"
 
 static const char *root_of(const struct husk_ctx *ctx)

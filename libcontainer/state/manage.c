@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cgroup/cgroup.h"
 #include "state/container.h"
-#include "internal.h"
 #include "utils.h"
 
 /* The container and its cgroup (which these commands need). */

@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "state/state.h"
-#include "internal.h"
 #include "utils.h"
 
 int husk_id_validate(const char *id, struct husk_error *err)

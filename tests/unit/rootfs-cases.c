@@ -18,8 +18,8 @@
 
 #include "husk/husk.h"
 
-#include "rootfs/mounts.h"
 #include "rootfs-helpers.h"
+#include "rootfs/mounts.h"
 #include "security/security.h"
 
 #define OPTS(...) ((char *[]){__VA_ARGS__, NULL})

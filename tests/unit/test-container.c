@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "state/container.h"
 #include "internal.h"
+#include "state/container.h"
 #include "state/state.h"
 
 static int n_tests, n_failed;
