@@ -14,7 +14,7 @@
 #include <linux/ioprio.h>
 
 #include "process/process.h"
-#include "rootfs/procfs.h"
+#include "procfs.h"
 #include "utils.h"
 
 /* struct sched_attr (linux/sched/types.h clashes with glibc's sched.h). */

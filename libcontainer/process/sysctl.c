@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "process/process.h"
-#include "rootfs/procfs.h"
+#include "procfs.h"
 #include "utils.h"
 
 /*

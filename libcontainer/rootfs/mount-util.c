@@ -150,39 +150,6 @@ int husk_bind_fd(int srcfd, const char *src_name, int dstfd, const char *dst_nam
 	return -1;
 }
 
-int husk_clean_path(const char *in, char *out, size_t size)
-{
-	size_t n = 0;
-
-	while (*in) {
-		const char *end;
-		size_t len;
-
-		while (*in == '/')
-			in++;
-		end = strchrnul(in, '/');
-		len = (size_t)(end - in);
-		if (len == 0 || (len == 1 && in[0] == '.')) {
-		} else if (len == 2 && in[0] == '.' && in[1] == '.') {
-			while (n > 0 && out[--n] != '/')
-				;
-		} else if (n + 1 + len < size) {
-			out[n++] = '/';
-			memcpy(out + n, in, len);
-			n += len;
-		} else {
-			out[0] = '\0';
-			errno = ENAMETOOLONG;
-			return -1;
-		}
-		in = end;
-	}
-	if (n == 0)
-		out[n++] = '/';
-	out[n] = '\0';
-	return 0;
-}
-
 bool husk_mount_is_dev(const struct husk_mount *m, bool *bind)
 {
 	char clean[PATH_MAX];

@@ -70,9 +70,6 @@ int husk_open_nofollow(const char *path, int flags);
  */
 int husk_bind_fd(int srcfd, const char *src_name, int dstfd, const char *dst_name);
 
-/* Lexically clean an absolute or relative path into "/a/b" form (".." stops at "/"). */
-int husk_clean_path(const char *in, char *out, size_t size); /* -1/ENAMETOOLONG */
-
 /* Do spec->mounts[idx] (planned as c->plan->mounts[idx]) inside the rootfs. */
 int husk_mount_one(struct rootfs_ctx *c, size_t idx, struct husk_error *err);
 

@@ -25,7 +25,7 @@
 #include <selinux/selinux.h>
 #endif
 
-#include "rootfs/procfs.h"
+#include "procfs.h"
 #include "security/security.h"
 #include "utils.h"
 

@@ -513,7 +513,7 @@ void run_default_tests(const char *base)
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
-#include "rootfs/procfs.h"
+#include "procfs.h"
 
 /* openat2, open_tree, fsopen fail with ENOSYS: the fallbacks of older kernels */
 static int block_new_mount_api(void)

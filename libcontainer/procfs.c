@@ -30,7 +30,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "rootfs/procfs.h"
+#include "procfs.h"
 #include "utils.h"
 
 #define PROC_ROOT_INO 1
