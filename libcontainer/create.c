@@ -19,14 +19,14 @@
 #include <unistd.h>
 #include <linux/sched.h>
 
-#include "container.h"
+#include "state/container.h"
 #include "internal.h"
-#include "security.h"
-#include "lifecycle.h"
-#include "mounts.h"
+#include "security/security.h"
+#include "state/lifecycle.h"
+#include "rootfs/mounts.h"
 #include "plan/plan.h"
-#include "state.h"
-#include "sync.h"
+#include "state/state.h"
+#include "process/sync.h"
 #include "utils.h"
 
 struct creation {

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "husk/error.h"
+#include "husk/husk.h"
 #include "utf8.h"
+#include "utils.h"
 
 /*
  * Every message is one line of valid UTF-8 of bounded size, whatever the
@@ -201,4 +204,21 @@ void husk_error_clear(struct husk_error *err)
 	free(err->msg);
 	err->msg = NULL;
 	err->status = 0;
+}
+
+void husk_warn(const struct husk_ctx *ctx, const char *fmt, ...)
+{
+	char *msg = NULL;
+	va_list ap;
+	int r;
+
+	if (ctx == NULL || ctx->warn == NULL)
+		return;
+	va_start(ap, fmt);
+	r = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return;
+	ctx->warn(ctx->warn_data, msg);
+	free(msg);
 }

@@ -22,14 +22,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "container.h"
+#include "state/container.h"
 #include "internal.h"
 #include "plan/plan.h"
-#include "security.h"
-#include "lifecycle.h"
+#include "process/pipeline.h"
 #include "process/process.h"
-#include "state.h"
-#include "sync.h"
+#include "process/sync.h"
+#include "security/security.h"
+#include "state/lifecycle.h"
+#include "state/state.h"
 #include "utils.h"
 
 static char **strv_dup(char *const *v)

@@ -10,8 +10,7 @@
 
 #include "config.h"
 #include "husk/husk.h"
-#include "internal.h"
-#include "security.h"
+#include "security/security.h"
 #include "spec/json.h"
 
 /* The names of a table, those `keep` accepts when not NULL. */

@@ -16,9 +16,13 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "container.h"
+#include "state/container.h"
 #include "internal.h"
-#include "sync.h"
+#include "plan/plan.h"
+#include "process/pipeline.h"
+#include "process/process.h"
+#include "process/sync.h"
+#include "security/security.h"
 #include "utils.h"
 
 #ifndef KEYCTL_JOIN_SESSION_KEYRING

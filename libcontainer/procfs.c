@@ -30,8 +30,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "internal.h"
 #include "procfs.h"
+#include "utils.h"
 
 #define PROC_ROOT_INO 1
 

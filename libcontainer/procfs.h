@@ -3,7 +3,7 @@
 #ifndef HUSK_PROCFS_H
 #define HUSK_PROCFS_H
 
-#include "internal.h"
+#include "husk/error.h"
 
 /*
  * A directory fd on the root of a procfs: a private instance (fsopen +

@@ -266,3 +266,36 @@ int sys_pidfd_send_signal(int pidfd, int sig)
 	return -1;
 #endif
 }
+
+int husk_clean_path(const char *in, char *out, size_t size)
+{
+	size_t n = 0;
+
+	while (*in) {
+		const char *end;
+		size_t len;
+
+		while (*in == '/')
+			in++;
+		end = strchrnul(in, '/');
+		len = (size_t)(end - in);
+		if (len == 0 || (len == 1 && in[0] == '.')) {
+		} else if (len == 2 && in[0] == '.' && in[1] == '.') {
+			while (n > 0 && out[--n] != '/')
+				;
+		} else if (n + 1 + len < size) {
+			out[n++] = '/';
+			memcpy(out + n, in, len);
+			n += len;
+		} else {
+			out[0] = '\0';
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		in = end;
+	}
+	if (n == 0)
+		out[n++] = '/';
+	out[n] = '\0';
+	return 0;
+}

@@ -16,6 +16,14 @@
 
 #define HIDDEN __attribute__((visibility("hidden")))
 
+/* Lexically clean an absolute or relative path into "/a/b" form (".." stops at "/"). */
+int husk_clean_path(const char *in, char *out, size_t size); /* -1/ENAMETOOLONG */
+
+/* error.c: a warning for the caller to show (ctx->warn), if it wants them. */
+struct husk_ctx;
+void husk_warn(const struct husk_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* ---- ownership helpers (cleanup attributes) ---- */
 static inline void freep(void *p)
 {

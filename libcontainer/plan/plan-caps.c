@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
 #include "plan/plan.h"
+#include "utils.h"
 
 /*
  * A name the table does not know is skipped: runc ignores unknown or

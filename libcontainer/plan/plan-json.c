@@ -17,8 +17,9 @@
 #include <string.h>
 #include <yajl/yajl_gen.h>
 
-#include "internal.h"
+#include "cgroup/cgroup.h"
 #include "plan/plan.h"
+#include "utils.h"
 
 static void str(yajl_gen g, const char *s)
 {

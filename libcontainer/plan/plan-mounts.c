@@ -15,9 +15,9 @@
 #include <sys/statfs.h>
 #include <linux/magic.h>
 
-#include "mounts.h"
 #include "plan/plan.h"
-#include "security.h"
+#include "rootfs/mounts.h"
+#include "security/security.h"
 #include "utils.h"
 
 #ifndef SELINUX_MAGIC

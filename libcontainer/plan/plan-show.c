@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "container.h"
 #include "plan/plan.h"
+#include "state/container.h"
 
 static int parse_layout(const char *name, enum husk_plan_layout *out, struct husk_error *err)
 {

@@ -8,8 +8,9 @@
 #include <string.h>
 #include <sys/mount.h>
 
-#include "internal.h"
+#include "cgroup/cgroup.h"
 #include "plan/plan.h"
+#include "utils.h"
 
 #ifndef MS_NOSYMFOLLOW
 #define MS_NOSYMFOLLOW 256

@@ -9,9 +9,10 @@
 #include <string.h>
 
 #include "cgroup/cgroup-internal.h"
-#include "internal.h"
 #include "plan/plan.h"
-#include "security.h"
+#include "process/process.h"
+#include "rootfs/rootfs.h"
+#include "security/security.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080

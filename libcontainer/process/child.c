@@ -19,9 +19,10 @@
 
 #include "internal.h"
 #include "plan/plan.h"
+#include "process/pipeline.h"
 #include "process/process.h"
-#include "security.h"
-#include "sync.h"
+#include "security/security.h"
+#include "process/sync.h"
 #include "utils.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"

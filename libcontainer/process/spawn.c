@@ -16,12 +16,13 @@
 #include <unistd.h>
 #include <linux/sched.h>
 
-#include "container.h"
+#include "state/container.h"
 #include "internal.h"
-#include "lifecycle.h"
+#include "state/lifecycle.h"
+#include "process/pipeline.h"
 #include "process/process.h"
-#include "security.h"
-#include "sync.h"
+#include "security/security.h"
+#include "process/sync.h"
 #include "utils.h"
 
 #ifndef CLONE_INTO_CGROUP

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "spec/json.h"
-#include "state.h"
+#include "state/state.h"
 #include "utils.h"
 
 void husk_state_clear(struct husk_state *s)

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "state.h"
+#include "state/state.h"
 
 /* The one table of status names (the spec's, state.md). */
 static const char *const status_names[] = {

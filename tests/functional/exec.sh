@@ -475,7 +475,7 @@ PY
 }
 
 # exe_readonly PID WHAT: /proc/PID/exe is the runtime's binary (same file, not a
-# copy) on a read-only mount (husk re-execs so: libcontainer/selfexe.c)
+# copy) on a read-only mount (husk re-execs so: libcontainer/security/selfexe.c)
 exe_readonly() {
 	assert_eq "$(stat -L -c %d:%i "/proc/$1/exe")" "$(stat -L -c %d:%i "$RUNTIME")" "$2"
 	"$PY" -c 'import os, sys; sys.exit(not os.statvfs(sys.argv[1]).f_flag & os.ST_RDONLY)' \

@@ -24,7 +24,8 @@ trap 'rm -rf "$work"' EXIT INT TERM
 lib="$top/libcontainer"
 srcs="$lib/spec/json.c $lib/spec/parse.c $lib/spec/parse-process.c $lib/spec/parse-linux.c
 $lib/spec/parse-resources.c $lib/spec/parse-seccomp.c $lib/spec/tables.c $lib/spec/validate.c
-$lib/spec/mountopts.c $lib/spec/template.c $lib/error.c $lib/utils.c $lib/caps.c"
+$lib/spec/mountopts.c $lib/spec/template.c $lib/spec/parse-util.c $lib/spec/caps-table.c
+$lib/spec/json-text.c $lib/error.c $lib/utils.c $lib/utf8.c"
 yajl_cflags=$(pkg-config --cflags yajl 2>/dev/null || echo -I/usr/include/yajl)
 yajl_libs=$(pkg-config --libs yajl 2>/dev/null || echo -lyajl)
 flags="-std=gnu11 -D_GNU_SOURCE -I$top/include -I$lib -I$top $yajl_cflags"

@@ -18,9 +18,9 @@
 
 #include "husk/husk.h"
 
-#include "mounts.h"
 #include "rootfs-helpers.h"
-#include "security.h"
+#include "rootfs/mounts.h"
+#include "security/security.h"
 
 #define OPTS(...) ((char *[]){__VA_ARGS__, NULL})
 #define MNT(d, t, s, o)                                                                            \

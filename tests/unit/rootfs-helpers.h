@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "internal.h"
-#include "mountinfo.h"
+#include "rootfs/mountinfo.h"
 
 /* ---- in the child ---- */
 

@@ -5,7 +5,7 @@
 
 #include <errno.h>
 
-#include "security.h"
+#include "security/security.h"
 
 void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

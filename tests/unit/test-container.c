@@ -11,9 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "container.h"
 #include "internal.h"
-#include "state.h"
+#include "state/container.h"
+#include "state/state.h"
 
 static int n_tests, n_failed;
 static char dir[] = "/tmp/husk-test-container.XXXXXX";

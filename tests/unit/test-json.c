@@ -11,7 +11,7 @@
 #include "husk/husk.h"
 #include "spec/json.h"
 #include "spec/spec.h"
-#include "state.h"
+#include "state/state.h"
 #include "utils.h"
 
 static int n_tests, n_failed;

@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "security.h"
+#include "security/security.h"
 #include "utils.h"
 
 static int n_tests, n_failed;

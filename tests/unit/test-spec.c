@@ -23,7 +23,7 @@
 #include "config.h"
 #include "husk/husk.h"
 #include "internal.h"
-#include "lifecycle.h"
+#include "state/lifecycle.h"
 
 static int n_tests, n_failed;
 

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * rootfs/: the container's filesystem, the entry points the init calls
+ * (rootfs.c; husk_rootfs_plan is plan/plan.c's).  The mechanisms behind
+ * them are in rootfs/mounts.h.  All of these return 0 on success and -1 with
+ * *err filled on failure.
+ */
+#ifndef HUSK_ROOTFS_ROOTFS_H
+#define HUSK_ROOTFS_ROOTFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "husk/error.h"
+#include "spec/spec.h"
+
+struct husk_rootfs_prep;
+
+struct husk_rootfs_opts {
+	const char *rootfs; /* absolute path of the rootfs on the host */
+	bool no_pivot;	    /* chroot instead of pivot_root */
+	bool userns;	    /* in a new user namespace: bind devices instead of mknod */
+	bool cgroupns;	    /* in a new cgroup namespace */
+	const char *bundle; /* relative bind sources start here (NULL: the cwd) */
+	/* called after the mounts and /dev, before pivot_root (createContainer hooks) */
+	int (*before_pivot)(void *data, struct husk_error *err);
+	void *before_pivot_data;
+	/* what husk_rootfs_prepare() made in the runtime, or NULL */
+	const struct husk_rootfs_prep *prep;
+	/* the plan (mounts parsed); NULL: built here from the spec (unit tests) */
+	const struct husk_plan *plan;
+};
+
+struct husk_plan;
+/* o->plan, or (without one) the mounts part of a plan built from spec into *own. */
+const struct husk_plan *husk_rootfs_plan(const struct husk_spec *spec,
+					 const struct husk_rootfs_opts *o, struct husk_plan **own,
+					 struct husk_error *err);
+
+/*
+ * What the init can't do once inside its user namespace, made by the runtime
+ * before the clone (the init inherits the fds): idmapped mounts, as detached
+ * trees, idmap_fds[i] for spec->mounts[i] (-1 where none).
+ */
+struct husk_rootfs_prep {
+	int *idmap_fds;
+	size_t n;
+};
+/* Call in the runtime before cloning the init when the container has a user namespace. */
+int husk_rootfs_prepare(const struct husk_spec *spec, const struct husk_rootfs_opts *o,
+			struct husk_rootfs_prep *prep, struct husk_error *err);
+/* Close the fds (both in the runtime after the clone, and in the init after setup). */
+void husk_rootfs_prep_clear(struct husk_rootfs_prep *prep);
+
+/*
+ * In the child, inside its new mount namespace, before pivot: make "/"
+ * rslave (or per rootfsPropagation), bind the rootfs, do spec->mounts in
+ * order (resolved inside the rootfs), /dev (tmpfs, default devices, symlinks,
+ * pts, shm, mqueue unless the spec mounts them), linux.devices, then
+ * pivot_root (or chroot) and chdir("/").
+ */
+int husk_rootfs_setup(const struct husk_spec *spec, const struct husk_rootfs_opts *o,
+		      struct husk_error *err);
+/* After pivot (and after the console is bound): masked and read-only paths, readonly root. */
+int husk_rootfs_finalize(const struct husk_spec *spec, const struct husk_rootfs_opts *o,
+			 struct husk_error *err);
+
+#endif
