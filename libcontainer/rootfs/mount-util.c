@@ -18,15 +18,6 @@
 
 #include "rootfs/mounts.h"
 
-#ifndef MS_NOSYMFOLLOW
-#define MS_NOSYMFOLLOW 256
-#endif
-#ifndef ST_NOSYMFOLLOW
-#define ST_NOSYMFOLLOW 0x2000
-#endif
-
-#define MS_ATIME_MASK (MS_NOATIME | MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME)
-
 int husk_mount_flags(const char *path, unsigned long *flags)
 {
 	static const struct {

@@ -15,6 +15,16 @@
 #include "rootfs/rootfs.h"
 #include "utils.h"
 
+/* flags older libc headers lack; every atime mode */
+#ifndef MS_NOSYMFOLLOW
+#define MS_NOSYMFOLLOW 256
+#endif
+#ifndef ST_NOSYMFOLLOW
+#define ST_NOSYMFOLLOW 0x2000
+#endif
+
+#define MS_ATIME_MASK (MS_NOATIME | MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME)
+
 /* One rootfs setup: what was probed about the kernel lives here, not in globals. */
 struct rootfs_ctx {
 	const struct husk_spec *spec;
