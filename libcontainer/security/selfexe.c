@@ -86,14 +86,15 @@ static bool sealed(int fd)
 static int exe_protected(int path_fd, struct husk_error *err)
 {
 	cleanup_close int fd = -1;
-
 	struct statfs sf;
 
-	if (on_readonly_mount(path_fd))
-		return 1;
-	/* memfds live on tmpfs (shmem): anything else is no memfd of ours */
-	if (fstatfs(path_fd, &sf) == 0 && sf.f_type != TMPFS_MAGIC)
-		return 0;
+	/* one fstatfs: a read-only mount, or tmpfs (shmem), where our memfds live */
+	if (fstatfs(path_fd, &sf) == 0) {
+		if (sf.f_flags & ST_RDONLY)
+			return 1;
+		if (sf.f_type != TMPFS_MAGIC)
+			return 0;
+	}
 	/* F_GET_SEALS needs a real open; a binary we may not read is no memfd of ours */
 	fd = open(SELF_EXE, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 && errno != EACCES)
