@@ -17,7 +17,8 @@
 # functional tests run against any runc-compatible runtime), FUZZ_SECONDS
 # (default 20), NO_INSTALL=1 (skip apt-get), NO_UNIT=1, NO_FUZZ=1,
 # NO_CONFORMANCE=1, NO_QEMU=1, NO_CLIENTS=1, NO_ENOSYS=1 (the second run of
-# the unit and functional tests with openat2/clone3 failing), HUSK_QEMU_*.
+# the unit and functional tests with openat2/clone3 failing), NO_COMPAT_RUNC=1
+# (the compat-*.sh suites against runc), HUSK_COMPAT_RUNC, HUSK_QEMU_*.
 set -u
 
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -67,7 +68,7 @@ fi
 # ---- 1. dependencies ----
 pkgs="meson ninja-build pkg-config gcc libc6-dev libyajl-dev libcap-dev libseccomp-dev
 libselinux1-dev libapparmor-dev busybox-static python3 iproute2 util-linux procps
-clang clang-format go-md2man qemu-system-x86 cpio"
+clang clang-format go-md2man qemu-system-x86 cpio runc"
 if [ "${NO_INSTALL:-0}" != 1 ] && command -v dpkg >/dev/null; then
 	missing=
 	for p in $pkgs; do
@@ -234,6 +235,31 @@ if [ $# -eq 0 ] && [ "${NO_ENOSYS:-0}" != 1 ]; then
 		echo "ok 1 - enosys # SKIP no $enosys (an architecture without a seccomp table in nosys.c)" >"$logdir/enosys.tap"
 		count_tap enosys "$logdir/enosys.tap"
 	fi
+fi
+
+# ---- 3c''. the drop-in suites (tests/functional/compat-*.sh) against runc ----
+# Each behaviour husk shares with runc is tested against both: the same file,
+# RUNTIME=runc (a test skips, naming the reason, only where runc 1.1 lacks the
+# behaviour).  Run with the named suites too, when one of them is a compat one.
+runc_bin=${HUSK_COMPAT_RUNC:-$(command -v runc || echo /usr/sbin/runc)}
+if [ "${NO_COMPAT_RUNC:-0}" != 1 ]; then
+	for f in "${files[@]}"; do
+		case $(basename "$f") in compat-*.sh) ;; *) continue ;; esac
+		n=$(basename "$f" .sh)-runc
+		echo "run-all: functional/$n"
+		if [ ! -x "$runc_bin" ]; then
+			echo "ok 1 - $n # SKIP no runc at $runc_bin" >"$logdir/$n.tap"
+			count_tap "$n" "$logdir/$n.tap"
+			continue
+		fi
+		rc=0
+		RUNTIME=$runc_bin bounded 900 bash "$f" >"$logdir/$n.tap" 2>&1 || rc=$?
+		if [ $rc != 0 ] && ! grep -q '^not ok ' "$logdir/$n.tap"; then
+			tail -n 5 "$logdir/$n.tap" | sed 's/^/  /'
+			echo "not ok - $n exited with $rc" >>"$logdir/$n.tap"
+		fi
+		count_tap "$n" "$logdir/$n.tap"
+	done
 fi
 
 # The lanes below run only for the whole suite (no FUNCTIONAL names given).
