@@ -70,7 +70,7 @@ def main():
             ("oom", lambda: tc.t_oom(s)),
             ("namespaces", lambda: tc.t_namespaces(s, helper.pid)),
             ("timens", lambda: tc.t_time_ns(s, features)),
-            ("userns", lambda: tc.t_userns(s)),
+            ("userns", lambda: (tc.t_userns(s), tc.t_userns_devices(s), tc.t_userns_idmap_mount(s))),
             ("devices", lambda: tc.t_devices(s)),
             ("sysctl", lambda: tc.t_sysctl(s)),
             ("seccomp", lambda: tc.t_seccomp(s)),

@@ -212,6 +212,26 @@ def t_lifecycle(s):
     finally:
         s.cleanup_container(cid)
 
+    # delete of a created container (without --force)
+    cfg = s.base_config(["checker", "touch:/out/never"])
+    out3 = os.path.join(s.work, "lc-out3")
+    os.makedirs(out3)
+    cfg["mounts"].append({"destination": "/out", "type": "bind", "source": out3, "options": ["bind"]})
+    cid = s.new_id()
+    b = s.bundle(cfg, name=cid)
+    try:
+        rc, o, err = s.rt("create", "--bundle", b, cid)
+        pid = (s.state(cid) or {}).get("pid")
+        rc2, o, err = s.rt("delete", cid)
+        st = s.state(cid) or {}
+        s.check("runtime.md#delete", "delete of a created container fails, no effect",
+                rc == 0 and rc2 != 0 and st.get("status") == "created" and st.get("pid") == pid,
+                "runtime.md#delete: \"Attempting to delete a container that is not stopped MUST have no effect "
+                "on the container and MUST generate an error\"", "error; still created, same pid",
+                f"create rc={rc} delete rc={rc2} state={st}")
+    finally:
+        s.cleanup_container(cid)
+
     # the process exits by itself
     cfg = s.base_config(["checker", "exit:0"])
     cid = s.new_id()
