@@ -468,10 +468,14 @@ static int exec_follow(const struct husk_spec *spec, const struct husk_exec_opts
 			*exit_status = WEXITSTATUS(ws);
 		return -1;
 	}
-	if (husk_spawn_recv_pty(&e->sp, err) < 0)
+	if (husk_spawn_recv_pty(&e->sp, err) < 0 ||
+	    (o->pid_file && husk_write_pid_file(o->pid_file, pid, err) < 0)) {
+		/* a process its caller cannot know of goes (runc terminates it too) */
+		kill(pid, SIGKILL);
+		while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
+			;
 		return -1;
-	if (o->pid_file && husk_write_pid_file(o->pid_file, pid, err) < 0)
-		return -1;
+	}
 	if (o->detach)
 		return 0;
 	return husk_run_wait(pid, e->sp.pty_master, exit_status, err);
