@@ -111,6 +111,7 @@ struct husk_exec_opts {
 	const char *console_socket;
 	int preserve_fds;
 	bool ignore_paused;
+	char **sub_cgroups; /* --cgroup [controller[,controller...]:]path, runc 1.1's */
 };
 /* Without detach, waits and stores the process's exit status (128+N if killed by N). */
 HUSK_EXPORT int husk_exec(const struct husk_ctx *ctx, const char *id,

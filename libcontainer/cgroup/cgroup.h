@@ -74,6 +74,15 @@ enum husk_cgroup_enter_flags {
 };
 /* Move pid into the cgroup (every hierarchy the clone did not place it in). */
 int husk_cgroup_enter(struct husk_cgroup *cg, pid_t pid, unsigned flags, struct husk_error *err);
+/*
+ * exec --cgroup (runc 1.1): a handle on existing sub-cgroups of `cg` for one
+ * process, from `args` ("[CTRL[,CTRL...]:]PATH", sub.c says how); only
+ * husk_cgroup_enter and husk_cgroup_clone_fd are meant for it.  A path that
+ * leaves `cg`, a controller no hierarchy has, or a missing directory is
+ * refused ("--cgroup: ...").
+ */
+int husk_cgroup_sub(const struct husk_cgroup *cg, char *const *args, struct husk_cgroup **out,
+		    struct husk_error *err);
 /* Change the limits of a live cgroup (husk update); device rules are left alone. */
 int husk_cgroup_update(struct husk_cgroup *cg, const struct husk_resources *res,
 		       struct husk_error *err);

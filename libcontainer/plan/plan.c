@@ -31,7 +31,14 @@ void husk_plan_free(struct husk_plan *p)
 		CPU_FREE(p->cpus_final);
 	husk_seccomp_filter_free(p->seccomp);
 	husk_cgroup_free(p->cg);
+	strv_free(p->warnings);
 	free(p);
+}
+
+void husk_plan_warn(const struct husk_plan *p, const struct husk_ctx *ctx)
+{
+	for (size_t i = 0; p && p->warnings && p->warnings[i]; i++)
+		husk_warn(ctx, "%s", p->warnings[i]);
 }
 
 /*
@@ -139,8 +146,12 @@ static int plan_fill(struct husk_plan *p, struct husk_error *err)
 	if (husk_plan_mounts(p, err) < 0)
 		return -1;
 	if (s->has_process) {
-		husk_plan_caps(s->process.has_capabilities ? &s->process.capabilities : NULL,
-			       &p->caps);
+		const struct husk_caps *caps =
+		    s->process.has_capabilities ? &s->process.capabilities : NULL;
+		int last = husk_caps_kernel_last();
+		husk_plan_caps(caps, last, &p->caps);
+		husk_plan_caps_warnings(caps, last, "config.json: process.capabilities",
+					&p->warnings);
 		if (plan_cpus(p, err) < 0)
 			return -1;
 	}

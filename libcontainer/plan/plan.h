@@ -29,10 +29,20 @@ struct husk_cap_masks {
 
 /*
  * The one place capability names become masks (init and exec use it):
- * absent lists are empty sets.  Unknown names were refused by the parser
- * (and --cap by exec); a name the table lacks is skipped, as runc does.
+ * absent lists are empty sets.  A name the table does not know, or one past
+ * `last` (the running kernel's highest capability, husk_caps_kernel_last()),
+ * is skipped, as runc does; husk_plan_caps_warnings says which.
  */
-void husk_plan_caps(const struct husk_caps *caps, struct husk_cap_masks *out);
+void husk_plan_caps(const struct husk_caps *caps, int last, struct husk_cap_masks *out);
+/*
+ * A warning for each name husk_plan_caps skips, appended to the strv *out:
+ * "<where>.bounding[3]: unknown capability `CAP_FOO`, ignored" (`where`:
+ * "config.json: process.capabilities"); husk_plan_names_warnings for a
+ * plain list (exec's --cap: "<where>: unknown capability ...").
+ */
+void husk_plan_caps_warnings(const struct husk_caps *caps, int last, const char *where,
+			     char ***out);
+void husk_plan_names_warnings(char *const *names, int last, const char *where, char ***out);
 
 /* One entry of spec->mounts with its options parsed (config.md's table). */
 struct husk_plan_mount {
@@ -82,6 +92,7 @@ struct husk_plan {
 	size_t cpus_initial_size, cpus_final_size;
 	struct husk_seccomp_filter *seccomp; /* compiled, NULL without linux.seccomp */
 	struct husk_cgroup *cg;		     /* decided (husk_cgroup_prepare): nothing made */
+	char **warnings; /* what the config asks and husk skips (husk_plan_warn shows them) */
 };
 
 /*
@@ -92,6 +103,9 @@ struct husk_plan {
 int husk_plan_build(const struct husk_spec *spec, const char *id, const char *bundle,
 		    const char *rootfs, struct husk_plan **out, struct husk_error *err);
 void husk_plan_free(struct husk_plan *p);
+struct husk_ctx;
+/* Pass the plan's warnings to the caller's warn hook (create, husk plan). */
+void husk_plan_warn(const struct husk_plan *p, const struct husk_ctx *ctx);
 static inline void husk_plan_freep(struct husk_plan **p)
 {
 	husk_plan_free(*p);

@@ -522,6 +522,7 @@ static int do_create(const struct husk_ctx *ctx, const char *id, const struct hu
 	/* every check of the config happens here, before anything exists */
 	if (husk_plan_build(s, id, c->bundle, c->rootfs, &c->plan, err) < 0)
 		return -1;
+	husk_plan_warn(c->plan, ctx);
 
 	if (husk_store_create(husk_state_root(ctx), id, &c->store, err) < 0)
 		return -1;

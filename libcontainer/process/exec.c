@@ -114,9 +114,9 @@ static int id_error(const char *flag, const char *whole, const char *id, int r,
 			      whole ? whole : id);
 }
 
-/* The container's capabilities, with runc's --cap added. */
-static int process_caps(const struct husk_process *c, const struct husk_exec_opts *o,
-			struct husk_process *p, struct husk_error *err)
+/* The container's capabilities, with runc's --cap added (unknown ones: exec_caps warns). */
+static void process_caps(const struct husk_process *c, const struct husk_exec_opts *o,
+			 struct husk_process *p)
 {
 	p->has_capabilities = c->has_capabilities || o->caps;
 	p->capabilities.bounding = strv_dup(c->capabilities.bounding);
@@ -125,16 +125,11 @@ static int process_caps(const struct husk_process *c, const struct husk_exec_opt
 	p->capabilities.inheritable = strv_dup(c->capabilities.inheritable);
 	p->capabilities.ambient = strv_dup(c->capabilities.ambient);
 	if (o->caps) {
-		for (size_t i = 0; o->caps[i]; i++)
-			if (husk_cap_from_name(o->caps[i]) < 0)
-				return husk_error_set(err, EINVAL, "--cap: unknown capability `%s`",
-						      o->caps[i]);
 		/* runc adds --cap to the bounding, effective and permitted sets */
 		p->capabilities.bounding = strv_merge(p->capabilities.bounding, o->caps);
 		p->capabilities.effective = strv_merge(p->capabilities.effective, o->caps);
 		p->capabilities.permitted = strv_merge(p->capabilities.permitted, o->caps);
 	}
-	return 0;
 }
 
 /*
@@ -206,8 +201,7 @@ static int build_process(const struct husk_spec *spec, const struct husk_exec_op
 						err);
 		}
 	}
-	if (process_caps(c, o, p, err) < 0)
-		return -1;
+	process_caps(c, o, p);
 	p->no_new_privileges = c->no_new_privileges || o->no_new_privs;
 	process_sched(c, p);
 	p->exec_cpu_affinity_initial = xstrdup(c->exec_cpu_affinity_initial);
@@ -300,6 +294,7 @@ struct exec_run {
 	struct husk_seccomp_filter *filter; /* the container's profile */
 	cpu_set_t *cpus_initial, *cpus_final;
 	struct husk_cgroup *cg;
+	struct husk_cgroup *sub_cg; /* --cgroup: where the process goes instead of cg */
 	char pidns_path[64], timens_path[64];
 };
 
@@ -328,12 +323,40 @@ static void exec_run_clear(struct exec_run *e)
 	if (e->cpus_final)
 		CPU_FREE(e->cpus_final);
 	husk_cgroup_free(e->cg);
+	husk_cgroup_free(e->sub_cg);
 	husk_process_clear(&e->proc);
 }
 
+/*
+ * The capability masks, as create's plan makes them: the names husk or the
+ * kernel does not know are skipped, each with a warning (runc warns on
+ * every exec too), from process.json, or from config.json and --cap.
+ */
+static void exec_caps(const struct husk_ctx *ctx, const struct husk_spec *spec,
+		      const struct husk_exec_opts *o, struct exec_run *e)
+{
+	const struct husk_process *c = &spec->process;
+	cleanup_strv char **warnings = NULL;
+	cleanup_free char *where = NULL;
+	int last = husk_caps_kernel_last();
+
+	if (o->process_file) {
+		if (asprintf(&where, "%s: capabilities", o->process_file) < 0)
+			abort();
+		husk_plan_caps_warnings(&e->proc.capabilities, last, where, &warnings);
+	} else {
+		husk_plan_caps_warnings(c->has_capabilities ? &c->capabilities : NULL, last,
+					"config.json: process.capabilities", &warnings);
+		husk_plan_names_warnings(o->caps, last, "--cap", &warnings);
+	}
+	for (size_t i = 0; warnings && warnings[i]; i++)
+		husk_warn(ctx, "%s", warnings[i]);
+	husk_plan_caps(&e->proc.capabilities, last, &e->x.caps);
+}
+
 /* The process to run, resolved as create's plan resolves the init's. */
-static int exec_process(const struct husk_spec *spec, const struct husk_exec_opts *o,
-			struct exec_run *e, struct husk_error *err)
+static int exec_process(const struct husk_ctx *ctx, const struct husk_spec *spec,
+			const struct husk_exec_opts *o, struct exec_run *e, struct husk_error *err)
 {
 	struct husk_process *p = &e->proc;
 	struct husk_child *ch = &e->x.ch;
@@ -355,7 +378,7 @@ static int exec_process(const struct husk_spec *spec, const struct husk_exec_opt
 	    husk_cpu_list_parse(p->exec_cpu_affinity_final, &e->cpus_final, &ch->cpus_final_size,
 				err) < 0)
 		return husk_error_wrap(err, "execCPUAffinity.final");
-	husk_plan_caps(&p->capabilities, &e->x.caps);
+	exec_caps(ctx, spec, o, e);
 	ch->p = p;
 	ch->env = p->env;
 	ch->listen_pid_slot = -1;
@@ -378,8 +401,8 @@ static int open_ns(pid_t pid, int t, int *fd, char path[64], struct husk_error *
 }
 
 /* The init's namespaces, root and cgroup, opened for the child. */
-static int exec_target(struct husk_container *c, const struct husk_spec *spec, struct exec_run *e,
-		       struct husk_error *err)
+static int exec_target(struct husk_container *c, const struct husk_spec *spec,
+		       char *const *sub_cgroups, struct exec_run *e, struct husk_error *err)
 {
 	const struct husk_namespace *ns = spec->linux_.namespaces;
 	struct exec_child *x = &e->x;
@@ -417,6 +440,8 @@ static int exec_target(struct husk_container *c, const struct husk_spec *spec, s
 	e->sp.timens_path = e->timens_path;
 	if (c->s.cgroup_path && husk_cgroup_load(c->s.cgroup_path, &e->cg, err) < 0)
 		return -1;
+	if (sub_cgroups && *sub_cgroups)
+		return husk_cgroup_sub(e->cg, sub_cgroups, &e->sub_cg, err);
 	return 0;
 }
 
@@ -425,11 +450,12 @@ static int exec_follow(const struct husk_spec *spec, const struct husk_exec_opts
 		       struct exec_run *e, const char *state, bool frozen, int *exit_status,
 		       struct husk_error *err)
 {
+	struct husk_cgroup *into = e->sub_cg ? e->sub_cg : e->cg;
 	pid_t pid = e->sp.pid;
 	int r = -1, ws = 0;
 
-	if ((e->cg && husk_cgroup_enter(
-			  e->cg, pid, e->sp.into_cgroup ? HUSK_CGROUP_ENTER_CLONED : 0, err) < 0) ||
+	if ((into && husk_cgroup_enter(into, pid, e->sp.into_cgroup ? HUSK_CGROUP_ENTER_CLONED : 0,
+				       err) < 0) ||
 	    (frozen && husk_cgroup_freeze(e->cg, true, err) < 0) ||
 	    husk_sync_send(e->sp.sync_fd, SYNC_GO, NULL, err) < 0 ||
 	    (r = husk_spawn_wait_exec(&e->sp, state, &spec->linux_.seccomp, err)) < 0) {
@@ -442,10 +468,14 @@ static int exec_follow(const struct husk_spec *spec, const struct husk_exec_opts
 			*exit_status = WEXITSTATUS(ws);
 		return -1;
 	}
-	if (husk_spawn_recv_pty(&e->sp, err) < 0)
+	if (husk_spawn_recv_pty(&e->sp, err) < 0 ||
+	    (o->pid_file && husk_write_pid_file(o->pid_file, pid, err) < 0)) {
+		/* a process its caller cannot know of goes (runc terminates it too) */
+		kill(pid, SIGKILL);
+		while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
+			;
 		return -1;
-	if (o->pid_file && husk_write_pid_file(o->pid_file, pid, err) < 0)
-		return -1;
+	}
 	if (o->detach)
 		return 0;
 	return husk_run_wait(pid, e->sp.pty_master, exit_status, err);
@@ -457,6 +487,7 @@ static int exec_spawn(struct husk_container *c, const struct husk_spec *spec,
 		      struct husk_error *err)
 {
 	cleanup_free char *state = NULL;
+	struct husk_cgroup *into;
 	sigset_t all, old;
 	bool frozen;
 	int r;
@@ -481,7 +512,8 @@ static int exec_spawn(struct husk_container *c, const struct husk_spec *spec,
 	/* every signal blocked: we forward them; the child gets the caller's mask back */
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
-	r = husk_spawn_clone(&e->sp, 0, e->cg ? husk_cgroup_clone_fd(e->cg) : -1, exec_child_main,
+	into = e->sub_cg ? e->sub_cg : e->cg;
+	r = husk_spawn_clone(&e->sp, 0, into ? husk_cgroup_clone_fd(into) : -1, exec_child_main,
 			     &e->x, err);
 	if (r == 0)
 		r = exec_follow(spec, o, e, state, frozen, exit_status, err);
@@ -526,8 +558,9 @@ int husk_exec(const struct husk_ctx *ctx, const char *id, const struct husk_exec
 		return -1;
 	exec_run_init(&e);
 	/* the config frozen at create: the bundle may be gone */
-	if ((spec = husk_container_spec(c, err)) != NULL && exec_process(spec, o, &e, err) == 0 &&
-	    exec_target(c, spec, &e, err) == 0)
+	if ((spec = husk_container_spec(c, err)) != NULL &&
+	    exec_process(ctx, spec, o, &e, err) == 0 &&
+	    exec_target(c, spec, o->sub_cgroups, &e, err) == 0)
 		r = exec_spawn(c, spec, o, &e, exit_status, err);
 	exec_run_clear(&e);
 	return r;

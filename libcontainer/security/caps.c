@@ -36,6 +36,11 @@ static int kernel_cap_last(bool beyond_table)
 	return last;
 }
 
+int husk_caps_kernel_last(void)
+{
+	return kernel_cap_last(false);
+}
+
 /* The bits of `mask` the kernel knows (0..last). */
 static uint64_t known(uint64_t mask, int last)
 {

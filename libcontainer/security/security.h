@@ -24,6 +24,12 @@ struct husk_cap_masks; /* plan/plan.h: names resolved by husk_plan_caps() */
 int husk_caps_prepare(const struct husk_cap_masks *caps, struct husk_error *err);
 /* After the uid switch: permitted, effective, inheritable, then ambient. */
 int husk_caps_apply(const struct husk_cap_masks *caps, struct husk_error *err);
+/*
+ * The highest capability both the running kernel and husk's table know
+ * (/proc/sys/kernel/cap_last_cap, probed without /proc): a read-only probe,
+ * for the plan.
+ */
+int husk_caps_kernel_last(void);
 
 /* ---- seccomp.c ---- */
 

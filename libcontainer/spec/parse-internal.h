@@ -6,8 +6,11 @@
 #include "spec/json.h"
 #include "spec/spec.h"
 
-/* Each parses object `o` (already type-checked) at the current path. */
-int parse_process(struct jctx *c, yajl_val o, struct husk_process *p);
+/*
+ * Each parses object `o` (already type-checked) at the current path.
+ * parse_process: `exec_doc` for exec's process.json (runc's defaults).
+ */
+int parse_process(struct jctx *c, yajl_val o, struct husk_process *p, bool exec_doc);
 int parse_linux(struct jctx *c, yajl_val o, struct husk_linux *l);
 int parse_resources(struct jctx *c, yajl_val o, struct husk_resources *r);
 int parse_seccomp(struct jctx *c, yajl_val o, struct husk_seccomp *s);

@@ -6,12 +6,18 @@
 #include "spec/parse-internal.h"
 #include "utils.h"
 
-static int parse_user(struct jctx *c, yajl_val o, struct husk_user *u)
+/*
+ * `exec_doc`: exec's process.json, where runc takes a missing user, uid or
+ * gid as 0 (its Go struct's zero values); config.json keeps the spec's
+ * REQUIRED user, uid and gid.
+ */
+static int parse_user(struct jctx *c, yajl_val o, struct husk_user *u, bool exec_doc)
 {
+	int need = exec_doc ? J_OPT : J_REQ;
 	int r;
 
-	if (j_u32_in(c, o, "uid", J_REQ, 0, HUSK_ID_MAX, &u->uid) < 0 ||
-	    j_u32_in(c, o, "gid", J_REQ, 0, HUSK_ID_MAX, &u->gid) < 0)
+	if (j_u32_in(c, o, "uid", need, 0, HUSK_ID_MAX, &u->uid) < 0 ||
+	    j_u32_in(c, o, "gid", need, 0, HUSK_ID_MAX, &u->gid) < 0)
 		return -1;
 	r = j_u32(c, o, "umask", J_OPT, &u->umask);
 	if (r < 0)
@@ -24,24 +30,6 @@ static int parse_user(struct jctx *c, yajl_val o, struct husk_user *u)
 	return 0;
 }
 
-static int parse_cap_list(struct jctx *c, yajl_val o, const char *key, char ***out)
-{
-	int r = j_strv(c, o, key, J_OPT, out);
-	size_t mark;
-
-	if (r <= 0)
-		return r;
-	mark = jp_key(c, key);
-	for (size_t i = 0; (*out)[i]; i++) {
-		if (husk_cap_from_name((*out)[i]) < 0) {
-			jp_idx(c, i);
-			return jerr(c, "unknown capability `%s`", (*out)[i]);
-		}
-	}
-	jp_pop(c, mark);
-	return 1;
-}
-
 static bool has_name(char *const *list, const char *name)
 {
 	for (; list && *list; list++)
@@ -52,19 +40,27 @@ static bool has_name(char *const *list, const char *name)
 
 static int parse_caps(struct jctx *c, yajl_val o, struct husk_caps *caps)
 {
-	if (parse_cap_list(c, o, "bounding", &caps->bounding) < 0 ||
-	    parse_cap_list(c, o, "effective", &caps->effective) < 0 ||
-	    parse_cap_list(c, o, "inheritable", &caps->inheritable) < 0 ||
-	    parse_cap_list(c, o, "permitted", &caps->permitted) < 0 ||
-	    parse_cap_list(c, o, "ambient", &caps->ambient) < 0)
+	/*
+	 * Any string is taken: a name husk or the kernel does not know is
+	 * skipped with a warning when the plan resolves the sets (config.md:
+	 * such values are logged as a warning; runc 1.1 does so, "" included).
+	 * A value that is not a string is refused, as runc's JSON decoding does.
+	 */
+	if (j_strv(c, o, "bounding", J_OPT, &caps->bounding) < 0 ||
+	    j_strv(c, o, "effective", J_OPT, &caps->effective) < 0 ||
+	    j_strv(c, o, "inheritable", J_OPT, &caps->inheritable) < 0 ||
+	    j_strv(c, o, "permitted", J_OPT, &caps->permitted) < 0 ||
+	    j_strv(c, o, "ambient", J_OPT, &caps->ambient) < 0)
 		return -1;
 	/*
 	 * capset(2) refuses an effective capability that is not permitted
 	 * (EPERM): say which one here rather than "set capabilities: operation
 	 * not permitted" from the container's init.  runc fails there too.
+	 * Names that are skipped anyway do not count.
 	 */
 	for (size_t i = 0; caps->effective && caps->effective[i]; i++) {
-		if (has_name(caps->permitted, caps->effective[i]))
+		if (husk_cap_from_name(caps->effective[i]) < 0 ||
+		    has_name(caps->permitted, caps->effective[i]))
 			continue;
 		jp_key(c, "effective");
 		jp_idx(c, i);
@@ -174,14 +170,14 @@ static int parse_console_size(struct jctx *c, yajl_val o, struct husk_process *p
 	return 0;
 }
 
-int parse_process(struct jctx *c, yajl_val o, struct husk_process *p)
+int parse_process(struct jctx *c, yajl_val o, struct husk_process *p, bool exec_doc)
 {
 	int r;
 
 	if (j_bool(c, o, "terminal", J_OPT, &p->terminal) < 0)
 		return -1;
 	J_SUB("consoleSize", J_OPT, parse_console_size(c, sub_, p));
-	J_SUB("user", J_REQ, parse_user(c, sub_, &p->user));
+	J_SUB("user", exec_doc ? J_OPT : J_REQ, parse_user(c, sub_, &p->user, exec_doc));
 	if (j_strv(c, o, "args", J_OPT, &p->args) < 0 ||
 	    j_str(c, o, "commandLine", J_OPT, &p->command_line) < 0 ||
 	    j_strv(c, o, "env", J_OPT, &p->env) < 0 || j_abs_path(c, o, "cwd", J_REQ, &p->cwd) < 0)

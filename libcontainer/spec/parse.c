@@ -92,7 +92,7 @@ static int parse_top(struct jctx *c, yajl_val o, struct husk_spec *s)
 		   parse_mount) < 0)
 		return -1;
 	s->has_process = jget(o, "process") != NULL;
-	J_SUB("process", J_OPT, parse_process(c, sub_, &s->process));
+	J_SUB("process", J_OPT, parse_process(c, sub_, &s->process, false));
 	if (j_str(c, o, "hostname", J_OPT, &s->hostname) < 0 ||
 	    j_str(c, o, "domainname", J_OPT, &s->domainname) < 0)
 		return -1;
@@ -148,7 +148,7 @@ static int parse_object_doc(const char *json, size_t len, const char *file,
 
 static int process_fn(struct jctx *c, yajl_val o, void *out)
 {
-	return parse_process(c, o, out);
+	return parse_process(c, o, out, true);
 }
 
 static int resources_fn(struct jctx *c, yajl_val o, void *out)

@@ -92,11 +92,11 @@ test_exec_cap() {
 	assert_out_line "CapPrm: $all"
 	rtc exec "$ID" /payload caps
 	assert_out_line "CapEff: $(hex $CAP_KILL + $CAP_NET_BIND + $CAP_AUDIT_WRITE)"
-	if is_husk; then # runc 1.1 warns and goes on
-		rtc exec -c CAP_NO_SUCH "$ID" /payload caps
-		assert_rc_not0 "exec --cap with an unknown capability"
-		assert_err_has CAP_NO_SUCH
-	fi
+	# skipped with a warning, as runc 1.1 does (compat-exec.sh has more)
+	rtc exec -c CAP_NO_SUCH "$ID" /payload caps
+	assert_rc 0 "exec --cap with an unknown capability"
+	assert_out_line "CapEff: $(hex $CAP_KILL + $CAP_NET_BIND + $CAP_AUDIT_WRITE)"
+	assert_err_has CAP_NO_SUCH
 	down
 }
 

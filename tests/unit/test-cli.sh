@@ -92,13 +92,15 @@ for c in create start run exec state kill delete pause resume ps update; do
 	check "$c without an id: message" has "husk: $c: missing container id" "$tmp/err"
 done
 run --root "$root" exec x
-check "exec without a command exits 1" [ $rc -eq 1 ]
+# runc 1.1 exits 255 here ("process args cannot be empty"): a failure of exec itself
+check "exec without a command exits 255" [ $rc -eq 255 ]
 check "exec without a command: message" has "husk: exec: missing command" "$tmp/err"
 run --root "$root" exec --bogus x sh
 check "exec: options before the id are husk's" has 'husk: exec: unknown option `--bogus`' "$tmp/err"
 run --root "$root" exec nope sh --bogus -t
 check "exec: arguments after the id are the command's" differ_text "unknown option" "$tmp/err"
 check "exec: ... and the id is looked up" has "does not exist" "$tmp/err"
+check "exec in a missing container exits 255 (runc)" [ $rc -eq 255 ]
 run --root "$root" update --memory 12q x
 check "update: bad size" has 'husk: update: invalid value `12q` for option `--memory`' "$tmp/err"
 run --root "$root" update -r - --pids-limit 5 x

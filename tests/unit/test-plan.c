@@ -60,6 +60,47 @@ static void test_mount_opts(void)
 	husk_plan_mount_clear(&m);
 }
 
+/*
+ * Names husk does not know and ones the kernel lacks (cap 40 on a kernel
+ * whose last is 39) are skipped, each with a warning naming its place.
+ */
+static void test_caps_skipped(void)
+{
+	char *bnd[] = {"CAP_KILL", "CAP_UNKNOWN", "CAP_CHECKPOINT_RESTORE", "", NULL};
+	char *inh[] = {"cap_kill", NULL};
+	char *flag[] = {"CAP_NOPE", "CAP_CHOWN", NULL};
+	struct husk_caps caps = {.bounding = bnd, .inheritable = inh};
+	struct husk_cap_masks m;
+	char **w = NULL;
+
+	husk_plan_caps(&caps, 39, &m);
+	ok(m.bounding == (1ULL << CAP_KILL) && m.inheritable == 0,
+	   "unknown names and caps past the kernel's last are skipped");
+	husk_plan_caps(&caps, 40, &m);
+	ok(m.bounding == ((1ULL << CAP_KILL) | (1ULL << 40)),
+	   "cap 40 kept where the kernel has it");
+	husk_plan_caps_warnings(&caps, 39, "config.json: process.capabilities", &w);
+	ok(w && strv_len(w) == 4 &&
+	       strcmp(w[0], "config.json: process.capabilities.bounding[1]: unknown capability "
+			    "`CAP_UNKNOWN`, ignored") == 0 &&
+	       strcmp(w[1], "config.json: process.capabilities.bounding[2]: capability "
+			    "`CAP_CHECKPOINT_RESTORE` is not supported by the running kernel (its "
+			    "last is 39), ignored") == 0 &&
+	       strcmp(w[2], "config.json: process.capabilities.bounding[3]: unknown capability "
+			    "``, ignored") == 0 &&
+	       strcmp(w[3], "config.json: process.capabilities.inheritable[0]: unknown "
+			    "capability `cap_kill`, ignored") == 0,
+	   "a warning per skipped name, with its JSON path (%s)", w && w[0] ? w[0] : "none");
+	husk_plan_names_warnings(flag, 40, "--cap", &w);
+	ok(strv_len(w) == 5 && strcmp(w[4], "--cap: unknown capability `CAP_NOPE`, ignored") == 0,
+	   "--cap names warn without a path");
+	strv_free(w);
+	w = NULL;
+	husk_plan_caps_warnings(NULL, 39, "x", &w);
+	husk_plan_caps_warnings(&(struct husk_caps){.ambient = inh + 1}, 39, "x", &w);
+	ok(w == NULL, "nothing skipped: no warning");
+}
+
 static void test_caps(void)
 {
 	char *bnd[] = {"CAP_CHOWN", "CAP_KILL", "CAP_SYS_ADMIN", NULL};
@@ -68,13 +109,14 @@ static void test_caps(void)
 	struct husk_cap_masks m;
 	char *s;
 
-	husk_plan_caps(&caps, &m);
+	husk_plan_caps(&caps, 40, &m);
 	ok(m.bounding == ((1ULL << CAP_CHOWN) | (1ULL << CAP_KILL) | (1ULL << CAP_SYS_ADMIN)) &&
 	       m.effective == m.bounding && m.permitted == 0 && m.inheritable == 0 &&
 	       m.ambient == (1ULL << CAP_NET_RAW),
 	   "cap names to masks, absent lists empty");
-	husk_plan_caps(NULL, &m);
+	husk_plan_caps(NULL, 40, &m);
 	ok(m.bounding == 0 && m.effective == 0 && m.ambient == 0, "no capabilities: all empty");
+	test_caps_skipped();
 	s = husk_plan_caps_str((1ULL << CAP_CHOWN) | (1ULL << CAP_BPF));
 	ok(strcmp(s, "CAP_CHOWN CAP_BPF") == 0, "masks back to names: `%s`", s);
 	free(s);

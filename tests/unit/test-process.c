@@ -29,7 +29,7 @@ static int caps_prepare(const struct husk_caps *c, struct husk_error *e)
 {
 	struct husk_cap_masks m;
 
-	husk_plan_caps(c, &m);
+	husk_plan_caps(c, husk_caps_kernel_last(), &m);
 	return husk_caps_prepare(c ? &m : NULL, e);
 }
 
@@ -37,7 +37,7 @@ static int caps_apply(const struct husk_caps *c, struct husk_error *e)
 {
 	struct husk_cap_masks m;
 
-	husk_plan_caps(c, &m);
+	husk_plan_caps(c, husk_caps_kernel_last(), &m);
 	return husk_caps_apply(c ? &m : NULL, e);
 }
 

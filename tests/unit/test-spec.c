@@ -526,6 +526,34 @@ static void test_process_json(void)
 	   "process.json error has a path from its top (%s)", M(e));
 	husk_error_clear(&e);
 	free(t);
+	/* runc: exec's process.json without user (or uid, gid) runs as 0:0 */
+	t = q("{'args': ['ls'], 'cwd': '/'}");
+	r = husk_process_parse(t, strlen(t), "process.json", &p, &e);
+	ok(r == 0 && p.user.uid == 0 && p.user.gid == 0, "process.json: no user is 0:0 (%s)", M(e));
+	husk_process_clear(&p);
+	husk_error_clear(&e);
+	free(t);
+	t = q("{'args': ['ls'], 'cwd': '/', 'user': {'uid': 5}}");
+	r = husk_process_parse(t, strlen(t), "process.json", &p, &e);
+	ok(r == 0 && p.user.uid == 5 && p.user.gid == 0, "process.json: no gid is 0 (%s)", M(e));
+	husk_process_clear(&p);
+	husk_error_clear(&e);
+	free(t);
+	t = q("{'args': ['ls'], 'cwd': '/', 'user': {'uid': 'x'}}");
+	r = husk_process_parse(t, strlen(t), "process.json", &p, &e);
+	ok(r < 0 && strcmp(M(e), "process.json: user.uid: expected a uint32, got a string") == 0,
+	   "process.json: a bad uid is still refused (%s)", M(e));
+	husk_error_clear(&e);
+	free(t);
+	/* unknown capability names parse (the plan skips them with a warning) */
+	t = q("{'args': ['ls'], 'cwd': '/', 'capabilities': {'bounding': ['CAP_NOPE'],"
+	      " 'effective': ['CAP_NOPE'], 'ambient': ['']}}");
+	r = husk_process_parse(t, strlen(t), "process.json", &p, &e);
+	ok(r == 0 && strcmp(p.capabilities.bounding[0], "CAP_NOPE") == 0,
+	   "process.json: unknown capability names parse (%s)", M(e));
+	husk_process_clear(&p);
+	husk_error_clear(&e);
+	free(t);
 	t = q("['ls']");
 	r = husk_process_parse(t, strlen(t), "process.json", &p, &e);
 	ok(r < 0 && strcmp(e.msg, "process.json: expected an object, got an array") == 0,
