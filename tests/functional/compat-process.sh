@@ -135,6 +135,53 @@ test_seccomp_enosys_unknown_syscall() {
 	assert_out_line "syscall: error: 1000: Function not implemented"
 	assert_out_line "syscall: error: 110: Operation not permitted"
 	rt delete --force "$ID"
+	# x32 numbers (bit 30) have their own highest number when x32 is listed
+	runp_rc syscall 0x400003e8
+	assert_out_line "syscall: error: 0x400003e8: Function not implemented"
+	# a killing default: ENOSYS for the unknown one, SIGSYS for the known one
+	cfg 'l["seccomp"]["defaultAction"] = "SCMP_ACT_KILL_PROCESS"'
+	runp_rc syscall 1000 syscall 110 echo not-reached
+	assert_rc $((128 + 31)) "killed by SIGSYS"
+	assert_out_line "syscall: error: 1000: Function not implemented"
+	assert_out_lacks not-reached
+}
+
+# no architectures listed: runc 1.1 adds no stub (its stub covers the listed
+# ones only); husk does the same
+test_seccomp_no_stub_without_architectures() {
+	[ "$(uname -m)" = x86_64 ] || skip "the syscall numbers below are x86_64's"
+	errno_profile "$B/config.json" getppid
+	cfg 'del l["seccomp"]["architectures"]'
+	runp_rc syscall 1000 syscall 110
+	assert_out_line "syscall: error: 1000: Operation not permitted"
+	assert_out_line "syscall: error: 110: Operation not permitted"
+}
+
+# the stub with SCMP_ACT_NOTIFY rules: the listener fd still reaches the
+# agent (husk loads the patched program itself, with NEW_LISTENER)
+test_seccomp_enosys_with_notify() {
+	[ "$(uname -m)" = x86_64 ] || skip "the syscall numbers below are x86_64's"
+	is_husk || skip "runc 1.1: the first notified syscall hangs with tests/unit/seccomp-agent (also under an SCMP_ACT_ALLOW default; seccomp.sh's notify test skips runc too)"
+	agent=$BUILD_DIR/tests/unit/seccomp-agent
+	[ -x "$agent" ] || skip "no seccomp agent at $agent"
+	"$agent" "$TT/agent.sock" "$TT/states" >"$TT/agent.out" 2>"$TT/agent.err" &
+	apid=$!
+	for _ in $(seq 100); do
+		grep -q ready "$TT/agent.out" 2>/dev/null && break
+		sleep 0.05
+	done
+	errno_profile "$B/config.json" getppid mkdir mkdirat
+	cfg "l['seccomp']['listenerPath'] = '$TT/agent.sock'" \
+		"l['seccomp']['syscalls'].append({'names': ['mkdir', 'mkdirat'], 'action': 'SCMP_ACT_NOTIFY'})" \
+		'mount("/tmp", "tmpfs", "tmpfs")'
+	runp_rc syscall 1000 syscall 110 mkdir /tmp/n
+	kill "$apid" 2>/dev/null || true
+	wait "$apid" 2>/dev/null || true
+	assert_out_line "syscall: error: 1000: Function not implemented"
+	assert_out_line "syscall: error: 110: Operation not permitted"
+	# the agent answers success without doing it
+	assert_out_line "mkdir: /tmp/n ok"
+	[ -s "$TT/states" ] || die "the agent received no state"
 }
 
 # no stub where the default action lets calls through (SCMP_ACT_ALLOW, LOG,
@@ -277,6 +324,8 @@ t "createContainer hook: a relative path is in the rootfs" test_create_container
 t "hooks: a hook's env replaces the runtime's" test_hook_env_given
 t "seccomp: ENOSYS for a syscall the profile does not know" test_seccomp_enosys_unknown_syscall
 t "seccomp: no ENOSYS stub with an allowing default or ENOSYS errno" test_seccomp_no_stub_when_allowing
+t "seccomp: no ENOSYS stub without architectures (runc 1.1)" test_seccomp_no_stub_without_architectures
+t "seccomp: ENOSYS stub with SCMP_ACT_NOTIFY rules" test_seccomp_enosys_with_notify
 t "seccomp: the filter is loaded before startContainer hooks" test_seccomp_before_start_container_hook
 t "seccomp: ... also without noNewPrivileges" test_seccomp_before_start_container_hook_no_nnp
 t "cwd: a missing cwd under a read-only root" test_missing_cwd_readonly_root
