@@ -185,8 +185,16 @@ static int bind_rootfs(const struct husk_plan *p, const char *rootfs, struct hus
 static int make_cwd(const struct husk_spec *spec, unsigned *probe, struct husk_error *err)
 {
 	cleanup_close int root = -1, fd = -1;
+	struct stat st;
 
 	if (!spec->has_process || spec->process.cwd == NULL || spec->process.cwd[0] == '\0')
+		return 0;
+	/*
+	 * Only what is missing is made.  Whatever is there (a magic link such
+	 * as /proc/self/fd/N included) is the child's to chdir into and check,
+	 * with runc's messages.
+	 */
+	if (stat(spec->process.cwd, &st) == 0 || errno != ENOENT)
 		return 0;
 	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
