@@ -228,13 +228,15 @@ void husk_child_unwatch(struct husk_child *ch)
 	ch->pdeath = false;
 }
 
-/* cwd (made when missing for the init, as runc does), checked inside the root; HOME */
+/*
+ * cwd (the init's was made when missing, as runc does, by the rootfs setup:
+ * before the root went read-only), checked inside the root; HOME
+ */
 static int child_cwd_env(struct husk_child *ch, struct husk_error *err)
 {
 	const struct husk_process *p = ch->p;
 
-	if (chdir(p->cwd) < 0 && (!ch->mkdir_cwd || errno != ENOENT ||
-				  mkdir_p(p->cwd, 0755, NULL) < 0 || chdir(p->cwd) < 0))
+	if (chdir(p->cwd) < 0)
 		return husk_error_errno(err, "chdir to cwd (`%s`)%s", p->cwd, ch->cwd_origin);
 	/* CVE-2024-21626: the cwd must be inside the container's root */
 	if (husk_verify_cwd(p->cwd, err) < 0)
@@ -287,20 +289,29 @@ int husk_child_setup(struct husk_child *ch, struct husk_error *err)
 	return 0;
 }
 
-int husk_child_exec(struct husk_child *ch, struct husk_error *err)
+int husk_child_exec_prepare(struct husk_child *ch, struct husk_error *err)
 {
-	int e;
-
-	if (ch->cpus_final && husk_cpu_set_apply(ch->cpus_final, ch->cpus_final_size, err) < 0) {
-		husk_error_wrap(err, "process.execCPUAffinity.final");
-		return 1;
-	}
+	if (ch->exec_prepared)
+		return 0;
+	if (ch->cpus_final && husk_cpu_set_apply(ch->cpus_final, ch->cpus_final_size, err) < 0)
+		return husk_error_wrap(err, "process.execCPUAffinity.final");
 	if (ch->listen_pid_slot >= 0 &&
 	    asprintf(&ch->env[ch->listen_pid_slot], "LISTEN_PID=%d", (int)getpid()) < 0)
 		abort();
 	sigprocmask(SIG_SETMASK, &ch->mask, NULL);
-	/* last, so that it filters only the user's program */
+	/* last (but for the init's startContainer hooks), so that it filters only the user's
+	 * program */
 	if (ch->seccomp && husk_seccomp_load_sync(&ch->seccomp, ch->sync_fd, err) < 0)
+		return -1;
+	ch->exec_prepared = true;
+	return 0;
+}
+
+int husk_child_exec(struct husk_child *ch, struct husk_error *err)
+{
+	int e;
+
+	if (husk_child_exec_prepare(ch, err) < 0)
 		return 1;
 	execve(ch->prog, ch->p->args, ch->env);
 	e = errno;

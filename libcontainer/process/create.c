@@ -94,8 +94,10 @@ static void creation_abort(const struct husk_ctx *ctx, struct creation *c)
 	if (c->state.pid > 0 && c->spec && c->spec->hooks[HUSK_HOOK_POSTSTOP].n) {
 		cleanup_free char *json =
 		    husk_state_to_json(&c->state, HUSK_STATUS_STOPPED, 0, false, false);
-		husk_hooks_run_warn(ctx, &c->spec->hooks[HUSK_HOOK_POSTSTOP], HUSK_HOOK_POSTSTOP,
-				    json);
+		struct husk_hook_where w = {.cwd = c->bundle}; /* runc's create runs there */
+
+		husk_hooks_run_warn_at(ctx, &c->spec->hooks[HUSK_HOOK_POSTSTOP], HUSK_HOOK_POSTSTOP,
+				       json, &w);
 	}
 	if (c->have_store)
 		husk_store_remove(&c->store, NULL);
@@ -334,7 +336,6 @@ static int init_launch(struct creation *c, const struct husk_create_opts *o, str
 	l->ch = (struct husk_child){
 	    .p = &c->spec->process,
 	    .console_fd = -1, /* the init's terminal is set up with the rootfs (init.c) */
-	    .mkdir_cwd = true,
 	    .cwd_origin = " set in config.json",
 	    .oom_score_adj = true,
 	    .personality = &c->spec->linux_,
@@ -422,6 +423,8 @@ static int spawn_init(const struct husk_create_opts *o, const sigset_t *mask, st
 static int runtime_hooks(struct creation *c, char **hook_state, struct husk_error *err)
 {
 	const struct husk_spec *s = c->spec;
+	/* in the bundle, as runc's create (it chdirs there): hooks.c */
+	struct husk_hook_where w = {.cwd = c->bundle};
 
 	if (!any_hooks(s, HUSK_HOOK_PRESTART, HUSK_HOOK_CREATE_RUNTIME))
 		return 0;
@@ -429,10 +432,10 @@ static int runtime_hooks(struct creation *c, char **hook_state, struct husk_erro
 		return -1;
 	if (*hook_state == NULL)
 		state_json_for_hooks(c, HUSK_STATUS_CREATING, hook_state);
-	if (husk_hooks_run(&s->hooks[HUSK_HOOK_PRESTART], HUSK_HOOK_PRESTART, *hook_state, err) <
-		0 ||
-	    husk_hooks_run(&s->hooks[HUSK_HOOK_CREATE_RUNTIME], HUSK_HOOK_CREATE_RUNTIME,
-			   *hook_state, err) < 0)
+	if (husk_hooks_run_at(&s->hooks[HUSK_HOOK_PRESTART], HUSK_HOOK_PRESTART, *hook_state, &w,
+			      err) < 0 ||
+	    husk_hooks_run_at(&s->hooks[HUSK_HOOK_CREATE_RUNTIME], HUSK_HOOK_CREATE_RUNTIME,
+			      *hook_state, &w, err) < 0)
 		return -1;
 	return husk_sync_send(c->sp.sync_fd, SYNC_HOOKS_DONE, NULL, err);
 }

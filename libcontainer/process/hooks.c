@@ -1,9 +1,21 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * OCI hooks: each runs with exactly its own args and env, the container state
- * on stdin, its stdout and stderr captured for the error message, and a
+ * OCI hooks: each runs with exactly its own args, the container state on
+ * stdin, its stdout and stderr captured for the error message, and a
  * timeout.  posix_spawn (vfork-like, reports exec failures) starts it; a
  * poll loop over stdin, output and a pidfd drives it.
+ *
+ * The spec is silent on a hook's working directory and on the environment
+ * of a hook without `env`; husk does what runc 1.1 does (seen by running
+ * it), the caller says which (struct husk_hook_where):
+ *   prestart, createRuntime   the bundle (runc create/run chdir there), husk's env
+ *   createContainer           the rootfs, in the container's mount namespace
+ *                             before pivot_root (runc's prepareRootfs chdirs
+ *                             there); the process's env (runc's init has it)
+ *   startContainer            the process's cwd inside the container, the
+ *                             process's env with HOME (runc's init, just before exec)
+ *   poststart, poststop       the bundle with `run`; the caller's cwd with
+ *                             start and delete; husk's env
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +28,8 @@
 
 #include "process/process.h"
 #include "utils.h"
+
+extern char **environ;
 
 /* Output kept for the error message; the rest is read and dropped. */
 #define HOOK_OUTPUT_MAX 4096
@@ -54,12 +68,18 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int hook_spawn(const struct husk_hook *h, struct hook_run *r, struct husk_error *err)
+static int hook_spawn(const struct husk_hook *h, const struct husk_hook_where *w,
+		      struct hook_run *r, struct husk_error *err)
 {
 	char *default_argv[] = {h->path, NULL};
 	char *empty_env[] = {NULL};
 	char *const *argv = h->args && h->args[0] ? h->args : default_argv;
-	char *const *envp = h->env ? h->env : empty_env;
+	/* without `env`: the environment the caller chose, else husk's own (runc) */
+	char *const *envp = h->env		? h->env
+			    : w && w->env	? w->env
+			    : w && w->empty_env ? empty_env
+			    : environ		? environ
+						: empty_env;
 	cleanup_close int in_r = -1, in_w = -1, out_r = -1, out_w = -1;
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -87,6 +107,9 @@ static int hook_spawn(const struct husk_hook *h, struct hook_run *r, struct husk
 	posix_spawn_file_actions_adddup2(&fa, out_w, 2);
 	/* No runtime fd leaks into a hook (they are O_CLOEXEC anyway). */
 	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+	/* a cwd that is not there fails the spawn with its errno (ENOENT) */
+	if (w && w->cwd)
+		posix_spawn_file_actions_addchdir_np(&fa, w->cwd);
 	/* An empty signal mask, and SIGPIPE back to default (the runtime blocks it). */
 	sigemptyset(&mask);
 	sigemptyset(&def);
@@ -269,7 +292,8 @@ static const char *hook_output(struct hook_run *r, const char **sep)
 	return r->out;
 }
 
-static int hook_run(const struct husk_hook *h, const char *state, struct husk_error *err)
+static int hook_run(const struct husk_hook *h, const struct husk_hook_where *w, const char *state,
+		    struct husk_error *err)
 {
 	struct hook_run r = {.state = state,
 			     .state_len = strlen(state),
@@ -280,7 +304,7 @@ static int hook_run(const struct husk_hook *h, const char *state, struct husk_er
 	const char *out, *sep;
 	int status = 0, rc;
 
-	if (hook_spawn(h, &r, err) < 0)
+	if (hook_spawn(h, w, &r, err) < 0)
 		return -1;
 	rc = hook_wait(h, &r, &status, err);
 	hook_close(&r);
@@ -304,7 +328,8 @@ static int hook_run(const struct husk_hook *h, const char *state, struct husk_er
  * Returns -1 on the first failure, or else how many failed.
  */
 static int run_list(bool warn, const struct husk_ctx *ctx, const struct husk_hook_list *hooks,
-		    enum husk_hook_kind kind, const char *state_json, struct husk_error *err)
+		    enum husk_hook_kind kind, const char *state_json,
+		    const struct husk_hook_where *w, struct husk_error *err)
 {
 	sigset_t pipe_set, old, pending;
 	bool was_pending;
@@ -325,7 +350,7 @@ static int run_list(bool warn, const struct husk_ctx *ctx, const struct husk_hoo
 		const struct husk_hook *h = &hooks->hooks[i];
 		struct husk_error e = {0};
 
-		if (hook_run(h, state_json ? state_json : "", warn ? &e : err) == 0)
+		if (hook_run(h, w, state_json ? state_json : "", warn ? &e : err) == 0)
 			continue;
 		failed++;
 		if (!warn) {
@@ -349,18 +374,32 @@ static int run_list(bool warn, const struct husk_ctx *ctx, const struct husk_hoo
 	return !warn && failed ? -1 : failed;
 }
 
-int husk_hooks_run(const struct husk_hook_list *hooks, enum husk_hook_kind kind,
-		   const char *state_json, struct husk_error *err)
+int husk_hooks_run_at(const struct husk_hook_list *hooks, enum husk_hook_kind kind,
+		      const char *state_json, const struct husk_hook_where *w,
+		      struct husk_error *err)
 {
 	if (!hooks || hooks->n == 0)
 		return 0;
-	return run_list(false, NULL, hooks, kind, state_json, err);
+	return run_list(false, NULL, hooks, kind, state_json, w, err);
+}
+
+int husk_hooks_run(const struct husk_hook_list *hooks, enum husk_hook_kind kind,
+		   const char *state_json, struct husk_error *err)
+{
+	return husk_hooks_run_at(hooks, kind, state_json, NULL, err);
+}
+
+int husk_hooks_run_warn_at(const struct husk_ctx *ctx, const struct husk_hook_list *hooks,
+			   enum husk_hook_kind kind, const char *state_json,
+			   const struct husk_hook_where *w)
+{
+	if (!hooks || hooks->n == 0)
+		return 0;
+	return run_list(true, ctx, hooks, kind, state_json, w, NULL);
 }
 
 int husk_hooks_run_warn(const struct husk_ctx *ctx, const struct husk_hook_list *hooks,
 			enum husk_hook_kind kind, const char *state_json)
 {
-	if (!hooks || hooks->n == 0)
-		return 0;
-	return run_list(true, ctx, hooks, kind, state_json, NULL);
+	return husk_hooks_run_warn_at(ctx, hooks, kind, state_json, NULL);
 }

@@ -37,12 +37,13 @@ static bool maps_root(const struct husk_id_mapping *m, size_t n)
 	return false;
 }
 
+/* In the init: where and with what environment, per kind, in hooks.c */
 static int run_hooks_here(const struct husk_spec *spec, enum husk_hook_kind k, const char *state,
-			  struct husk_error *err)
+			  const struct husk_hook_where *w, struct husk_error *err)
 {
 	if (spec->hooks[k].n == 0)
 		return 0;
-	return husk_hooks_run(&spec->hooks[k], k, state ? state : "{}", err);
+	return husk_hooks_run_at(&spec->hooks[k], k, state ? state : "{}", w, err);
 }
 
 struct hook_ctx {
@@ -59,13 +60,22 @@ static int before_pivot(void *arg, struct husk_error *err)
 {
 	struct hook_ctx *h = arg;
 	const struct husk_spec *spec = h->l->spec;
+	struct husk_hook_where w = {0};
 
 	if (spec->hooks[HUSK_HOOK_PRESTART].n || spec->hooks[HUSK_HOOK_CREATE_RUNTIME].n) {
 		if (husk_sync_send(h->l->ch.sync_fd, SYNC_HOOKS, NULL, err) < 0 ||
 		    husk_sync_recv(h->l->ch.sync_fd, SYNC_HOOKS_DONE, NULL, err) < 0)
 			return -1;
 	}
-	return run_hooks_here(spec, HUSK_HOOK_CREATE_CONTAINER, h->state, err);
+	/*
+	 * runc's prepareRootfs: in the rootfs (not yet pivoted: its host path,
+	 * in our mount namespace), with the process's environment (runc's
+	 * init took it; HOME comes later)
+	 */
+	w.cwd = h->l->rootfs;
+	w.env = spec->process.env;
+	w.empty_env = true;
+	return run_hooks_here(spec, HUSK_HOOK_CREATE_CONTAINER, h->state, &w, err);
 }
 
 /* Everything up to "ready"; l->ch.prog gets the resolved program (none without a process). */
@@ -159,6 +169,7 @@ static int close_inherited_fds(struct husk_launch *l, struct husk_error *err)
 __attribute__((noreturn)) void husk_init_main(struct husk_launch *l)
 {
 	struct husk_error err = {0};
+	struct husk_hook_where hw = {0};
 	char *hook_state = NULL;
 	char c;
 	ssize_t r;
@@ -205,12 +216,21 @@ __attribute__((noreturn)) void husk_init_main(struct husk_launch *l)
 		_exit(1);
 	husk_child_unwatch(&l->ch);
 
-	/* after start, errors go back to `start` on the start socket */
-	if (run_hooks_here(l->spec, HUSK_HOOK_START_CONTAINER, hook_state, &err) < 0) {
+	/*
+	 * After start, errors go back to `start` on the start socket.
+	 * execCPUAffinity.final, LISTEN_PID, the caller's mask and seccomp come
+	 * before the startContainer hooks: runc's order (its init loads the
+	 * filter before it waits for start), so that a hook sees `Seccomp: 2`.
+	 * They run in the process's cwd (we are there) with its environment
+	 * (HOME included), as runc's init runs them.
+	 */
+	hw.env = l->ch.env;
+	hw.empty_env = true;
+	if (husk_child_exec_prepare(&l->ch, &err) < 0 ||
+	    run_hooks_here(l->spec, HUSK_HOOK_START_CONTAINER, hook_state, &hw, &err) < 0) {
 		husk_sync_send_error(l->start_fd, &err);
 		_exit(1);
 	}
-	/* execCPUAffinity.final, LISTEN_PID, the caller's mask, seccomp, execve */
 	r = husk_child_exec(&l->ch, &err);
 	husk_sync_send_error(l->start_fd, &err);
 	_exit((int)r);

@@ -101,7 +101,6 @@ struct husk_child {
 	int sync_fd;		/* to the parent: errors, the seccomp notify fd */
 	int console_fd;		/* exec: the terminal is set up here; the init's: -1 */
 	int preserve_fds;	/* fds 3 .. 3+preserve_fds-1 reach the program */
-	bool mkdir_cwd;		/* the init: make a missing cwd (runc) */
 	const char *cwd_origin; /* " set in config.json" or "" (errors) */
 	bool oom_score_adj;	/* apply p->oomScoreAdj (the init only, as runc) */
 	const struct husk_linux *personality; /* linux.personality (the init only), or NULL */
@@ -119,6 +118,7 @@ struct husk_child {
 	bool pdeath;	    /* the init: dies with its creator (PR_SET_PDEATHSIG) */
 	char *prog;	    /* the program found by husk_child_setup */
 	bool lookup_failed; /* husk_child_setup failed to find it */
+	bool exec_prepared; /* husk_child_exec_prepare done */
 };
 
 /*
@@ -131,7 +131,13 @@ struct husk_child {
 int husk_child_setup(struct husk_child *ch, struct husk_error *err);
 /*
  * execCPUAffinity.final, LISTEN_PID, the signal mask, seccomp (if not yet
- * loaded), execve.  Returns only on failure, with the exit status to use.
+ * loaded): all but the execve, once (the init: before its startContainer
+ * hooks, which run under the filter as with runc).
+ */
+int husk_child_exec_prepare(struct husk_child *ch, struct husk_error *err);
+/*
+ * husk_child_exec_prepare unless done, then execve.  Returns only on
+ * failure, with the exit status to use.
  */
 int husk_child_exec(struct husk_child *ch, struct husk_error *err);
 /*

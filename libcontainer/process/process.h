@@ -58,12 +58,28 @@ int husk_terminal_setup_exec(int socket_fd, const struct husk_process *p, struct
 /* ---- hooks.c ---- */
 
 /*
+ * Where a hook runs (runc's choices per kind: hooks.c): its working
+ * directory (NULL: the caller's) and the environment of a hook without
+ * `env` (NULL: husk's own, or none with empty_env).
+ */
+struct husk_hook_where {
+	const char *cwd;
+	char *const *env;
+	bool empty_env;
+};
+
+/*
  * Run each hook of the list in order: path, args, env, `state_json` on
- * stdin, killed after `timeout` seconds.  A hook that fails (non-zero exit,
+ * stdin, killed after `timeout` seconds, in the caller's cwd; a hook
+ * without `env` gets husk's environment.  A hook that fails (non-zero exit,
  * signal, timeout) is an error naming the hook kind, index and path.
  */
 int husk_hooks_run(const struct husk_hook_list *hooks, enum husk_hook_kind kind,
 		   const char *state_json, struct husk_error *err);
+/* The same in `w`'s cwd and environment (NULL: as husk_hooks_run). */
+int husk_hooks_run_at(const struct husk_hook_list *hooks, enum husk_hook_kind kind,
+		      const char *state_json, const struct husk_hook_where *w,
+		      struct husk_error *err);
 struct husk_ctx;
 /*
  * poststop: run every hook of the list, also after one fails; each failure
@@ -73,6 +89,9 @@ struct husk_ctx;
  */
 int husk_hooks_run_warn(const struct husk_ctx *ctx, const struct husk_hook_list *hooks,
 			enum husk_hook_kind kind, const char *state_json);
+int husk_hooks_run_warn_at(const struct husk_ctx *ctx, const struct husk_hook_list *hooks,
+			   enum husk_hook_kind kind, const char *state_json,
+			   const struct husk_hook_where *w);
 
 /* ---- ns.c: namespaces joined by path, id maps, the time namespace ---- */
 

@@ -174,6 +174,38 @@ static int bind_rootfs(const struct husk_plan *p, const char *rootfs, struct hus
 	return rootfd;
 }
 
+/*
+ * runc's prepareRootfs: a missing process.cwd is made once inside the new
+ * root (after pivot_root or chroot), before finalize remounts the root
+ * read-only, so that root.readonly with a new cwd works.  Resolved from "/"
+ * by rootfs/resolve.c: no symlink, ".." or magic link leaves the root.
+ * Only the init's (exec never makes one, as runc); the child still checks
+ * the cwd it enters (husk_verify_cwd, CVE-2024-21626).
+ */
+static int make_cwd(const struct husk_spec *spec, unsigned *probe, struct husk_error *err)
+{
+	cleanup_close int root = -1, fd = -1;
+	struct stat st;
+
+	if (!spec->has_process || spec->process.cwd == NULL || spec->process.cwd[0] == '\0')
+		return 0;
+	/*
+	 * Only what is missing is made.  Whatever is there (a magic link such
+	 * as /proc/self/fd/N included) is the child's to chdir into and check,
+	 * with runc's messages.
+	 */
+	if (stat(spec->process.cwd, &st) == 0 || errno != ENOENT)
+		return 0;
+	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return husk_error_errno(err, "open `/`");
+	fd = husk_resolve(root, spec->process.cwd, HUSK_RESOLVE_MKDIR, NULL, probe);
+	if (fd < 0)
+		return husk_error_errno(err, "create cwd `%s` set in config.json",
+					spec->process.cwd);
+	return 0;
+}
+
 static int rootfs_setup_plan(const struct husk_spec *spec, const struct husk_rootfs_opts *o,
 			     const struct husk_plan *p, struct husk_error *err)
 {
@@ -183,7 +215,9 @@ static int rootfs_setup_plan(const struct husk_spec *spec, const struct husk_roo
 	if (!p->ns.mount_ns) {
 		if (o->before_pivot && o->before_pivot(o->before_pivot_data, err) < 0)
 			return -1;
-		return chroot_only(o->rootfs, err);
+		if (chroot_only(o->rootfs, err) < 0)
+			return -1;
+		return make_cwd(spec, &c.resolve, err);
 	}
 	rootfd = bind_rootfs(p, o->rootfs, err);
 	if (rootfd < 0)
@@ -197,9 +231,9 @@ static int rootfs_setup_plan(const struct husk_spec *spec, const struct husk_roo
 	if (o->before_pivot && o->before_pivot(o->before_pivot_data, err) < 0)
 		return -1;
 
-	if (o->no_pivot)
-		return move_root(o->rootfs, rootfd, err);
-	return pivot_root_to(rootfd, err);
+	if ((o->no_pivot ? move_root(o->rootfs, rootfd, err) : pivot_root_to(rootfd, err)) < 0)
+		return -1;
+	return make_cwd(spec, &c.resolve, err);
 }
 
 int husk_rootfs_setup(const struct husk_spec *spec, const struct husk_rootfs_opts *o,

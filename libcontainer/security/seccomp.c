@@ -12,7 +12,12 @@
 #include <string.h>
 
 #if HAVE_SECCOMP
+#include <linux/seccomp.h>
 #include <seccomp.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "security/seccomp-enosys.h"
 #endif
 
 #include "security/security.h"
@@ -23,6 +28,9 @@
 struct husk_seccomp_filter {
 	scmp_filter_ctx ctx;
 	bool notify; /* has SCMP_ACT_NOTIFY rules */
+	/* with the ENOSYS stub (seccomp-enosys.c): loaded as is, not by libseccomp */
+	struct sock_filter *prog;
+	unsigned short prog_len;
 };
 
 #define MAX_SYSCALL_ARGS 6
@@ -374,6 +382,8 @@ int husk_seccomp_compile(const struct husk_seccomp *s, const char *file,
 	for (size_t i = 0; i < s->n_syscalls; i++)
 		if (add_syscall(f, &s->syscalls[i], i, def_action, file, err) < 0)
 			return -1;
+	if (husk_seccomp_enosys_patch(f->ctx, s, def_action, &f->prog, &f->prog_len, err) < 0)
+		return -1;
 	*out = steal_pointer(&f);
 	return 0;
 }
@@ -383,13 +393,43 @@ bool husk_seccomp_filter_has_notify(const struct husk_seccomp_filter *f)
 	return f && f->notify;
 }
 
+/* The filter's flags that libseccomp would pass to seccomp(2) */
+static unsigned int load_flags(const struct husk_seccomp_filter *f)
+{
+	unsigned int flags = f->notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
+	uint32_t v;
+
+	if (seccomp_attr_get(f->ctx, SCMP_FLTATR_CTL_LOG, &v) == 0 && v)
+		flags |= SECCOMP_FILTER_FLAG_LOG;
+	if (seccomp_attr_get(f->ctx, SCMP_FLTATR_CTL_SSB, &v) == 0 && v)
+		flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+#if SCMP_VER_MAJOR > 2 || (SCMP_VER_MAJOR == 2 && SCMP_VER_MINOR >= 6)
+	if (seccomp_attr_get(f->ctx, SCMP_FLTATR_CTL_WAITKILL, &v) == 0 && v)
+		flags |= SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+#endif
+	return flags;
+}
+
+/*
+ * The patched program, loaded as libseccomp would (no_new_privs is the
+ * caller's business, as with SCMP_FLTATR_CTL_NNP 0): -errno, or else the
+ * notify fd (SECCOMP_FILTER_FLAG_NEW_LISTENER) or 0.
+ */
+static int load_patched(const struct husk_seccomp_filter *f)
+{
+	struct sock_fprog fprog = {.len = f->prog_len, .filter = f->prog};
+	long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, load_flags(f), &fprog);
+
+	return rc < 0 ? -errno : (int)rc;
+}
+
 int husk_seccomp_load(struct husk_seccomp_filter *f, int *notify_fd, struct husk_error *err)
 {
 	int rc, fd;
 
 	if (notify_fd)
 		*notify_fd = -1;
-	rc = seccomp_load(f->ctx);
+	rc = f->prog ? load_patched(f) : seccomp_load(f->ctx);
 	if (rc == -EACCES)
 		return husk_error_set(err, EACCES,
 				      "seccomp: load filter: %s (without noNewPrivileges it needs "
@@ -402,7 +442,7 @@ int husk_seccomp_load(struct husk_seccomp_filter *f, int *notify_fd, struct husk
 	if (!f->notify)
 		return 0;
 	/* the kernel made it O_CLOEXEC (SECCOMP_FILTER_FLAG_NEW_LISTENER) */
-	fd = seccomp_notify_fd(f->ctx);
+	fd = f->prog ? rc : seccomp_notify_fd(f->ctx);
 	if (fd < 0) {
 		errno = fd < -1 ? -fd : EBADF;
 		return husk_error_errno(err, "seccomp: get the notify fd");
@@ -420,6 +460,7 @@ void husk_seccomp_filter_free(struct husk_seccomp_filter *f)
 		return;
 	if (f->ctx)
 		seccomp_release(f->ctx);
+	free(f->prog);
 	free(f);
 }
 

@@ -83,8 +83,41 @@ static bool is_ipc_sysctl(const char *k)
 	return strncmp(k, "fs.mqueue.", 10) == 0;
 }
 
-static int check_sysctl(const struct husk_linux *l, const char *file, struct husk_error *err)
+/*
+ * kernel.hostname and kernel.domainname set what the hostname and domainname
+ * fields set: a different value is a conflict (which should win?), an equal
+ * one is harmless.  runc 1.1 refuses kernel.hostname whatever its value
+ * (`sysctl "kernel.hostname" is not allowed as it conflicts with the OCI
+ * "hostname" field`) and lets kernel.domainname override domainname; Docker
+ * sets its domainname through this sysctl.
+ */
+static int check_uts_sysctl(const struct husk_spec *spec, const char *key, size_t i,
+			    const char *file, struct husk_error *err)
 {
+	const struct husk_kv *kv = &spec->linux_.sysctl[i];
+	const char *field = NULL, *value = NULL;
+
+	if (strcmp(key, "kernel.hostname") == 0) {
+		field = "hostname";
+		value = spec->hostname;
+	} else if (strcmp(key, "kernel.domainname") == 0) {
+		field = "domainname";
+		value = spec->domainname;
+	}
+	/* an empty field sets nothing (runc) */
+	if (field == NULL || value == NULL || value[0] == '\0' ||
+	    strcmp(value, kv->value ? kv->value : "") == 0)
+		return 0;
+	return husk_error_set(err, EINVAL,
+			      "%s: linux.sysctl[\"%s\"]: `%s` conflicts with %s `%s` (set one, or "
+			      "both to the same value)",
+			      file, kv->key, kv->value ? kv->value : "", field, value);
+}
+
+static int check_sysctl(const struct husk_spec *spec, const char *file, struct husk_error *err)
+{
+	const struct husk_linux *l = &spec->linux_;
+
 	for (size_t i = 0; i < l->n_sysctl; i++) {
 		cleanup_free char *k = xstrdup(l->sysctl[i].key);
 		const char *need = NULL;
@@ -114,6 +147,8 @@ static int check_sysctl(const struct husk_linux *l, const char *file, struct hus
 			return husk_error_set(err, EINVAL,
 					      "%s: linux.sysctl[\"%s\"]: needs %s namespace", file,
 					      l->sysctl[i].key, need);
+		if (check_uts_sysctl(spec, k, i, file, err) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -137,7 +172,7 @@ int husk_spec_validate(const struct husk_spec *spec, const char *file, struct hu
 	if (spec->domainname && spec->domainname[0] && !has_ns(l, HUSK_NS_UTS))
 		return husk_error_set(err, EINVAL, "%s: domainname: needs a UTS namespace", file);
 	if (check_userns(l, file, err) < 0 || check_timens(l, file, err) < 0 ||
-	    check_sysctl(l, file, err) < 0)
+	    check_sysctl(spec, file, err) < 0)
 		return -1;
 	/* runc: masking needs a private mount namespace */
 	if (!has_ns(l, HUSK_NS_MOUNT) && (l->masked_paths && l->masked_paths[0]))

@@ -74,6 +74,8 @@ int husk_start_created(const struct husk_ctx *ctx, struct husk_store *st, struct
 	cleanup_close int own = -1;
 	cleanup_spec struct husk_spec *own_spec = NULL;
 	cleanup_free char *json = NULL;
+	/* run (it passes its spec) runs poststart in the bundle, as runc's run; start here */
+	struct husk_hook_where w = {.cwd = spec ? s->bundle : NULL};
 
 	/* config.md: process is REQUIRED at start; create kept no start socket without one */
 	if (wfd < 0 && s->start_fd < 0)
@@ -111,8 +113,8 @@ int husk_start_created(const struct husk_ctx *ctx, struct husk_store *st, struct
 	/* the hooks of the config frozen at create, not of the bundle's config.json now */
 	spec = frozen_spec(st, spec, &own_spec, err);
 	json = husk_state_to_json(s, HUSK_STATUS_RUNNING, s->pid, false, false);
-	if (spec == NULL ||
-	    husk_hooks_run(&spec->hooks[HUSK_HOOK_POSTSTART], HUSK_HOOK_POSTSTART, json, err) < 0) {
+	if (spec == NULL || husk_hooks_run_at(&spec->hooks[HUSK_HOOK_POSTSTART],
+					      HUSK_HOOK_POSTSTART, json, &w, err) < 0) {
 		/* spec v1.3.0: a failing poststart hook is an error; stop the container */
 		signal_init(s, SIGKILL);
 		return -1;
@@ -252,6 +254,8 @@ static void run_poststop(const struct husk_ctx *ctx, struct husk_store *st,
 	cleanup_spec struct husk_spec *own = NULL;
 	cleanup_free char *json = NULL;
 	struct husk_error e = {0};
+	/* run (it passes its spec) runs them in the bundle, as runc's run; delete here */
+	struct husk_hook_where w = {.cwd = spec ? s->bundle : NULL};
 
 	spec = frozen_spec(st, spec, &own, &e);
 	if (spec == NULL) {
@@ -260,7 +264,7 @@ static void run_poststop(const struct husk_ctx *ctx, struct husk_store *st,
 		return;
 	}
 	json = husk_state_to_json(s, HUSK_STATUS_STOPPED, s->pid, false, false);
-	husk_hooks_run_warn(ctx, &spec->hooks[HUSK_HOOK_POSTSTOP], HUSK_HOOK_POSTSTOP, json);
+	husk_hooks_run_warn_at(ctx, &spec->hooks[HUSK_HOOK_POSTSTOP], HUSK_HOOK_POSTSTOP, json, &w);
 }
 
 int husk_destroy(const struct husk_ctx *ctx, struct husk_store *st, struct husk_state *s,

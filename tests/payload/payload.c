@@ -556,7 +556,7 @@ static void usage(void)
 	      "  stat PATH  open PATH  write PATH  append PATH  cat PATH  ls DIR  rlimit NAME\n"
 	      "  sysctl KEY  status PREFIX  echo TEXT  getenv NAME  fdwrite FD TEXT\n"
 	      "  sleep SECONDS  exit N  kill-self SIG  socket unix|inet|inet6  mkdir PATH\n"
-	      "  exe-attack FIFO\n",
+	      "  exe-attack FIFO  syscall NR\n",
 	      stderr);
 }
 
@@ -721,6 +721,14 @@ int main(int argc, char **argv)
 		} else if (!strcmp(c, "exe-attack")) {
 			NEED(1);
 			do_exe_attack(a1);
+		} else if (!strcmp(c, "syscall")) {
+			/* syscall NR: a raw syscall with zero arguments (seccomp's ENOSYS stub) */
+			NEED(1);
+			errno = 0;
+			if (syscall(strtol(a1, NULL, 0), 0, 0, 0, 0, 0, 0) < 0)
+				fail("syscall", a1);
+			else
+				printf("syscall: %s ok\n", a1);
 		} else if (!strcmp(c, "mkdir")) {
 			NEED(1);
 			if (mkdir(a1, 0755) < 0)

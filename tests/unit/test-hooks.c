@@ -157,19 +157,62 @@ static int test_no_args_no_env(void)
 	CHECK(f);
 	snprintf(text, sizeof(text),
 		 "#!/bin/sh\n"
-		 "{ echo \"argc=$#\"; wc -c < /proc/$$/environ; } > %s\n",
+		 "{ echo \"argc=$#\"; echo \"v=$HUSK_HOOK_TEST cwd=$(pwd)\"; } > %s\n",
 		 out);
 	fputs(text, f);
 	fclose(f);
 	CHECK(chmod(script, 0755) == 0);
+	/* without env: the runtime's own environment (runc), in the caller's cwd */
+	CHECK(setenv("HUSK_HOOK_TEST", "inherited", 1) == 0);
+	CHECK(chdir("/") == 0);
 	if (husk_hooks_run(&l, HUSK_HOOK_CREATE_RUNTIME, state, &e) < 0) {
 		diag("%s", e.msg);
 		husk_error_clear(&e);
 		return -1;
 	}
 	CHECK(slurp(out, buf, sizeof(buf)) > 0);
-	/* dash adds no variables of its own to the environment it was given */
-	CHECK(strcmp(buf, "argc=0\n0\n") == 0);
+	CHECK(strcmp(buf, "argc=0\nv=inherited cwd=/\n") == 0);
+	return 0;
+}
+
+/* husk_hooks_run_at: the cwd and the environment for a hook without env */
+static int test_where(void)
+{
+	char *script = path_in_dir("where.sh");
+	char *out = path_in_dir("where.out");
+	char text[512], buf[256], want[256];
+	char *env[] = {"FROM=caller", NULL};
+	struct husk_hook h = {.path = script};
+	struct husk_hook_list l = {.hooks = &h, .n = 1};
+	struct husk_hook_where w = {.cwd = dir, .env = env};
+	struct husk_error e = {0};
+	FILE *f;
+
+	f = fopen(script, "we");
+	CHECK(f);
+	snprintf(text, sizeof(text),
+		 "#!/bin/sh\n"
+		 "echo \"cwd=$(pwd) from=$FROM test=$HUSK_HOOK_TEST\" > %s\n",
+		 out);
+	fputs(text, f);
+	fclose(f);
+	CHECK(chmod(script, 0755) == 0);
+	CHECK(husk_hooks_run_at(&l, HUSK_HOOK_CREATE_RUNTIME, state, &w, &e) == 0);
+	CHECK(slurp(out, buf, sizeof(buf)) > 0);
+	snprintf(want, sizeof(want), "cwd=%s from=caller test=\n", dir);
+	CHECK(strcmp(buf, want) == 0);
+	/* empty_env: none at all */
+	w.env = NULL;
+	w.empty_env = true;
+	CHECK(husk_hooks_run_at(&l, HUSK_HOOK_CREATE_RUNTIME, state, &w, &e) == 0);
+	CHECK(slurp(out, buf, sizeof(buf)) > 0);
+	snprintf(want, sizeof(want), "cwd=%s from= test=\n", dir);
+	CHECK(strcmp(buf, want) == 0);
+	/* a cwd that is not there: the hook fails to start */
+	w.cwd = "/nonexistent-husk-dir";
+	CHECK(husk_hooks_run_at(&l, HUSK_HOOK_CREATE_RUNTIME, state, &w, &e) < 0);
+	CHECK(e.msg && strstr(e.msg, "No such file"));
+	husk_error_clear(&e);
 	return 0;
 }
 
@@ -454,7 +497,8 @@ int main(void)
 		return 1;
 	}
 	result("state on stdin, exact args and env", test_success());
-	result("no args, no env", test_no_args_no_env());
+	result("no args, no env: the runtime's env and cwd", test_no_args_no_env());
+	result("cwd and env chosen by the caller", test_where());
 	result("non-zero exit with output, later hooks skipped", test_exit_status());
 	result("poststop: all hooks run, failures are warnings", test_warn_all());
 	result("timeout", test_timeout());

@@ -273,6 +273,15 @@ const struct bad_case bad[] = {
      "config.json: linux.timeOffsets: offsets together with a time namespace path"},
     {CFG(", 'hostname': 'box'"), "config.json: hostname: needs a UTS namespace"},
     {CFG(", 'domainname': 'example.org'"), "config.json: domainname: needs a UTS namespace"},
+    /* kernel.hostname/domainname against the fields: a different value conflicts */
+    {CFG(", 'hostname': 'aa', 'linux': {'namespaces': [{'type': 'uts'}], "
+	 "'sysctl': {'kernel.hostname': 'bb'}}"),
+     "config.json: linux.sysctl[\"kernel.hostname\"]: `bb` conflicts with hostname `aa` (set "
+     "one, or both to the same value)"},
+    {CFG(", 'domainname': 'dd', 'linux': {'namespaces': [{'type': 'uts'}], "
+	 "'sysctl': {'kernel/domainname': 'ee'}}"),
+     "config.json: linux.sysctl[\"kernel/domainname\"]: `ee` conflicts with domainname `dd` "
+     "(set one, or both to the same value)"},
     {CFG(LINUX(", 'sysctl': {'net.ipv4.ip_forward': '1'}")),
      "config.json: linux.sysctl[\"net.ipv4.ip_forward\"]: needs a network namespace"},
     {CFG(LINUX(", 'sysctl': {'kernel.shmmax': '1'}")),
@@ -472,6 +481,6 @@ const char full[] =
     "         [{'index': 0, 'value': 18446744073709551615, 'valueTwo': 2,"
     "         'op': 'SCMP_CMP_MASKED_EQ'}]}]},"
     "   'sysctl': {'net.ipv4.ip_forward': '1', 'kernel.shmmax': '1000',"
-    "     'kernel.domainname': 'x', 'fs.mqueue.queues_max': '10'},"
+    "     'kernel.domainname': 'example.org', 'fs.mqueue.queues_max': '10'},"
     "   'maskedPaths': ['/proc/kcore'], 'readonlyPaths': ['/proc/sys', '/proc/bus'],"
     "   'personality': {'domain': 'LINUX32', 'flags': []}}}";

@@ -325,7 +325,7 @@ static void test_semantics(void)
 	s = parse(
 	    CFG(", 'hostname': 'h', 'linux': {'namespaces': [{'type': 'uts'}, {'type': 'ipc'},"
 		" {'type': 'network', 'path': ''}], 'sysctl': {'net/ipv4/ip_forward': '1',"
-		" 'kernel.hostname': 'x', 'kernel.sem': '1 2 3 4'}}"),
+		" 'kernel.hostname': 'h', 'kernel.sem': '1 2 3 4'}}"),
 	    &e);
 	ok(s && s->linux_.namespaces[HUSK_NS_NETWORK].present &&
 	       s->linux_.namespaces[HUSK_NS_NETWORK].path == NULL,
