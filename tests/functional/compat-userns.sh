@@ -99,7 +99,8 @@ test_device_missing_on_host() {
 	is_husk || skip "runc 1.1: bind-mounts the host's node in a user namespace, so a device the host lacks fails (bind /dev/husk-test-null: no such file or directory)"
 	[ ! -e /dev/husk-test-null ] || skip "the host has /dev/husk-test-null"
 	userns_config
-	cfg "l['devices'] = [{'path': '/dev/husk-test-null', 'type': 'c', 'major': 1, 'minor': 3, 'fileMode': 432, 'uid': 1000, 'gid': 1001}, {'path': '/dev/sub/husk-test-zero', 'type': 'c', 'major': 1, 'minor': 5}]"
+	cfg "l['devices'] = [{'path': '/dev/husk-test-null', 'type': 'c', 'major': 1, 'minor': 3, 'fileMode': 432, 'uid': 1000, 'gid': 1001}, {'path': '/dev/sub/husk-test-zero', 'type': 'c', 'major': 1, 'minor': 5}]" \
+		'p["user"] = {"uid": 1000, "gid": 1001}'
 	runp stat /dev/husk-test-null write /dev/husk-test-null stat /dev/sub/husk-test-zero open /dev/sub/husk-test-zero
 	assert_out_has "stat: /dev/husk-test-null c 0660 1000 1001 1:3 "
 	assert_out_line "write: /dev/husk-test-null ok"

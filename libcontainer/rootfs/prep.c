@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * What the runtime makes for an init that enters a new user namespace
+ * (struct husk_rootfs_prep): once the init is in it, it is root only over
+ * what the mapping gives it, so it could not traverse a directory only host
+ * root can, make an idmapped mount of a host filesystem, or mknod.  Done in
+ * the runtime before the clone; the init inherits the fds.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include "rootfs/mounts.h"
+
+/*
+ * A bind source as a detached clone (runc 1.1 passes "mount fds" opened on
+ * the host side, crun open_tree()s them in the runtime).  -1 without error
+ * where the init must bind by name as before: no open_tree (ENOSYS, Linux
+ * < 5.2), or no privilege for it (EPERM: a runtime that is not root).
+ */
+static int clone_source(const struct husk_spec *spec, size_t idx, const struct husk_plan_mount *mo,
+			struct husk_error *err)
+{
+	int fd = open_tree(AT_FDCWD, mo->source,
+			   OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+			       ((mo->flags & MS_REC) ? AT_RECURSIVE : 0));
+
+	if (fd >= 0 || errno == ENOSYS || errno == EPERM)
+		return fd;
+	/* the init's message for the same failure (mounts.c:do_mount) */
+	husk_error_errno(err, "mount `%s` on `%s` (mounts[%zu])", mo->source,
+			 spec->mounts[idx].destination, idx);
+	return -2;
+}
+
+static int *fd_array(size_t n)
+{
+	int *v = xmalloc0(sizeof(int) * (n ? n : 1));
+
+	for (size_t i = 0; i < n; i++)
+		v[i] = -1;
+	return v;
+}
+
+int husk_rootfs_prepare(const struct husk_spec *spec, const struct husk_rootfs_opts *o,
+			struct husk_rootfs_prep *prep, struct husk_error *err)
+{
+	struct husk_plan *own = NULL;
+	const struct husk_plan *plan = husk_rootfs_plan(spec, o, &own, err);
+	int r = 0;
+
+	if (plan == NULL)
+		return -1;
+	prep->n = spec->n_mounts;
+	prep->idmap_fds = fd_array(prep->n);
+	prep->src_fds = fd_array(prep->n);
+	prep->dev_mnt = -1;
+	for (size_t i = 0; i < prep->n && r == 0; i++) {
+		const struct husk_plan_mount *mo = &plan->mounts[i];
+
+		if (!mo->bind || (mo->flags & MS_REMOUNT))
+			continue;
+		if (mo->idmapped) {
+			prep->idmap_fds[i] = husk_idmapped_tree(spec, i, mo, mo->source, err);
+			r = prep->idmap_fds[i] < 0 ? -1 : 0;
+		} else {
+			prep->src_fds[i] = clone_source(spec, i, mo, err);
+			r = prep->src_fds[i] == -2 ? -1 : 0;
+		}
+	}
+	if (r == 0 && plan->ns.mount_ns)
+		r = husk_dev_prepare(spec, prep, err);
+	husk_plan_free(own);
+	if (r < 0)
+		husk_rootfs_prep_clear(prep);
+	return r;
+}
+
+size_t husk_rootfs_prep_fds(const struct husk_rootfs_prep *prep, int *out)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < prep->n; i++) {
+		if (prep->idmap_fds && prep->idmap_fds[i] >= 0 && ++k && out)
+			out[k - 1] = prep->idmap_fds[i];
+		if (prep->src_fds && prep->src_fds[i] >= 0 && ++k && out)
+			out[k - 1] = prep->src_fds[i];
+	}
+	if (prep->dev_mnt >= 0 && ++k && out)
+		out[k - 1] = prep->dev_mnt;
+	return k;
+}
+
+static void close_all(int *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		if (v[i] >= 0)
+			close(v[i]);
+	free(v);
+}
+
+void husk_rootfs_prep_clear(struct husk_rootfs_prep *prep)
+{
+	close_all(prep->idmap_fds, prep->n);
+	close_all(prep->src_fds, prep->n);
+	if (prep->dev_mnt >= 0)
+		close(prep->dev_mnt);
+	free(prep->dev_made);
+	*prep = (struct husk_rootfs_prep){.dev_mnt = -1};
+}
