@@ -455,6 +455,8 @@ static int drive_init(struct creation *c, const struct husk_launch *l, struct hu
 		return -1;
 	if (any_hooks(c->spec, HUSK_HOOK_CREATE_CONTAINER, HUSK_HOOK_START_CONTAINER))
 		state_json_for_hooks(c, HUSK_STATUS_CREATING, &hook_state);
+	if (l->prep && husk_spawn_send_mount_sources(&c->sp, plan, err) < 0)
+		return -1;
 	if (husk_sync_send(c->sp.sync_fd, SYNC_GO, hook_state, err) < 0)
 		return -1;
 	if (runtime_hooks(c, &hook_state, err) < 0)

@@ -91,6 +91,9 @@ static int init_setup(struct husk_launch *l, char **hook_state, struct husk_erro
 	husk_child_watch(&l->ch); /* a user namespace joined or made: new credentials */
 	if (husk_sync_send(l->ch.sync_fd, SYNC_NS_READY, NULL, err) < 0)
 		return -1;
+	/* a user namespace: the bind sources, opened by the parent in our mount namespace */
+	if (l->prep && husk_spawn_recv_mount_sources(l->ch.sync_fd, l->prep, err) < 0)
+		return -1;
 	/* the parent writes the id maps and places us in the cgroup */
 	if (husk_sync_recv(l->ch.sync_fd, SYNC_GO, hook_state, err) < 0)
 		return -1;

@@ -181,17 +181,14 @@ static int do_mount(struct rootfs_ctx *c, size_t idx, const struct husk_plan_mou
 	*extra = mo->flags & MS_BIND_REMOUNT_MASK;
 	if (mo->bind && mo->idmapped)
 		return husk_mount_idmapped(c, idx, mo, src, dst, err);
-	/* a source the runtime cloned (MS_REC decided there): moved into place */
-	if (mo->bind && prep_source(c, idx) >= 0) {
-		if (move_mount(prep_source(c, idx), "", dst, "",
-			       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-			return husk_error_errno(err, "mount `%s` on `%s` (mounts[%zu])", src,
-						m->destination, idx);
-		return 0;
-	}
 	/* the kernel ignores every flag but MS_REC on a new bind mount */
 	if (mo->bind) {
-		if (mount(src, fd_path(&fp, dst), NULL, MS_BIND | (mo->flags & MS_REC), NULL) < 0)
+		struct fd_path sp;
+		/* a source the runtime opened (user namespace): bound from the fd */
+		const char *from =
+		    prep_source(c, idx) >= 0 ? fd_path(&sp, prep_source(c, idx)) : src;
+
+		if (mount(from, fd_path(&fp, dst), NULL, MS_BIND | (mo->flags & MS_REC), NULL) < 0)
 			return husk_error_errno(err, "mount `%s` on `%s` (mounts[%zu])", src,
 						m->destination, idx);
 		return 0;

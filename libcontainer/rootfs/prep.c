@@ -4,7 +4,9 @@
  * (struct husk_rootfs_prep): once the init is in it, it is root only over
  * what the mapping gives it, so it could not traverse a directory only host
  * root can, make an idmapped mount of a host filesystem, or mknod.  Done in
- * the runtime before the clone; the init inherits the fds.
+ * the runtime before the clone (the init inherits the fds), but for the bind
+ * sources, opened once the init has its mount namespace and passed over the
+ * sync socket.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,27 +15,6 @@
 #include <unistd.h>
 
 #include "rootfs/mounts.h"
-
-/*
- * A bind source as a detached clone (runc 1.1 passes "mount fds" opened on
- * the host side, crun open_tree()s them in the runtime).  -1 without error
- * where the init must bind by name as before: no open_tree (ENOSYS, Linux
- * < 5.2), or no privilege for it (EPERM: a runtime that is not root).
- */
-static int clone_source(const struct husk_spec *spec, size_t idx, const struct husk_plan_mount *mo,
-			struct husk_error *err)
-{
-	int fd = open_tree(AT_FDCWD, mo->source,
-			   OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
-			       ((mo->flags & MS_REC) ? AT_RECURSIVE : 0));
-
-	if (fd >= 0 || errno == ENOSYS || errno == EPERM)
-		return fd;
-	/* the init's message for the same failure (mounts.c:do_mount) */
-	husk_error_errno(err, "mount `%s` on `%s` (mounts[%zu])", mo->source,
-			 spec->mounts[idx].destination, idx);
-	return -2;
-}
 
 static int *fd_array(size_t n)
 {
@@ -65,9 +46,6 @@ int husk_rootfs_prepare(const struct husk_spec *spec, const struct husk_rootfs_o
 		if (mo->idmapped) {
 			prep->idmap_fds[i] = husk_idmapped_tree(spec, i, mo, mo->source, err);
 			r = prep->idmap_fds[i] < 0 ? -1 : 0;
-		} else {
-			prep->src_fds[i] = clone_source(spec, i, mo, err);
-			r = prep->src_fds[i] == -2 ? -1 : 0;
 		}
 	}
 	if (r == 0 && plan->ns.mount_ns)
@@ -76,6 +54,48 @@ int husk_rootfs_prepare(const struct husk_spec *spec, const struct husk_rootfs_o
 	if (r < 0)
 		husk_rootfs_prep_clear(prep);
 	return r;
+}
+
+/*
+ * The other bind sources: opened by the runtime with its credentials, but in
+ * the init's mount namespace (runc 1.1's "mount fds"; runc 1.2 clones them
+ * there), so that the bind is of the init's copy of the source's mount and
+ * keeps the flags the user namespace locked on it (a clone of the host's
+ * mount would let the container's root remount a read-only host mount
+ * read-write).  The path is resolved in the init's root as the init would.
+ */
+int husk_rootfs_open_sources(const struct husk_spec *spec, const struct husk_plan *plan,
+			     int initroot, husk_rootfs_source_fn send, void *data,
+			     struct husk_error *err)
+{
+	unsigned probe = 0;
+
+	for (size_t i = 0; plan->ns.mount_ns && i < spec->n_mounts; i++) {
+		const struct husk_plan_mount *mo = &plan->mounts[i];
+		cleanup_close int fd = -1;
+
+		if (!mo->bind || mo->idmapped || (mo->flags & MS_REMOUNT))
+			continue;
+		fd = husk_resolve(initroot, mo->source, 0, NULL, &probe);
+		/* the init's message for the same failure (mounts.c:do_mount) */
+		if (fd < 0)
+			return husk_error_errno(err, "mount `%s` on `%s` (mounts[%zu])", mo->source,
+						spec->mounts[i].destination, i);
+		if (send(data, i, fd, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int husk_rootfs_prep_set_source(struct husk_rootfs_prep *prep, size_t idx, int fd,
+				struct husk_error *err)
+{
+	if (idx >= prep->n || prep->src_fds[idx] >= 0) {
+		close(fd);
+		return husk_error_set(err, EPROTO, "sync: unexpected source for mounts[%zu]", idx);
+	}
+	prep->src_fds[idx] = fd;
+	return 0;
 }
 
 size_t husk_rootfs_prep_fds(const struct husk_rootfs_prep *prep, int *out)

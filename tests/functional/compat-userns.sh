@@ -65,6 +65,29 @@ test_bind_source_inaccessible_symlink_dest() {
 	! grep -qF " $TT/hostdir " /proc/self/mountinfo || die "host path mounted"
 }
 
+# the bind is of the container's copy of the source's mount, whose flags the
+# user namespace locked: the container's root (even with CAP_SYS_ADMIN) can't
+# make a read-only host mount writable (runc 1.1 opens the source in the
+# container's mount namespace; a clone of the host's mount would allow it)
+test_bind_source_host_flags_locked() {
+	userns_config
+	mkdir "$TT/rosrc"
+	chown "$HOST_UID:$HOST_UID" "$TT/rosrc"
+	cfg 'p["capabilities"] = {k: ["CAP_SYS_ADMIN", "CAP_DAC_OVERRIDE"] for k in ("bounding", "effective", "permitted")}' \
+		"mount('/tmp/ro', 'bind', '$TT/rosrc', ['rbind'])"
+	set_args /bin/sh -c 'mount -o remount,bind,rw /tmp/ro; echo "remount=$?"; touch /tmp/ro/x && echo wrote; true'
+	# the read-only host mount, in a mount namespace of the test's own
+	RC=0
+	# shellcheck disable=SC2016 # expanded by the inner sh
+	unshare -m --propagation private sh -c 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"' \
+		sh "$TT/rosrc" env HUSK_TEST_MARK="$MARK" timeout -k 5 60 "$RUNTIME" --root "$ROOT" run --bundle "$B" "$ID" \
+		>"$OUT" 2>"$ERR" </dev/null || RC=$?
+	assert_rc 0 "run"
+	assert_out_lacks "remount=0"
+	assert_out_lacks "wrote"
+	[ ! -e "$TT/rosrc/x" ] || die "wrote through a read-only host mount"
+}
+
 # a missing source is still reported (by the runtime side now)
 test_bind_source_missing() {
 	userns_config
@@ -155,6 +178,7 @@ test_idmap_mappings_in_userns() {
 
 t "bind source under a directory the mapped root cannot traverse" test_bind_source_inaccessible
 t "bind source opened on the host: symlinked destination stays in the rootfs" test_bind_source_inaccessible_symlink_dest
+t "read-only host mount of a bind source stays locked read-only" test_bind_source_host_flags_locked
 t "missing bind source in a user namespace" test_bind_source_missing
 t "linux.devices entry the host has, in a user namespace" test_device_in_userns
 t "linux.devices entry the host lacks, in a user namespace" test_device_missing_on_host
