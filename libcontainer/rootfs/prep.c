@@ -77,8 +77,12 @@ int husk_rootfs_open_sources(const struct husk_spec *spec, const struct husk_pla
 		if (!mo->bind || mo->idmapped || (mo->flags & MS_REMOUNT))
 			continue;
 		fd = husk_resolve(initroot, mo->source, 0, NULL, &probe);
-		/* a magic link on the way (/proc/<pid>/ns/...): the init binds it by name */
-		if (fd < 0 && errno == ELOOP)
+		/*
+		 * A magic link on the way (/proc/<pid>/ns/...: ELOOP, or ENOENT from the walk
+		 * without openat2), or nothing there: the init binds by name as before, and
+		 * reports a missing source itself
+		 */
+		if (fd < 0 && (errno == ELOOP || errno == ENOENT))
 			continue;
 		/* the init's message for the same failure (mounts.c:do_mount) */
 		if (fd < 0)
