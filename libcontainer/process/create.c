@@ -276,14 +276,6 @@ static int state_json_for_hooks(struct creation *c, enum husk_status status, cha
 	return 0;
 }
 
-static bool needs_idmap(const struct husk_spec *s)
-{
-	for (size_t i = 0; i < s->n_mounts; i++)
-		if (s->mounts[i].n_uid_mappings || s->mounts[i].n_gid_mappings)
-			return true;
-	return false;
-}
-
 static void prep_clearp(struct husk_rootfs_prep *p)
 {
 	if (p->idmap_fds)
@@ -349,8 +341,11 @@ static int init_launch(struct creation *c, const struct husk_create_opts *o, str
 		l->join_fds[t] = -1;
 	build_env(c, &l->ch, &extra_fds);
 	l->ch.preserve_fds = o->preserve_fds + extra_fds;
-	/* idmapped mounts can't be made from inside the new user namespace */
-	if (c->spec->linux_.namespaces[HUSK_NS_USER].present && needs_idmap(c->spec)) {
+	/*
+	 * In a user namespace the init can't reach what only host root can: bind sources
+	 * are opened, idmapped mounts and linux.devices made here (rootfs/prep.c)
+	 */
+	if (c->spec->linux_.namespaces[HUSK_NS_USER].present && plan->ns.mount_ns) {
 		struct husk_rootfs_opts ro = {
 		    .rootfs = c->rootfs, .bundle = c->bundle, .userns = true, .plan = plan};
 		if (husk_rootfs_prepare(c->spec, &ro, prep, err) < 0)
@@ -463,6 +458,8 @@ static int drive_init(struct creation *c, const struct husk_launch *l, struct hu
 		return -1;
 	if (any_hooks(c->spec, HUSK_HOOK_CREATE_CONTAINER, HUSK_HOOK_START_CONTAINER))
 		state_json_for_hooks(c, HUSK_STATUS_CREATING, &hook_state);
+	if (l->prep && husk_spawn_send_mount_sources(&c->sp, plan, err) < 0)
+		return -1;
 	if (husk_sync_send(c->sp.sync_fd, SYNC_GO, hook_state, err) < 0)
 		return -1;
 	if (runtime_hooks(c, &hook_state, err) < 0)

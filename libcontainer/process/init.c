@@ -101,6 +101,9 @@ static int init_setup(struct husk_launch *l, char **hook_state, struct husk_erro
 	husk_child_watch(&l->ch); /* a user namespace joined or made: new credentials */
 	if (husk_sync_send(l->ch.sync_fd, SYNC_NS_READY, NULL, err) < 0)
 		return -1;
+	/* a user namespace: the bind sources, opened by the parent in our mount namespace */
+	if (l->prep && husk_spawn_recv_mount_sources(l->ch.sync_fd, l->prep, err) < 0)
+		return -1;
 	/* the parent writes the id maps and places us in the cgroup */
 	if (husk_sync_recv(l->ch.sync_fd, SYNC_GO, hook_state, err) < 0)
 		return -1;
@@ -131,6 +134,8 @@ static int init_setup(struct husk_launch *l, char **hook_state, struct husk_erro
 	hc.state = *hook_state;
 	if (husk_rootfs_setup(spec, &ro, err) < 0)
 		return -1;
+	if (l->prep) /* host fds: none may reach the container */
+		husk_rootfs_prep_clear(l->prep);
 	if (husk_sysctl_apply(spec->linux_.sysctl, spec->linux_.n_sysctl, err) < 0)
 		return -1;
 	if (spec->process.terminal && l->console_fd >= 0) {
@@ -154,8 +159,11 @@ static int init_setup(struct husk_launch *l, char **hook_state, struct husk_erro
  */
 static int close_inherited_fds(struct husk_launch *l, struct husk_error *err)
 {
-	int keep[4 + HUSK_NS_N];
-	size_t n = 0;
+	size_t n = 4 + HUSK_NS_N + (l->prep ? husk_rootfs_prep_fds(l->prep, NULL) : 0);
+	cleanup_free int *keep = xmalloc0(sizeof(int) * n);
+
+	/* what the parent made for the rootfs (user namespace), closed after the rootfs setup */
+	n = l->prep ? husk_rootfs_prep_fds(l->prep, keep) : 0;
 
 	keep[n++] = l->ch.sync_fd;
 	keep[n++] = l->start_fd;
@@ -163,7 +171,7 @@ static int close_inherited_fds(struct husk_launch *l, struct husk_error *err)
 	keep[n++] = l->console_fd;
 	for (int t = 0; t < HUSK_NS_N; t++)
 		keep[n++] = l->join_fds[t];
-	return husk_child_close_fds(l->ch.preserve_fds, keep, n, l->prep != NULL, err);
+	return husk_child_close_fds(l->ch.preserve_fds, keep, n, false, err);
 }
 
 __attribute__((noreturn)) void husk_init_main(struct husk_launch *l)

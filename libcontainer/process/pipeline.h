@@ -89,6 +89,17 @@ int husk_spawn_wait_exec(struct husk_spawn *s, const char *state, const struct h
 			 struct husk_error *err);
 /* Receive the pty master (s->pty) into s->pty_master; 0 when there is none to get. */
 int husk_spawn_recv_pty(struct husk_spawn *s, struct husk_error *err);
+struct husk_plan;
+struct husk_rootfs_prep;
+/*
+ * A user namespace: once the init has its mount namespace, open the bind
+ * sources there (husk_rootfs_open_sources) and send them to the init, which
+ * takes them into *prep with husk_spawn_recv_mount_sources (before SYNC_GO).
+ */
+int husk_spawn_send_mount_sources(struct husk_spawn *s, const struct husk_plan *plan,
+				  struct husk_error *err);
+int husk_spawn_recv_mount_sources(int sync_fd, struct husk_rootfs_prep *prep,
+				  struct husk_error *err);
 /* clone3 (into the cgroup dir fd when >= 0; *into_cgroup says if it was) with fallback to clone. */
 pid_t husk_clone(uint64_t flags, int cgroup_fd, bool *into_cgroup);
 

@@ -19,6 +19,7 @@
 #include "state/container.h"
 #include "internal.h"
 #include "state/lifecycle.h"
+#include "plan/plan.h"
 #include "process/pipeline.h"
 #include "process/process.h"
 #include "security/security.h"
@@ -222,4 +223,52 @@ int husk_spawn_recv_pty(struct husk_spawn *s, struct husk_error *err)
 		return 0;
 	s->pty_master = husk_recv_fd(s->pty_sock, err);
 	return s->pty_master < 0 ? -1 : 0;
+}
+
+static int send_source(void *data, size_t idx, int fd, struct husk_error *err)
+{
+	char num[32];
+
+	snprintf(num, sizeof(num), "%zu", idx);
+	return husk_sync_send_fd(*(int *)data, SYNC_MOUNT_SOURCE, num, fd, err);
+}
+
+int husk_spawn_send_mount_sources(struct husk_spawn *s, const struct husk_plan *plan,
+				  struct husk_error *err)
+{
+	cleanup_close int root = -1;
+	char path[64];
+
+	/* the init's root, in its mount namespace (/proc/<pid>/root crosses into it) */
+	snprintf(path, sizeof(path), "/proc/%d/root", (int)s->pid);
+	root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return husk_error_errno(err, "open `%s`", path);
+	if (husk_rootfs_open_sources(plan->spec, plan, root, send_source, &s->sync_fd, err) < 0)
+		return -1;
+	return husk_sync_send(s->sync_fd, SYNC_MOUNT_SOURCES_DONE, NULL, err);
+}
+
+int husk_spawn_recv_mount_sources(int sync_fd, struct husk_rootfs_prep *prep,
+				  struct husk_error *err)
+{
+	for (;;) {
+		cleanup_free char *num = NULL;
+		uint32_t type;
+		int64_t idx;
+		int fd;
+
+		if (husk_sync_recv_fd(sync_fd, SYNC_MOUNT_SOURCE, SYNC_MOUNT_SOURCES_DONE, &type,
+				      &num, &fd, err) < 0)
+			return -1;
+		if (type == SYNC_MOUNT_SOURCES_DONE)
+			return fd < 0 ? 0 : (close(fd), 0);
+		if (fd < 0 || num == NULL || parse_i64(num, &idx) < 0 || idx < 0) {
+			if (fd >= 0)
+				close(fd);
+			return husk_error_set(err, EPROTO, "sync: bad mount source");
+		}
+		if (husk_rootfs_prep_set_source(prep, (size_t)idx, fd, err) < 0)
+			return -1;
+	}
 }

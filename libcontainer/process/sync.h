@@ -26,6 +26,13 @@ enum husk_sync_type {
 	 * your own" (stop dying with the creator), and init -> parent, done.
 	 */
 	SYNC_HANDOVER,
+	/*
+	 * parent -> init, in a user namespace: a bind source the parent opened
+	 * in the init's mount namespace (payload: the mounts[] index; the fd
+	 * attached), then SYNC_MOUNT_SOURCES_DONE
+	 */
+	SYNC_MOUNT_SOURCE,
+	SYNC_MOUNT_SOURCES_DONE,
 };
 
 struct husk_sync {
@@ -47,5 +54,14 @@ void husk_sync_send_error(int fd, const struct husk_error *e);
  * gets a malloc'd payload or NULL.
  */
 int husk_sync_recv(int fd, enum husk_sync_type want, char **payload, struct husk_error *err);
+/* husk_sync_send with `passed` attached (SCM_RIGHTS). */
+int husk_sync_send_fd(int fd, enum husk_sync_type type, const char *payload, int passed,
+		      struct husk_error *err);
+/*
+ * Receive one message of type `want` or `alt` (*type says which), with the
+ * fd it carries in *passed (close-on-exec; -1 if none) and its payload.
+ */
+int husk_sync_recv_fd(int fd, enum husk_sync_type want, enum husk_sync_type alt, uint32_t *type,
+		      char **payload, int *passed, struct husk_error *err);
 
 #endif

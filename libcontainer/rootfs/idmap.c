@@ -90,9 +90,8 @@ static int userns_fd(const struct husk_id_mapping *u, size_t nu, const struct hu
 	return fd;
 }
 
-/* A detached clone of `src`, idmapped with spec->mounts[idx]'s mappings (or the container's). */
-static int idmapped_tree(const struct husk_spec *spec, size_t idx, const struct husk_plan_mount *mo,
-			 const char *src, struct husk_error *err)
+int husk_idmapped_tree(const struct husk_spec *spec, size_t idx, const struct husk_plan_mount *mo,
+		       const char *src, struct husk_error *err)
 {
 	const struct husk_mount *m = &spec->mounts[idx];
 	const struct husk_id_mapping *u = m->uid_mappings, *g = m->gid_mappings;
@@ -155,7 +154,7 @@ int husk_mount_idmapped(struct rootfs_ctx *c, size_t idx, const struct husk_plan
 		    "namespace must be prepared by the runtime",
 		    src, m->destination, idx);
 	} else {
-		tree = own = idmapped_tree(c->spec, idx, mo, src, err);
+		tree = own = husk_idmapped_tree(c->spec, idx, mo, src, err);
 		if (tree < 0)
 			return -1;
 	}
@@ -163,42 +162,4 @@ int husk_mount_idmapped(struct rootfs_ctx *c, size_t idx, const struct husk_plan
 		return husk_error_errno(err, "mount `%s` on `%s` (mounts[%zu]): move_mount", src,
 					m->destination, idx);
 	return 0;
-}
-
-void husk_rootfs_prep_clear(struct husk_rootfs_prep *prep)
-{
-	for (size_t i = 0; i < prep->n; i++)
-		if (prep->idmap_fds[i] >= 0)
-			close(prep->idmap_fds[i]);
-	free(prep->idmap_fds);
-	prep->idmap_fds = NULL;
-	prep->n = 0;
-}
-
-int husk_rootfs_prepare(const struct husk_spec *spec, const struct husk_rootfs_opts *o,
-			struct husk_rootfs_prep *prep, struct husk_error *err)
-{
-	struct husk_plan *own = NULL;
-	const struct husk_plan *plan = husk_rootfs_plan(spec, o, &own, err);
-	int r = 0;
-
-	if (plan == NULL)
-		return -1;
-	prep->n = spec->n_mounts;
-	prep->idmap_fds = xmalloc0(sizeof(int) * (prep->n ? prep->n : 1));
-	for (size_t i = 0; i < prep->n; i++)
-		prep->idmap_fds[i] = -1;
-	for (size_t i = 0; i < prep->n && r == 0; i++) {
-		const struct husk_plan_mount *mo = &plan->mounts[i];
-
-		if (!mo->bind || !mo->idmapped)
-			continue;
-		prep->idmap_fds[i] = idmapped_tree(spec, i, mo, mo->source, err);
-		if (prep->idmap_fds[i] < 0)
-			r = -1;
-	}
-	husk_plan_free(own);
-	if (r < 0)
-		husk_rootfs_prep_clear(prep);
-	return r;
 }

@@ -31,7 +31,7 @@
  * procfs.  Checked on the resolved destination (fstatfs), so a symlink can't
  * sneak around it.
  */
-static int check_proc_dest(int dstfd, const char *dest, const char *source, bool bind)
+static int check_proc_dest(int dstfd, const char *dest, const char *source, int srcfd, bool bind)
 {
 	static const char *const allowed[] = {
 	    "/proc/cpuinfo", "/proc/diskstats",
@@ -48,7 +48,7 @@ static int check_proc_dest(int dstfd, const char *dest, const char *source, bool
 	if (strcmp(clean, "/proc") == 0) {
 		if (!bind)
 			return 0;
-		if (statfs(source, &sf) < 0)
+		if ((srcfd >= 0 ? fstatfs(srcfd, &sf) : statfs(source, &sf)) < 0)
 			return -1;
 		if (sf.f_type == PROC_SUPER_MAGIC)
 			return 0;
@@ -109,14 +109,23 @@ static int check_ordinary_dir(struct rootfs_ctx *c, const char *dest)
 	return 1;
 }
 
+/* The bind source the runtime opened (husk_rootfs_prepare), or -1: the init binds by name. */
+static int prep_source(const struct rootfs_ctx *c, size_t idx)
+{
+	const struct husk_rootfs_prep *prep = c->o->prep;
+
+	return prep && prep->src_fds && idx < prep->n ? prep->src_fds[idx] : -1;
+}
+
 /* proc and sysfs on an ordinary directory; then the destination, resolved (and made) in the rootfs
  */
 static int open_dest(struct rootfs_ctx *c, size_t idx, const struct husk_plan_mount *mo,
 		     struct husk_error *err)
 {
 	const struct husk_mount *m = &c->spec->mounts[idx];
-	const char *type = m->type, *src = mo->source;
-	int dst;
+	const char *type = m->type, *src = mo->source, *like = src;
+	int dst, srcfd = mo->bind ? prep_source(c, idx) : -1;
+	struct fd_path sp;
 
 	if (!mo->bind && type && (strcmp(type, "proc") == 0 || strcmp(type, "sysfs") == 0)) {
 		int r = check_ordinary_dir(c, m->destination);
@@ -132,13 +141,16 @@ static int open_dest(struct rootfs_ctx *c, size_t idx, const struct husk_plan_mo
 			    err, "mount `%s` on `%s` (mounts[%zu]): check destination", src,
 			    m->destination, idx);
 	}
+	/* a file or a directory like the source: the one opened on the host when there is one */
+	if (srcfd >= 0)
+		like = fd_path(&sp, srcfd);
 	dst = husk_resolve(c->rootfd, m->destination,
 			   HUSK_RESOLVE_MKDIR | (mo->bind ? HUSK_RESOLVE_MKFILE : 0),
-			   mo->bind ? src : NULL, &c->resolve);
+			   mo->bind ? like : NULL, &c->resolve);
 	if (dst < 0)
 		return husk_error_errno(err, "mount `%s` on `%s` (mounts[%zu]): open destination",
 					src, m->destination, idx);
-	if (c->proc_check && check_proc_dest(dst, m->destination, src, mo->bind) < 0) {
+	if (c->proc_check && check_proc_dest(dst, m->destination, src, srcfd, mo->bind) < 0) {
 		husk_error_errno(err,
 				 "mount `%s` on `%s` (mounts[%zu]): not allowed on or inside /proc",
 				 src, m->destination, idx);
@@ -171,7 +183,12 @@ static int do_mount(struct rootfs_ctx *c, size_t idx, const struct husk_plan_mou
 		return husk_mount_idmapped(c, idx, mo, src, dst, err);
 	/* the kernel ignores every flag but MS_REC on a new bind mount */
 	if (mo->bind) {
-		if (mount(src, fd_path(&fp, dst), NULL, MS_BIND | (mo->flags & MS_REC), NULL) < 0)
+		struct fd_path sp;
+		/* a source the runtime opened (user namespace): bound from the fd */
+		const char *from =
+		    prep_source(c, idx) >= 0 ? fd_path(&sp, prep_source(c, idx)) : src;
+
+		if (mount(from, fd_path(&fp, dst), NULL, MS_BIND | (mo->flags & MS_REC), NULL) < 0)
 			return husk_error_errno(err, "mount `%s` on `%s` (mounts[%zu])", src,
 						m->destination, idx);
 		return 0;

@@ -100,6 +100,10 @@ bool husk_mount_is_dev(const struct husk_mount *m, bool *bind);
 
 /* ---- idmap.c ---- */
 
+/* A detached clone of `src`, idmapped with spec->mounts[idx]'s mappings (or the container's). */
+int husk_idmapped_tree(const struct husk_spec *spec, size_t idx, const struct husk_plan_mount *mo,
+		       const char *src, struct husk_error *err);
+
 /* Bind `src` onto the resolved `dst` as an idmapped mount (spec->mounts[idx]). */
 int husk_mount_idmapped(struct rootfs_ctx *c, size_t idx, const struct husk_plan_mount *mo,
 			const char *src, int dst, struct husk_error *err);
@@ -121,5 +125,13 @@ int husk_mount_cgroup(struct rootfs_ctx *c, size_t idx, const struct husk_plan_m
 bool husk_dev_needs_setup(const struct husk_spec *spec);
 /* Default devices, linux.devices, /dev symlinks and /dev/ptmx, inside the rootfs. */
 int husk_dev_setup(struct rootfs_ctx *c, struct husk_error *err);
+/*
+ * In the runtime, for a user namespace: linux.devices made as nodes in a
+ * detached tmpfs of the host's (prep->dev_mnt, file "<i>" for devices[i]),
+ * owned by the entry's uid/gid mapped to the host.  Nothing made (dev_mnt
+ * -1) without fsopen (Linux < 5.2) or mappings: the init binds the host's.
+ */
+int husk_dev_prepare(const struct husk_spec *spec, struct husk_rootfs_prep *prep,
+		     struct husk_error *err);
 
 #endif

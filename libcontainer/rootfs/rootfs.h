@@ -39,16 +39,38 @@ const struct husk_plan *husk_rootfs_plan(const struct husk_spec *spec,
 
 /*
  * What the init can't do once inside its user namespace, made by the runtime
- * before the clone (the init inherits the fds): idmapped mounts, as detached
- * trees, idmap_fds[i] for spec->mounts[i] (-1 where none).
+ * (host root) before the clone; the init inherits the fds, keeps them out of
+ * its fd sweep and closes them once the rootfs is set up.  Like runc and
+ * crun, bind sources are opened on the host side, so that a source under a
+ * directory the container's root can't traverse still works: by the runtime
+ * once the init has its mount namespace (husk_rootfs_open_sources), passed
+ * over the sync socket.
  */
 struct husk_rootfs_prep {
-	int *idmap_fds;
-	size_t n;
+	size_t n;	/* spec->n_mounts */
+	int *idmap_fds; /* idmapped bind mounts: detached idmapped trees, -1 where none */
+	int *src_fds;	/* other bind mounts: the source (O_PATH, in the init's mount ns), or -1 */
+	size_t n_dev;	/* spec->linux_.n_devices */
+	bool *dev_made; /* linux.devices[i] made as file "<i>" of dev_mnt */
+	int dev_mnt;	/* a detached tmpfs (fsmount) holding those nodes, or -1 */
 };
 /* Call in the runtime before cloning the init when the container has a user namespace. */
 int husk_rootfs_prepare(const struct husk_spec *spec, const struct husk_rootfs_opts *o,
 			struct husk_rootfs_prep *prep, struct husk_error *err);
+/*
+ * In the runtime, once the init has its mount namespace (initroot: an O_PATH
+ * fd of /proc/<init>/root): open each bind source that is not idmapped, in
+ * that namespace, and call send() with its mounts[] index and fd.
+ */
+typedef int (*husk_rootfs_source_fn)(void *data, size_t idx, int fd, struct husk_error *err);
+int husk_rootfs_open_sources(const struct husk_spec *spec, const struct husk_plan *plan,
+			     int initroot, husk_rootfs_source_fn send, void *data,
+			     struct husk_error *err);
+/* In the init: mounts[idx]'s source received (fd owned by prep from now on, even on error). */
+int husk_rootfs_prep_set_source(struct husk_rootfs_prep *prep, size_t idx, int fd,
+				struct husk_error *err);
+/* Its fds, into out[] (when not NULL); returns how many there are. */
+size_t husk_rootfs_prep_fds(const struct husk_rootfs_prep *prep, int *out);
 /* Close the fds (both in the runtime after the clone, and in the init after setup). */
 void husk_rootfs_prep_clear(struct husk_rootfs_prep *prep);
 

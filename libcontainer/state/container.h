@@ -93,7 +93,7 @@ struct husk_launch {
 	int unshare_flags;	 /* namespaces the init makes itself (unshare) */
 	bool cgroupns_late;	 /* unshare the cgroup ns after the parent placed us */
 	bool new_userns;
-	const struct husk_rootfs_prep *prep; /* idmapped mounts made by the parent, or NULL */
+	struct husk_rootfs_prep *prep; /* what the parent made for a user namespace, or NULL */
 	/*
 	 * The process (sync_fd: the init's end of the sync socketpair; env:
 	 * process.env plus LISTEN_FDS/LISTEN_PID when passed on; mask: the
