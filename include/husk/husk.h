@@ -77,7 +77,8 @@ struct husk_container_info {
 	char *status; /* creating, created, running, paused, stopped */
 	char *bundle;
 	char *created; /* RFC3339Nano */
-	char *owner;
+	char *owner;   /* the state dir owner's user name (runc), "#UID" when it has none */
+	char *rootfs;
 };
 HUSK_EXPORT int husk_list(const struct husk_ctx *ctx, struct husk_container_info **out, size_t *n,
 			  struct husk_error *err);
@@ -177,8 +178,13 @@ HUSK_EXPORT int husk_events_watch(const struct husk_ctx *ctx, const char *id,
 				  unsigned long long interval_ns, husk_event_fn fn, void *data,
 				  struct husk_error *err);
 
-/* `husk spec`: the default config.json text (malloc'd). */
-HUSK_EXPORT char *husk_spec_template(bool rootless);
+/*
+ * `husk spec`: the default config.json text (malloc'd); `cgroupns` adds the
+ * cgroup namespace (runc: on a pure cgroup v2 host only).
+ */
+HUSK_EXPORT char *husk_spec_template(bool rootless, bool cgroupns);
+/* The host is pure cgroup v2 (/sys/fs/cgroup is cgroup2): runc's IsCgroup2UnifiedMode. */
+HUSK_EXPORT bool husk_cgroup_host_unified(void);
 /* `husk features`: the spec's features JSON (malloc'd), from the code's tables. */
 HUSK_EXPORT char *husk_features_json(void);
 /*

@@ -132,7 +132,15 @@ static int check_for_create(const struct husk_spec *s, const struct husk_create_
 	}
 	if (husk_args_check(s->process.args, "config.json", "process.", err) < 0)
 		return -1;
-	/* `run` relays a pty itself when no console socket is given (runc does too) */
+	/*
+	 * `run` relays a pty itself when no console socket is given (runc does
+	 * too); `run --detach` leaves nobody to relay it: refused, as runc does
+	 * ("cannot allocate tty if runc will detach without setting console socket")
+	 */
+	if (s->process.terminal && o->console_socket == NULL && run && o->detach)
+		return husk_error_set(err, EINVAL,
+				      "config.json: process.terminal: true with --detach requires "
+				      "--console-socket");
 	if (s->process.terminal && o->console_socket == NULL && !run)
 		return husk_error_set(
 		    err, EINVAL, "config.json: process.terminal: true requires --console-socket");
