@@ -149,6 +149,7 @@ enum husk_update_field {
 	HUSK_UPDATE_CPUSET_MEMS,	/* cpu.mems (a string) */
 	HUSK_UPDATE_PIDS_LIMIT,		/* pids.limit */
 	HUSK_UPDATE_BLKIO_WEIGHT,	/* blockIO.weight */
+	HUSK_UPDATE_MEMORY_KERNEL_TCP,	/* memory.kernelTCP */
 };
 /* Set one field: `num` for numbers (range-checked as the JSON field), `str` for strings. */
 HUSK_EXPORT int husk_update_resources_set(struct husk_update_resources *u,

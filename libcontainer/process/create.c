@@ -507,6 +507,17 @@ static int hand_over(struct creation *c, struct husk_error *err)
 	return 0;
 }
 
+/* A limit this host has no file for (kernelTCP): a warning, as runc gives. */
+static void warn_ignored(const struct husk_ctx *ctx, const struct husk_cgroup *cg,
+			 const struct husk_spec *s)
+{
+	const char *why =
+	    s->linux_.has_resources ? husk_cgroup_ignored(cg, &s->linux_.resources) : NULL;
+
+	if (why != NULL)
+		husk_warn(ctx, "config.json: linux.resources.%s", why);
+}
+
 static int do_create(const struct husk_ctx *ctx, const char *id, const struct husk_create_opts *o,
 		     const sigset_t *mask, struct creation *c, struct husk_error *err)
 {
@@ -568,6 +579,7 @@ static int do_create(const struct husk_ctx *ctx, const char *id, const struct hu
 	    husk_cgroup_make(cg, s->linux_.has_resources ? &s->linux_.resources : NULL, err) < 0)
 		goto fail;
 	c->cg = steal_pointer(&cg);
+	warn_ignored(ctx, c->cg, s);
 
 	if (start_init(o, mask, c, err) < 0)
 		goto fail;
