@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* husk delete: remove a stopped container (or, with --force, any). */
+/* husk delete: remove a stopped or created container (or, with --force, any). */
 #include "cli.h"
 
 static int cmd_delete(struct cli *cli, const struct cli_command *cmd, int argc, char **argv,
@@ -24,8 +24,12 @@ const struct cli_command cli_cmd_delete = {
     .name = "delete",
     .args = "<container-id>",
     .summary = "delete a container and the resources it holds",
-    .description = "Delete the container <container-id>: remove its cgroup and state and run its\n"
-		   "poststop hooks.  A container that is not stopped is refused unless --force is\n"
-		   "given, which kills it first.",
+    .description =
+	"Delete the container <container-id>: remove its cgroup and state and run its\n"
+	"poststop hooks.  A running or paused container is refused unless --force is\n"
+	"given, which kills it first.  A created container (not started yet) is deleted\n"
+	"without --force, its waiting process killed: unlike the runtime-spec (which\n"
+	"refuses any container that is not stopped) but like runc and crun, because\n"
+	"containerd's shim and Podman delete a created container after a failed start.",
     .run = cmd_delete,
 };

@@ -110,6 +110,7 @@ const struct cli_command cli_cmd_list = {
     .args = "",
     .summary = "list the containers under the state root",
     .description = "List the containers whose state is under --root: id, init pid, status,\n"
-		   "bundle, creation time and owner.",
+		   "bundle, creation time and owner (the user owning the state directory); the\n"
+		   "JSON form also has ociVersion and rootfs, as runc's.",
     .run = cmd_list,
 };

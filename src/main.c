@@ -136,7 +136,9 @@ static int help_command(struct cli *cli, int argc, char **argv, struct husk_erro
 	char help_flag[] = "--help";
 	char *av[3];
 
-	if (argc < 2) {
+	/* `husk help help` and `husk help --help`: the help of husk itself (runc's too) */
+	if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0) {
 		print_help(stdout);
 		return 0;
 	}

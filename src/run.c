@@ -9,7 +9,8 @@ static int cmd_run(struct cli *cli, const struct cli_command *cmd, int argc, cha
 	const struct cli_opt opts[] = {
 	    CLI_CREATE_OPTIONS(&o),
 	    {"detach", 'd', CLI_OPT_BOOL, &o.detach, NULL,
-	     "do not wait for the container: exit once it has started"},
+	     "do not wait for the container: exit once it has started (a terminal then "
+	     "needs --console-socket)"},
 	    {"keep", 0, CLI_OPT_BOOL, &o.keep, NULL, "do not delete the container after it exits"},
 	    {NULL, 0, 0, NULL, NULL, NULL},
 	};

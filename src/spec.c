@@ -7,6 +7,28 @@
 
 #include "cli.h"
 
+/*
+ * The cgroup namespace only on a pure cgroup v2 host, as runc's spec does;
+ * HUSK_CGROUP_LAYOUT=v1|v2|hybrid stands for the host's layout (as for `husk
+ * plan`), so that tests can ask for another host's answer.
+ */
+static int spec_cgroupns(bool *cgroupns, struct husk_error *err)
+{
+	const char *layout = getenv("HUSK_CGROUP_LAYOUT");
+
+	if (layout == NULL || layout[0] == '\0') {
+		*cgroupns = husk_cgroup_host_unified();
+		return 0;
+	}
+	if (strcmp(layout, "v1") != 0 && strcmp(layout, "v2") != 0 && strcmp(layout, "hybrid") != 0)
+		return husk_error_set(err, EINVAL,
+				      "spec: HUSK_CGROUP_LAYOUT: unknown layout `%s` (expected v1, "
+				      "v2 or hybrid)",
+				      layout);
+	*cgroupns = strcmp(layout, "v2") == 0;
+	return 0;
+}
+
 static int cmd_spec(struct cli *cli, const struct cli_command *cmd, int argc, char **argv,
 		    struct husk_error *err)
 {
@@ -21,6 +43,7 @@ static int cmd_spec(struct cli *cli, const struct cli_command *cmd, int argc, ch
 	};
 	cli_cleanup_free char *path = NULL;
 	cli_cleanup_free char *text = NULL;
+	bool cgroupns = false;
 	int nargs;
 	int fd;
 	int r;
@@ -34,7 +57,9 @@ static int cmd_spec(struct cli *cli, const struct cli_command *cmd, int argc, ch
 		path = NULL;
 	if (path == NULL)
 		return husk_error_set(err, ENOMEM, "out of memory");
-	text = husk_spec_template(rootless);
+	if (spec_cgroupns(&cgroupns, err) < 0)
+		return -1;
+	text = husk_spec_template(rootless, cgroupns);
 	if (text == NULL)
 		return husk_error_set(err, ENOMEM, "spec: cannot make the default config.json");
 	/* Like runc, never overwrite an existing config.json. */
@@ -66,6 +91,8 @@ const struct cli_command cli_cmd_spec = {
     .args = "",
     .summary = "write a default config.json into a bundle",
     .description = "Write a default config.json into the bundle directory: a starting point to\n"
-		   "edit, with runc's defaults.  An existing config.json is never overwritten.",
+		   "edit, with runc's defaults.  An existing config.json is never overwritten.\n"
+		   "Like runc, the cgroup namespace is in it only on a pure cgroup v2 host\n"
+		   "(HUSK_CGROUP_LAYOUT=v1|v2|hybrid stands for the host's layout).",
     .run = cmd_spec,
 };

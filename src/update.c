@@ -9,7 +9,7 @@
 
 struct update_flags {
 	const char *resources;
-	const char *memory, *memory_reservation, *memory_swap;
+	const char *memory, *memory_reservation, *memory_swap, *kernel_memory_tcp;
 	const char *cpu_shares, *cpu_quota, *cpu_period, *cpu_rt_runtime, *cpu_rt_period;
 	const char *cpu_idle, *cpu_burst;
 	const char *cpuset_cpus, *cpuset_mems;
@@ -61,6 +61,7 @@ static const struct num_opt {
     N("memory", MEMORY_LIMIT, memory, true, true),
     N("memory-reservation", MEMORY_RESERVATION, memory_reservation, true, true),
     N("memory-swap", MEMORY_SWAP, memory_swap, true, true),
+    N("kernel-memory-tcp", MEMORY_KERNEL_TCP, kernel_memory_tcp, true, true),
     N("cpu-share", CPU_SHARES, cpu_shares, false, false),
     N("cpu-quota", CPU_QUOTA, cpu_quota, false, true),
     N("cpu-period", CPU_PERIOD, cpu_period, false, false),
@@ -121,6 +122,9 @@ static int cmd_update(struct cli *cli, const struct cli_command *cmd, int argc, 
 	     "memory soft limit"},
 	    {"memory-swap", 0, CLI_OPT_STRING, &u.memory_swap, "BYTES",
 	     "memory plus swap limit (-1: none)"},
+	    {"kernel-memory-tcp", 0, CLI_OPT_STRING, &u.kernel_memory_tcp, "BYTES",
+	     "kernel TCP buffer limit (cgroup v1 memory.kmem.tcp.limit_in_bytes; "
+	     "ignored with a warning where the host has none)"},
 	    {"cpu-share", 0, CLI_OPT_STRING, &u.cpu_shares, "N", "CPU shares (relative weight)"},
 	    {"cpu-shares", 0, CLI_OPT_STRING, &u.cpu_shares, "N", "the same as --cpu-share"},
 	    {"cpu-idle", 0, CLI_OPT_STRING, &u.cpu_idle, "0|1",

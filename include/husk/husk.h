@@ -77,7 +77,8 @@ struct husk_container_info {
 	char *status; /* creating, created, running, paused, stopped */
 	char *bundle;
 	char *created; /* RFC3339Nano */
-	char *owner;
+	char *owner;   /* the state dir owner's user name (runc), "#UID" when it has none */
+	char *rootfs;
 };
 HUSK_EXPORT int husk_list(const struct husk_ctx *ctx, struct husk_container_info **out, size_t *n,
 			  struct husk_error *err);
@@ -149,6 +150,7 @@ enum husk_update_field {
 	HUSK_UPDATE_CPUSET_MEMS,	/* cpu.mems (a string) */
 	HUSK_UPDATE_PIDS_LIMIT,		/* pids.limit */
 	HUSK_UPDATE_BLKIO_WEIGHT,	/* blockIO.weight */
+	HUSK_UPDATE_MEMORY_KERNEL_TCP,	/* memory.kernelTCP */
 };
 /* Set one field: `num` for numbers (range-checked as the JSON field), `str` for strings. */
 HUSK_EXPORT int husk_update_resources_set(struct husk_update_resources *u,
@@ -178,8 +180,13 @@ HUSK_EXPORT int husk_events_watch(const struct husk_ctx *ctx, const char *id,
 				  unsigned long long interval_ns, husk_event_fn fn, void *data,
 				  struct husk_error *err);
 
-/* `husk spec`: the default config.json text (malloc'd). */
-HUSK_EXPORT char *husk_spec_template(bool rootless);
+/*
+ * `husk spec`: the default config.json text (malloc'd); `cgroupns` adds the
+ * cgroup namespace (runc: on a pure cgroup v2 host only).
+ */
+HUSK_EXPORT char *husk_spec_template(bool rootless, bool cgroupns);
+/* The host is pure cgroup v2 (/sys/fs/cgroup is cgroup2): runc's IsCgroup2UnifiedMode. */
+HUSK_EXPORT bool husk_cgroup_host_unified(void);
 /* `husk features`: the spec's features JSON (malloc'd), from the code's tables. */
 HUSK_EXPORT char *husk_features_json(void);
 /*

@@ -83,6 +83,12 @@ int husk_cgroup_enter(struct husk_cgroup *cg, pid_t pid, unsigned flags, struct 
  */
 int husk_cgroup_sub(const struct husk_cgroup *cg, char *const *args, struct husk_cgroup **out,
 		    struct husk_error *err);
+/*
+ * A limit of `res` that make/update leave out because this host has no file
+ * for it (kernelTCP on cgroup v2 or without memory.kmem.tcp.limit_in_bytes),
+ * as a message for a warning ("memory.kernelTCP ignored: ..."); NULL: none.
+ */
+const char *husk_cgroup_ignored(const struct husk_cgroup *cg, const struct husk_resources *res);
 /* Change the limits of a live cgroup (husk update); device rules are left alone. */
 int husk_cgroup_update(struct husk_cgroup *cg, const struct husk_resources *res,
 		       struct husk_error *err);

@@ -11,6 +11,7 @@
 #include <linux/magic.h>
 
 #include "cgroup-internal.h"
+#include "husk/husk.h"
 
 void cg_probe_clear(struct cg_probe *p)
 {
@@ -139,6 +140,13 @@ static int probe_layout(enum cg_layout *layout, struct husk_error *err)
 	else
 		*layout = CG_LAYOUT_V1;
 	return 0;
+}
+
+bool husk_cgroup_host_unified(void)
+{
+	enum cg_layout layout;
+
+	return probe_layout(&layout, NULL) == 0 && layout == CG_LAYOUT_V2;
 }
 
 int cg_probe_parse(struct cg_probe *p, const char *self_cgroup, const char *mountinfo,

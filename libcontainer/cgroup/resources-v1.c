@@ -30,6 +30,43 @@ static int set_u64(struct cg_dir *d, const char *file, uint64_t v, struct husk_e
 	return cg_writef(d->path, file, err, "%" PRIu64, v);
 }
 
+#define KMEM_TCP "memory.kmem.tcp.limit_in_bytes"
+
+/*
+ * kernelTCP: written where the kernel has the file, as crun does (runc 1.1
+ * ignores it with a warning); husk_cgroup_ignored tells the caller when it
+ * has none.  kernel (memory.kmem.limit_in_bytes): gone from recent kernels,
+ * ignored like runc does.
+ */
+static int kernel_tcp_apply(struct husk_cgroup *cg, const struct husk_memory *m,
+			    struct husk_error *err)
+{
+	struct cg_dir *d;
+
+	if (!m->has_kernel_tcp || (d = cg_v1_dir(cg, "memory")) == NULL ||
+	    !cg_has_file(d->path, KMEM_TCP))
+		return 0;
+	if (set_i64(d, KMEM_TCP, m->kernel_tcp, err) < 0)
+		return cg_field_err(err, "memory.kernelTCP");
+	return 0;
+}
+
+const char *husk_cgroup_ignored(const struct husk_cgroup *cg, const struct husk_resources *res)
+{
+	struct cg_dir *d;
+
+	if (res == NULL || !res->memory.has_kernel_tcp || cg->mgr != &cg_cgroupfs_manager)
+		return NULL;
+	if (cg->layout == CG_LAYOUT_V2)
+		return "memory.kernelTCP ignored: cgroup v2 has no kernel TCP memory limit";
+	d = cg_v1_dir((struct husk_cgroup *)cg, "memory");
+	if (d == NULL)
+		return "memory.kernelTCP ignored: the cgroup v1 memory controller is not mounted";
+	if (!cg_has_file(d->path, KMEM_TCP))
+		return "memory.kernelTCP ignored: the kernel has no " KMEM_TCP;
+	return NULL;
+}
+
 static int memory_apply(struct husk_cgroup *cg, const struct husk_memory *m, struct husk_error *err)
 {
 	struct cg_dir *d;
@@ -38,7 +75,8 @@ static int memory_apply(struct husk_cgroup *cg, const struct husk_memory *m, str
 	int64_t limit = m->has_limit ? m->limit : 0, swap = m->has_swap ? m->swap : 0;
 	int64_t reservation = m->has_reservation ? m->reservation : 0;
 
-	/* kernel and kernelTCP: gone from recent kernels; ignored like runc does */
+	if (kernel_tcp_apply(cg, m, err) < 0)
+		return -1;
 	if (!(limit || swap || reservation || m->has_swappiness ||
 	      (m->has_disable_oom_killer && m->disable_oom_killer) ||
 	      (m->has_use_hierarchy && m->use_hierarchy)))

@@ -57,6 +57,9 @@ static void memory_v1(struct files *f, const struct husk_memory *m)
 		add(f, "memory/memory.swappiness", "%" PRIu64, m->swappiness);
 	if (m->has_disable_oom_killer && m->disable_oom_killer)
 		add(f, "memory/memory.oom_control", "1");
+	/* where the kernel has the file (see cgroup/resources-v1.c) */
+	if (m->has_kernel_tcp)
+		add(f, "memory/memory.kmem.tcp.limit_in_bytes", "%" PRId64, m->kernel_tcp);
 }
 
 static void max_or(struct files *f, const char *file, int64_t v)

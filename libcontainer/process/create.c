@@ -134,7 +134,15 @@ static int check_for_create(const struct husk_spec *s, const struct husk_create_
 	}
 	if (husk_args_check(s->process.args, "config.json", "process.", err) < 0)
 		return -1;
-	/* `run` relays a pty itself when no console socket is given (runc does too) */
+	/*
+	 * `run` relays a pty itself when no console socket is given (runc does
+	 * too); `run --detach` leaves nobody to relay it: refused, as runc does
+	 * ("cannot allocate tty if runc will detach without setting console socket")
+	 */
+	if (s->process.terminal && o->console_socket == NULL && run && o->detach)
+		return husk_error_set(err, EINVAL,
+				      "config.json: process.terminal: true with --detach requires "
+				      "--console-socket");
 	if (s->process.terminal && o->console_socket == NULL && !run)
 		return husk_error_set(
 		    err, EINVAL, "config.json: process.terminal: true requires --console-socket");
@@ -499,6 +507,17 @@ static int hand_over(struct creation *c, struct husk_error *err)
 	return 0;
 }
 
+/* A limit this host has no file for (kernelTCP): a warning, as runc gives. */
+static void warn_ignored(const struct husk_ctx *ctx, const struct husk_cgroup *cg,
+			 const struct husk_spec *s)
+{
+	const char *why =
+	    s->linux_.has_resources ? husk_cgroup_ignored(cg, &s->linux_.resources) : NULL;
+
+	if (why != NULL)
+		husk_warn(ctx, "config.json: linux.resources.%s", why);
+}
+
 static int do_create(const struct husk_ctx *ctx, const char *id, const struct husk_create_opts *o,
 		     const sigset_t *mask, struct creation *c, struct husk_error *err)
 {
@@ -561,6 +580,7 @@ static int do_create(const struct husk_ctx *ctx, const char *id, const struct hu
 	    husk_cgroup_make(cg, s->linux_.has_resources ? &s->linux_.resources : NULL, err) < 0)
 		goto fail;
 	c->cg = steal_pointer(&cg);
+	warn_ignored(ctx, c->cg, s);
 
 	if (start_init(o, mask, c, err) < 0)
 		goto fail;

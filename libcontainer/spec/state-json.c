@@ -169,7 +169,7 @@ char *husk_state_to_json(const struct husk_state *s, enum husk_status status, pi
 	return jw_finish(&w);
 }
 
-/* runc's `list --format json` entries (its containerState, less rootfs) */
+/* runc's `list --format json` entries (its containerState) */
 char *husk_list_json(const struct husk_container_info *v, size_t n)
 {
 	struct jw w;
@@ -183,6 +183,7 @@ char *husk_list_json(const struct husk_container_info *v, size_t n)
 		jw_ki64(&w, "pid", v[i].pid);
 		jw_kstr(&w, "status", v[i].status);
 		jw_kstr(&w, "bundle", v[i].bundle);
+		jw_kstr(&w, "rootfs", v[i].rootfs);
 		jw_kstr(&w, "created", v[i].created);
 		jw_kstr(&w, "owner", v[i].owner);
 		jw_obj_end(&w);

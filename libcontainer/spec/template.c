@@ -135,24 +135,24 @@ static const char cgroup_and_paths[] =
     "\t\t\t\"/proc/sysrq-trigger\"\n"
     "\t\t],\n";
 
-static const char tail[] = "\t\t\"resources\": {\n"
-			   "\t\t\t\"devices\": [\n"
-			   "\t\t\t\t{\n"
-			   "\t\t\t\t\t\"allow\": false,\n"
-			   "\t\t\t\t\t\"access\": \"rwm\"\n"
-			   "\t\t\t\t}\n"
-			   "\t\t\t]\n"
-			   "\t\t},\n"
-			   "\t\t\"namespaces\": [\n"
-			   "\t\t\t{\"type\": \"pid\"},\n"
-			   "\t\t\t{\"type\": \"network\"},\n"
-			   "\t\t\t{\"type\": \"ipc\"},\n"
-			   "\t\t\t{\"type\": \"uts\"},\n"
-			   "\t\t\t{\"type\": \"mount\"},\n"
-			   "\t\t\t{\"type\": \"cgroup\"}\n"
-			   "\t\t]\n"
-			   "\t}\n"
-			   "}\n";
+#define TAIL                                                                                       \
+	"\t\t\"resources\": {\n"                                                                   \
+	"\t\t\t\"devices\": [\n"                                                                   \
+	"\t\t\t\t{\n"                                                                              \
+	"\t\t\t\t\t\"allow\": false,\n"                                                            \
+	"\t\t\t\t\t\"access\": \"rwm\"\n"                                                          \
+	"\t\t\t\t}\n"                                                                              \
+	"\t\t\t]\n"                                                                                \
+	"\t\t},\n"                                                                                 \
+	"\t\t\"namespaces\": [\n"                                                                  \
+	"\t\t\t{\"type\": \"pid\"},\n"                                                             \
+	"\t\t\t{\"type\": \"network\"},\n"                                                         \
+	"\t\t\t{\"type\": \"ipc\"},\n"                                                             \
+	"\t\t\t{\"type\": \"uts\"},\n"                                                             \
+	"\t\t\t{\"type\": \"mount\"}%s\n"                                                          \
+	"\t\t]\n"                                                                                  \
+	"\t}\n"                                                                                    \
+	"}\n"
 
 #define TAIL_ROOTLESS                                                                              \
 	"\t\t\"uidMappings\": [\n"                                                                 \
@@ -166,23 +166,32 @@ static const char tail[] = "\t\t\"resources\": {\n"
 	"\t\t\t{\"type\": \"ipc\"},\n"                                                             \
 	"\t\t\t{\"type\": \"uts\"},\n"                                                             \
 	"\t\t\t{\"type\": \"mount\"},\n"                                                           \
-	"\t\t\t{\"type\": \"cgroup\"},\n"                                                          \
+	"%s"                                                                                       \
 	"\t\t\t{\"type\": \"user\"}\n"                                                             \
 	"\t\t]\n"                                                                                  \
 	"\t}\n"                                                                                    \
 	"}\n"
 
-char *husk_spec_template(bool rootless)
+/*
+ * runc's spec adds the cgroup namespace only on a pure cgroup v2 host
+ * (cgroups.IsCgroup2UnifiedMode), so that on v1 and hybrid hosts the
+ * container's /proc/self/cgroup shows the real paths: `cgroupns` says which.
+ */
+char *husk_spec_template(bool rootless, bool cgroupns)
 {
 	char *out = NULL;
-	char mappings[sizeof TAIL_ROOTLESS + 32];
+	char *end = NULL;
 	int r;
 
 	if (rootless)
-		snprintf(mappings, sizeof mappings, TAIL_ROOTLESS, (unsigned)geteuid(),
-			 (unsigned)getegid());
+		r = asprintf(&end, TAIL_ROOTLESS, (unsigned)geteuid(), (unsigned)getegid(),
+			     cgroupns ? "\t\t\t{\"type\": \"cgroup\"},\n" : "");
+	else
+		r = asprintf(&end, TAIL, cgroupns ? ",\n\t\t\t{\"type\": \"cgroup\"}" : "");
+	if (r < 0)
+		return NULL;
 	r = asprintf(&out, "%s%s%s%s%s%s", head, rootless ? devpts_opts_rootless : devpts_opts,
-		     middle, rootless ? sysfs_rootless : sysfs, cgroup_and_paths,
-		     rootless ? mappings : tail);
+		     middle, rootless ? sysfs_rootless : sysfs, cgroup_and_paths, end);
+	free(end);
 	return r < 0 ? NULL : out;
 }

@@ -101,6 +101,9 @@ static const struct field {
     [HUSK_UPDATE_BLKIO_WEIGHT] = {"blockIO", "weight", G_BLKIO, K_U16,
 				  offsetof(struct husk_resources, blkio.weight),
 				  offsetof(struct husk_resources, blkio.has_weight)},
+    [HUSK_UPDATE_MEMORY_KERNEL_TCP] = {"memory", "kernelTCP", G_MEMORY, K_I64,
+				       offsetof(struct husk_resources, memory.kernel_tcp),
+				       offsetof(struct husk_resources, memory.has_kernel_tcp)},
 };
 
 static void mark_group(struct husk_resources *r, enum group g)

@@ -94,12 +94,15 @@ bool husk_status_can_kill(enum husk_status s)
 
 /*
  * runtime-spec (runtime.md, delete): deleting a container that is not
- * stopped MUST fail; runc deletes a created one anyway, but the spec is not
- * silent here.  --force deletes any.
+ * stopped MUST fail.  A deliberate difference: a created one is deleted
+ * (its waiting init killed), as runc and crun do, because containerd's shim
+ * and Podman delete a created container without --force after a failed
+ * start.  Running and paused ones are refused (spec and runc); --force
+ * deletes any.
  */
 bool husk_status_can_delete(enum husk_status s)
 {
-	return s == HUSK_STATUS_STOPPED;
+	return s == HUSK_STATUS_STOPPED || s == HUSK_STATUS_CREATED;
 }
 
 bool husk_status_can_exec(enum husk_status s)

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -156,8 +157,48 @@ void husk_container_info_free(struct husk_container_info *v, size_t n)
 		free(v[i].bundle);
 		free(v[i].created);
 		free(v[i].owner);
+		free(v[i].rootfs);
 	}
 	free(v);
+}
+
+/* The name of `uid` in the host's /etc/passwd (read directly, as runc's user.LookupUid does). */
+static char *passwd_name(uid_t uid)
+{
+	cleanup_file FILE *f = fopen("/etc/passwd", "re");
+	cleanup_free char *line = NULL;
+	size_t cap = 0;
+
+	while (f != NULL && getline(&line, &cap, f) > 0) {
+		char *name = line, *p = strchr(line, ':'), *end;
+		unsigned long v;
+
+		if (p == NULL || (p = strchr(p + 1, ':')) == NULL)
+			continue;
+		*strchr(name, ':') = '\0';
+		errno = 0;
+		v = strtoul(p + 1, &end, 10);
+		if (errno == 0 && end != p + 1 && *end == ':' && v == uid)
+			return xstrdup(name);
+	}
+	return NULL;
+}
+
+/*
+ * runc's list: the owner is the state dir owner's name, or "#UID" when the
+ * uid has none; the state's own owner field stays "" (runc's too).
+ */
+static char *dir_owner(int dfd, const char *name)
+{
+	struct stat st;
+	char *out;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return xstrdup("");
+	out = passwd_name(st.st_uid);
+	if (out == NULL && asprintf(&out, "#%u", (unsigned)st.st_uid) < 0)
+		abort();
+	return out;
 }
 
 int husk_list(const struct husk_ctx *ctx, struct husk_container_info **out, size_t *n,
@@ -192,7 +233,8 @@ int husk_list(const struct husk_ctx *ctx, struct husk_container_info **out, size
 		v[cnt].status = xstrdup(husk_status_name(c->status));
 		v[cnt].bundle = xstrdup(c->s.bundle);
 		v[cnt].created = xstrdup(c->s.created ? c->s.created : "");
-		v[cnt].owner = xstrdup(c->s.owner ? c->s.owner : "");
+		v[cnt].owner = dir_owner(dirfd(d), de->d_name);
+		v[cnt].rootfs = xstrdup(c->s.rootfs ? c->s.rootfs : "");
 		cnt++;
 	}
 	*out = v;

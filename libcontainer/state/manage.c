@@ -72,5 +72,7 @@ int husk_update(const struct husk_ctx *ctx, const char *id, const struct husk_up
 	/* the options' fields were set one by one: check them together, as the parser does */
 	if (husk_resources_check(&res->r, res->source, err) < 0)
 		return -1;
+	if (husk_cgroup_ignored(cg, &res->r) != NULL)
+		husk_warn(ctx, "%s: %s", res->source, husk_cgroup_ignored(cg, &res->r));
 	return husk_cgroup_update(cg, &res->r, err);
 }

@@ -165,6 +165,26 @@ t_bad_command() {
 	expect_no_out c5
 }
 
+# a program that fails after a good create (executable, so create's lookup
+# passes; execve fails: "exec format error").  husk's start reports it and the
+# shim, whose task is still "created" then, deletes it with a plain `delete`
+# (no --force); runc's start has returned already, the task exits 1.  Either
+# way ctr reports the error and nothing is left.
+t_start_fails() {
+	printf 'not a program\n' >"$C/badexec"
+	chmod 755 "$C/badexec"
+	cr c15
+	x "${CR[@]}" --rm --mount "type=bind,src=$C/badexec,dst=/badexec,options=rbind:ro" \
+		"$IMG" c15 /badexec
+	show
+	[ "$RC" != 0 ] || die "ctr run succeeded"
+	expect_err "exec format error"
+	x ctr -n $NS containers ls -q
+	expect_no_out c15
+	[ ! -e "$RTROOT/$NS/c15" ] || die "state left in the runtime root"
+	[ ! -d "$(cgfile memory "$CGP/c15" "")" ] || die "cgroup left: memory$CGP/c15"
+}
+
 t_run_tty() {
 	cr c6
 	xt "${CR[@]}" --rm -t "$IMG" c6 sh -c 'tty; exit 4'
@@ -272,6 +292,7 @@ t "ctr tasks delete" t_delete
 t "ctr tasks rm -f of a running task" t_rm_force
 t "a failing create: the runtime's error reaches ctr" t_create_fails
 t "ctr run of a missing command" t_bad_command
+t "ctr run whose program cannot be executed: error reported, nothing left" t_start_fails
 t "ctr run -t" t_run_tty
 t "the container sees fds 0-2 only" t_fds
 t "ctr run --seccomp, --privileged" t_seccomp_privileged

@@ -40,6 +40,11 @@ _cleanups=()
 t() { # t NAME FUNC [TODO reason]
 	local name=$1 fn=$2 todo=${3:-} rc log=$B/log.$(( _n + 1 ))
 	_n=$((_n + 1))
+	# ONLY=regex: run the matching scenarios only (later ones may need earlier ones)
+	if [ -n "${ONLY:-}" ] && ! [[ $name =~ $ONLY ]]; then
+		echo "ok $_n - $name # SKIP not selected"
+		return
+	fi
 	(
 		set -e
 		"$fn"

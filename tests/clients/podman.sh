@@ -449,6 +449,48 @@ t_info() {
 	expect_out "$RT_NAME $RT_NAME version "
 }
 
+# a program that fails after a good create: the file is executable, so
+# create's lookup passes, and execve fails ("exec format error").  husk's
+# start reports it (exit 1, podman exits 126); runc's start has returned
+# already, so with runc the container exits 1.  Either way podman reports the
+# error, cleans up with `delete --force`, and nothing is left.
+t_start_fails() {
+	local id
+	printf 'not a program\n' >"$P/badexec"
+	chmod 755 "$P/badexec"
+	x "${PR[@]}" --name sf1 -v "$P/badexec:/badexec:ro" "$IMG" /badexec
+	show
+	[ "$RC" != 0 ] || die "podman run succeeded"
+	expect_err "exec format error"
+	id=$(cid sf1)
+	[ -n "$id" ] || die "podman forgot sf1"
+	[ ! -e "$RTROOT/$id" ] || die "state left: $RTROOT/$id"
+	[ ! -d "$(cgfile memory "$CGP/libpod-$id" "")" ] || die "cgroup left: memory$CGP/libpod-$id"
+	x podman rm sf1
+	expect_ok
+	x podman ps -aq
+	expect_out_is ""
+}
+
+# podman init runs the runtime's create only: a created container, which
+# podman rm then deletes
+t_init_rm() {
+	local id
+	x podman create --cgroup-parent "$CGP" --name ir1 "$IMG" sleep 60
+	expect_ok
+	x podman init ir1
+	expect_ok
+	id=$(cid ir1)
+	[ -d "$RTROOT/$id" ] || die "no state for $id in the runtime root"
+	x podman rm ir1
+	show
+	expect_ok
+	[ ! -e "$RTROOT/$id" ] || die "state left: $RTROOT/$id"
+	[ ! -d "$(cgfile memory "$CGP/libpod-$id" "")" ] || die "cgroup left: memory$CGP/libpod-$id"
+	x podman ps -aq
+	expect_out_is ""
+}
+
 t_nothing_left() {
 	x podman ps -aq
 	expect_out_is ""
@@ -491,5 +533,7 @@ t "podman run --cap-drop --cap-add --security-opt no-new-privileges --read-only 
 t "podman run of a missing command: 127" t_bad_command
 t "podman run with a bad working dir: 126" t_bad_workdir
 t "the runtime's default root (no --root)" t_default_root
+t "podman run whose program cannot be executed: error reported, nothing left" t_start_fails
+t "podman init, then rm: the created container is deleted" t_init_rm
 t "no container or state left" t_nothing_left
 finish

@@ -6,10 +6,12 @@
 
 GOLDEN=$FT_DIR/golden
 
-# the default `husk spec` config in $B (id plan-golden: cgroup /husk/plan-golden)
+# the default `husk spec` config in $B (id plan-golden: cgroup /husk/plan-golden);
+# spec's namespaces follow the host's cgroup layout (the cgroup namespace on
+# pure v2 only, like runc's): the one for a v2 host, so the goldens hold anywhere
 spec_bundle() {
 	rm -f "$B/config.json"
-	(cd "$B" && rt spec)
+	(cd "$B" && HUSK_CGROUP_LAYOUT=v2 rt spec)
 }
 
 # plan_json LAYOUT: the JSON plan of the default config, bundle path normalised

@@ -424,7 +424,7 @@ static double now_us(void)
 
 static void default_container(const char *root, bool rootless)
 {
-	cleanup_free char *json = husk_spec_template(rootless);
+	cleanup_free char *json = husk_spec_template(rootless, true);
 	cleanup_spec struct husk_spec *spec = NULL;
 	struct husk_error err = {0};
 	struct husk_rootfs_opts o = {.rootfs = root, .cgroupns = true, .userns = rootless};

@@ -296,6 +296,8 @@ static void test_resources_v1(void)
 	res.memory.has_disable_oom_killer = res.memory.disable_oom_killer = true;
 	res.memory.has_kernel = true;
 	res.memory.kernel = 1 << 20; /* ignored */
+	res.memory.has_kernel_tcp = true;
+	res.memory.kernel_tcp = 8 << 20;
 	res.has_cpu = true;
 	res.cpu.has_shares = res.cpu.has_quota = res.cpu.has_period = res.cpu.has_burst = true;
 	res.cpu.shares = 512;
@@ -345,6 +347,24 @@ static void test_resources_v1(void)
 		   "memory+swap");
 		ok(file_is(d->path, "memory.swappiness", "10"), "swappiness");
 		ok(strstr(oom, "oom_kill_disable 1") != NULL, "disableOOMKiller");
+		if (cg_has_file(d->path, "memory.kmem.tcp.limit_in_bytes"))
+			ok(file_is(d->path, "memory.kmem.tcp.limit_in_bytes", "8388608") &&
+			       husk_cgroup_ignored(cg, &res) == NULL,
+			   "kernelTCP written to memory.kmem.tcp.limit_in_bytes");
+		else
+			ok(husk_cgroup_ignored(cg, &res) != NULL,
+			   "kernelTCP: no kmem.tcp file, ignored with a reason");
+	}
+	{
+		/* what a pure cgroup v2 host answers (no kmem.tcp file there) */
+		enum cg_layout layout = cg->layout;
+		const char *why;
+
+		cg->layout = CG_LAYOUT_V2;
+		why = husk_cgroup_ignored(cg, &res);
+		cg->layout = layout;
+		ok(why != NULL && strstr(why, "memory.kernelTCP ignored: cgroup v2") == why,
+		   "kernelTCP on cgroup v2: ignored with a warning (%s)", why ? why : "none");
 	}
 	if ((d = cg_v1_dir(cg, "cpu")) != NULL) {
 		ok(file_is(d->path, "cpu.shares", "512"), "cpu shares");

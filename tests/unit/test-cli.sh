@@ -66,6 +66,12 @@ run help kill
 check "husk help kill" has "Usage: husk [GLOBAL OPTIONS] kill [OPTIONS] <container-id> [signal]" "$tmp/out"
 run kill -h
 check "husk kill -h" has "--all" "$tmp/out"
+run help help
+check "husk help help is husk --help" cmp -s "$tmp/out" "$tmp/help"
+run help --help
+check "husk help --help is husk --help" cmp -s "$tmp/out" "$tmp/help"
+run help bogus
+check "husk help of an unknown command exits 1" [ $rc -eq 1 ]
 run create --help
 for f in --bundle --console-socket --pid-file --preserve-fds --no-pivot --no-new-keyring; do
 	check "create --help lists $f" has "$f" "$tmp/out"
@@ -224,6 +230,13 @@ else
 	check "spec writes config.json" [ -s "$tmp/bundle/config.json" ]
 fi
 cp "$tmp/bundle/config.json" "$tmp/config.orig"
+mkdir -p "$tmp/spec-v1" "$tmp/spec-v2"
+HUSK_CGROUP_LAYOUT=v1 run spec -b "$tmp/spec-v1"
+check "spec for a v1 host: no cgroup namespace" differ_text '"cgroup"}' "$tmp/spec-v1/config.json"
+HUSK_CGROUP_LAYOUT=v2 run spec -b "$tmp/spec-v2"
+check "spec for a v2 host: cgroup namespace" has '{"type": "cgroup"}' "$tmp/spec-v2/config.json"
+HUSK_CGROUP_LAYOUT=v3 run spec -b "$tmp/spec-v3"
+check "spec: unknown HUSK_CGROUP_LAYOUT exits 1" [ $rc -eq 1 ]
 run spec -b "$tmp/bundle" --rootless
 check "spec does not overwrite config.json" [ $rc -eq 1 ]
 check "spec: already exists message" has "already exists" "$tmp/err"

@@ -68,7 +68,7 @@ static int test_rules(void)
 {
 	static const bool want[5][7] = {
 	    [HUSK_STATUS_CREATING] = {0, 0, 0, 0, 0, 0, 1},
-	    [HUSK_STATUS_CREATED] = {1, 1, 0, 1, 1, 0, 1},
+	    [HUSK_STATUS_CREATED] = {1, 1, 1, 1, 1, 0, 1},
 	    [HUSK_STATUS_RUNNING] = {0, 1, 0, 1, 1, 0, 1},
 	    [HUSK_STATUS_PAUSED] = {0, 1, 0, 0, 0, 1, 1},
 	    [HUSK_STATUS_STOPPED] = {0, 0, 1, 0, 0, 0, 0},
@@ -127,7 +127,7 @@ static int test_open(void)
 			       .status = HUSK_STATUS_CREATED,
 			       .has_poststop = true};
 	struct husk_error e = {0};
-	char *config = husk_spec_template(false);
+	char *config = husk_spec_template(false, true);
 	const struct husk_spec *spec;
 	struct stat sb;
 	char path[300];

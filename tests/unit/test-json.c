@@ -173,7 +173,7 @@ static void test_outputs_parse(void)
 				.start_fd = 5,
 				.start_time = 18446744073709551615ULL};
 	struct husk_state back = {0};
-	struct husk_container_info info[] = {{"a", 1, "running", "/b\n", "t", "root"}};
+	struct husk_container_info info[] = {{"a", 1, "running", "/b\n", "t", "root", "/b/rootfs"}};
 	cleanup_free char *full = husk_state_to_json(&st, HUSK_STATUS_CREATED, 42, true, true);
 	cleanup_free char *list = husk_list_json(info, 1);
 	cleanup_free char *empty = husk_list_json(NULL, 0);

@@ -428,17 +428,20 @@ static void test_load(void)
 	rmdir(dir);
 }
 
-static void test_template(bool rootless)
+static void test_template(bool rootless, bool cgroupns)
 {
 	struct husk_error e = {0};
 	struct husk_spec *s = NULL;
-	char *t = husk_spec_template(rootless);
+	char *t = husk_spec_template(rootless, cgroupns);
 	const struct husk_linux *l;
 	bool found_gid5 = false;
 	int r;
 
 	r = t ? husk_spec_parse(t, strlen(t), "config.json", &s, &e) : -1;
 	ok(r == 0, "template (rootless=%d) parses (%s)", rootless, M(e));
+	/* runc: the cgroup namespace on a pure cgroup v2 host only */
+	ok(s && s->linux_.namespaces[HUSK_NS_CGROUP].present == cgroupns,
+	   "template (rootless=%d, cgroupns=%d): cgroup namespace as asked", rootless, cgroupns);
 	if (s == NULL) {
 		free(t);
 		return;
@@ -469,9 +472,8 @@ static void test_template(bool rootless)
 		   "rootless template: user ns with our ids, no netns, /sys rbind, no gid=5");
 	else
 		ok(!l->namespaces[HUSK_NS_USER].present && l->namespaces[HUSK_NS_NETWORK].present &&
-		       l->namespaces[HUSK_NS_CGROUP].present && found_gid5 &&
-		       strcmp(s->mounts[5].type, "sysfs") == 0 && l->resources.n_devices == 1 &&
-		       !l->resources.devices[0].allow,
+		       found_gid5 && strcmp(s->mounts[5].type, "sysfs") == 0 &&
+		       l->resources.n_devices == 1 && !l->resources.devices[0].allow,
 		   "template: netns, sysfs, gid=5, deny-all device rule");
 	husk_spec_free(s);
 	husk_error_clear(&e);
@@ -711,8 +713,10 @@ int main(void)
 	test_full();
 	test_semantics();
 	test_load();
-	test_template(false);
-	test_template(true);
+	test_template(false, true);
+	test_template(true, true);
+	test_template(false, false);
+	test_template(true, false);
 	test_process_json();
 	test_resources_json();
 	test_tables();
