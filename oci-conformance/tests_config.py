@@ -566,9 +566,11 @@ def t_userns_devices(s):
     # the same.
     sec = "config-linux.md#devices"
     os.chmod(s.work, 0o755)
-    cfg = userns_config(s, ["checker", "stat:/dev/conf-userns", "write:/dev/conf-userns"])
+    cfg = userns_config(s, ["checker", "stat:/dev/conf-userns", "write:/dev/conf-userns-rw"])
     cfg["linux"]["devices"] = [{"path": "/dev/conf-userns", "type": "c", "major": 1, "minor": 3,
-                                "fileMode": 0o640, "uid": 1, "gid": 2}]
+                                "fileMode": 0o640, "uid": 1, "gid": 2},
+                               {"path": "/dev/conf-userns-rw", "type": "c", "major": 1, "minor": 3,
+                                "fileMode": 0o666}]
     rc, o, err, cid, b = s.run_container(cfg)
     if not ran(s, sec, rc, o, err):
         return
@@ -576,7 +578,7 @@ def t_userns_devices(s):
            "container\"; type, major, minor, fileMode, uid, gid (here with a user namespace)"
     s.eq(sec, "user namespace: char device c 1:3 mode 0640 uid 1 gid 2", o.get("stat:/dev/conf-userns"),
          "c 1 3 0640 1 2", cite)
-    s.eq(sec, "user namespace: the device works", o.get("write:/dev/conf-userns"), "ok", cite)
+    s.eq(sec, "user namespace: the device works (c 1:3 mode 0666)", o.get("write:/dev/conf-userns-rw"), "ok", cite)
 
 
 def t_userns_idmap_mount(s):
