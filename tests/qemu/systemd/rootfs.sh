@@ -67,6 +67,8 @@ if ! timeout -k 10 "$limit" nice -n 10 debootstrap --variant="$variant" \
 	--cache-dir="$cache/debs" --include="$(echo "$pkgs" | paste -sd,)" \
 	"$suite" "$tmp" "$mirror" >>"$log" 2>&1; then
 	echo "rootfs.sh: debootstrap failed or timed out after $(($(date +%s) - t0)) s (log: $log)" >&2
+	# debootstrap's own log names the package that failed; keep it
+	cat "$tmp/debootstrap/debootstrap.log" >>"$log" 2>/dev/null
 	tail -n 15 "$log" >&2
 	rm -rf "$tmp"
 	exit 1

@@ -34,11 +34,11 @@ run_test() {
 	rm -rf "$dir"
 }
 
-t0=$(date +%s)
+lane_t0=$(date +%s)
 while read -r s; do
 	[ -n "$s" ] && run_test "$s" "$SCENARIO_TIMEOUT"
 done </husk/scenarios.list
-echo "# qemu-systemd phase: tests $(($(date +%s) - t0)) s"
+echo "# qemu-systemd phase: tests $(($(date +%s) - lane_t0)) s"
 echo "=== HUSK-QEMU END ==="
 sync
 # a clean shutdown is part of the test (units stop, scopes go); boot.sh's
