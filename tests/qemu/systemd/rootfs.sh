@@ -77,9 +77,9 @@ fi
 rm -rf "$tmp"/var/lib/apt/lists/* "$tmp"/var/cache/apt/archives/*.deb
 echo "rootfs.sh: built in $(($(date +%s) - t0)) s" >>"$log"
 mv "$tmp" "$dir"
-# older trees of other package lists
+# other package lists' trees, logs and images
 for old in "$cache"/rootfs.*; do
 	case $old in "$dir" | "$dir".* | *.lock) continue ;; esac
-	[ -d "$old" ] && rm -rf "$old" "$old.log"
+	rm -rf "$old"
 done
 echo "$dir"
