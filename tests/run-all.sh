@@ -18,7 +18,9 @@
 # (default 20), NO_INSTALL=1 (skip apt-get), NO_UNIT=1, NO_FUZZ=1,
 # NO_CONFORMANCE=1, NO_QEMU=1, NO_CLIENTS=1, NO_ENOSYS=1 (the second run of
 # the unit and functional tests with openat2/clone3 failing), NO_COMPAT_RUNC=1
-# (the compat-*.sh suites against runc), HUSK_COMPAT_RUNC, HUSK_QEMU_*.
+# (the compat-*.sh suites against runc), HUSK_COMPAT_RUNC, HUSK_QEMU_*,
+# HUSK_SYSTEMD_LANE=1 (the booted systemd machine lane, off by default for
+# now: tests/qemu/systemd), HUSK_SYSTEMD_*.
 set -u
 
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -68,7 +70,7 @@ fi
 # ---- 1. dependencies ----
 pkgs="meson ninja-build pkg-config gcc libc6-dev libyajl-dev libcap-dev libseccomp-dev
 libselinux1-dev libapparmor-dev busybox-static python3 iproute2 util-linux procps
-clang clang-format go-md2man qemu-system-x86 cpio runc"
+clang clang-format go-md2man qemu-system-x86 cpio runc debootstrap e2fsprogs"
 if [ "${NO_INSTALL:-0}" != 1 ] && command -v dpkg >/dev/null; then
 	missing=
 	for p in $pkgs; do
@@ -322,6 +324,17 @@ if [ $# -eq 0 ] && [ "${NO_QEMU:-0}" != 1 ]; then
 		rc=77
 	fi
 	lane qemu-kvm-hang "$rc" "$logdir/qemu-kvm-hang.log"
+fi
+
+# ---- 3e'. a booted systemd machine (Debian 12 rootfs from debootstrap, cached in
+# /var/cache/husk-test/systemd) in qemu: opt-in until it is proven reliable ----
+if [ $# -eq 0 ] && [ "${NO_QEMU:-0}" != 1 ] && [ "${HUSK_SYSTEMD_LANE:-0}" = 1 ]; then
+	echo "run-all: qemu systemd lane"
+	rc=0
+	bounded 1800 "$src/tests/qemu/systemd/run.sh" "$BUILD_DIR" >"$logdir/qemu-systemd.log" 2>&1 || rc=$?
+	grep -E '^# qemu-systemd: accelerator: (kvm|tcg) \(|^# qemu-systemd phases:' \
+		"$logdir/qemu-systemd.log" | sed 's/^# /  /'
+	lane qemu-systemd "$rc" "$logdir/qemu-systemd.log"
 fi
 
 # ---- 3f. real clients: podman, containerd (ctr + runc shim v2), docker ----
