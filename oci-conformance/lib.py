@@ -125,9 +125,15 @@ class Suite:
         """Runs the runtime; stdio go to files, not pipes: a container's
         process inherits them and may outlive the command (create, run -d)."""
         cmd = list(wrap) + [self.runtime, "--root", self.root] + list(args)
-        with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        # stdin is an empty file of the suite's own, never the host's /dev/null:
+        # a runtime that chowns its stdio to the container's root in a user
+        # namespace would chown the host's /dev/null (it was found owned by
+        # 100000:100000 after one run of the user-namespace checks against
+        # husk, runc 1.1.5 and crun 1.8 here; husk and runc skip /dev/null)
+        with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err, \
+                tempfile.TemporaryFile("r") as empty:
             try:
-                p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err, timeout=timeout,
+                p = subprocess.run(cmd, stdin=empty, stdout=out, stderr=err, timeout=timeout,
                                    cwd=cwd)
                 rc = p.returncode
             except subprocess.TimeoutExpired:
