@@ -46,7 +46,7 @@ int husk_rootfs_prepare(const struct husk_spec *spec, const struct husk_rootfs_o
 }
 
 /*
- * The other bind sources: opened by the runtime with its credentials, but in
+ * The bind sources: opened by the runtime with its credentials, but in
  * the init's mount namespace (runc 1.1's "mount fds"; runc 1.2 clones them
  * there), so that the bind is of the init's copy of the source's mount and
  * keeps the flags the user namespace locked on it (a clone of the host's

@@ -219,6 +219,48 @@ idmap_locked_case() {
 	[ "$(cat "$TT/rotmp.after")" = original ] || die "the decoy changed: $(cat "$TT/rotmp.after")"
 }
 
+# an idmapped source the runtime can't find in the container's mount
+# namespace: an error naming the mount, nothing left behind (no fallback)
+test_idmap_source_missing_in_userns() {
+	is_husk || skip "runc 1.1: no idmapped mounts"
+	userns_config
+	cfg "mount('/tmp/idmapped', 'bind', '$TT/nonexistent', ['bind', 'idmap'])"
+	set_args /payload echo hi
+	rtc run --bundle "$B" "$ID"
+	assert_rc_not0 "a missing idmapped source"
+	assert_err_has "mount \`$TT/nonexistent\` on \`/tmp/idmapped\` (mounts[6]): No such file or directory"
+}
+
+# a user namespace joined by path (root to root here: the rootfs is host
+# root's): the init makes its mount namespace in it, and the runtime clones
+# the idmapped tree there as well
+test_idmap_joined_userns() {
+	is_husk || skip "runc 1.1: no idmapped mounts"
+	idmap_source
+	unshare -U sleep 60 &
+	local holder=$! host ns
+	host=$(readlink /proc/self/ns/user)
+	# until unshare has made its namespace
+	for _ in $(seq 50); do
+		ns=$(readlink "/proc/$holder/ns/user") && [ "$ns" != "$host" ] && break
+		sleep 0.1
+	done
+	echo "0 0 65536" >"/proc/$holder/uid_map"
+	echo "0 0 65536" >"/proc/$holder/gid_map"
+	# proc and sysfs need namespaces the joined one owns
+	cfg "ns('user', '/proc/$holder/ns/user')" \
+		'c["mounts"] = [m for m in c["mounts"] if m["destination"] not in ("/sys/fs/cgroup", "/proc", "/sys")]' \
+		"mount('/tmp/idmapped', 'bind', '$S', ['bind'])" \
+		"c['mounts'][-1]['uidMappings'] = [{'containerID': 0, 'hostID': 500, 'size': 65536}]" \
+		"c['mounts'][-1]['gidMappings'] = [{'containerID': 0, 'hostID': 700, 'size': 65536}]"
+	runp_rc stat /tmp/idmapped/root-file stat /tmp/idmapped/user-file
+	kill "$holder"
+	wait "$holder" 2>/dev/null || true
+	assert_rc 0 "run"
+	assert_out_has "stat: /tmp/idmapped/root-file f 0644 500 700 "
+	assert_out_has "stat: /tmp/idmapped/user-file f 0644 1500 1700 "
+}
+
 test_idmap_mappings_host_flags_locked() {
 	is_husk || skip "runc 1.1: no idmapped mounts"
 	idmap_locked_case mappings
@@ -240,4 +282,6 @@ t "idmap option without mappings in a user namespace" test_idmap_option_in_usern
 t "uidMappings/gidMappings mount in a user namespace" test_idmap_mappings_in_userns
 t "read-only nosuid host mount stays locked through uidMappings/gidMappings" test_idmap_mappings_host_flags_locked
 t "read-only nosuid host mount stays locked through the idmap option" test_idmap_option_host_flags_locked
+t "missing idmapped source in a user namespace" test_idmap_source_missing_in_userns
+t "idmapped mount in a user namespace joined by path" test_idmap_joined_userns
 finish
