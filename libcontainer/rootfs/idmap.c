@@ -154,7 +154,7 @@ int husk_idmapped_tree(const struct husk_spec *spec, size_t idx, const struct hu
 struct clone_report {
 	int fd;
 	int errnum;
-	int step; /* 0: setns, 1: open_tree */
+	int step; /* 1: setns, 2: open_tree */
 };
 
 /*
@@ -166,11 +166,12 @@ struct clone_report {
  */
 static int clone_in_mntns(int mntns, int src, unsigned rec, int *step)
 {
-	struct clone_report rep = {.fd = -1, .errnum = EPROTO, .step = 0};
+	struct clone_report rep = {.fd = -1, .errnum = EPROTO, .step = 1};
 	cleanup_close int rd = -1, wr = -1;
 	int p[2], status;
 	pid_t pid;
 
+	*step = 0;
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -1;
 	rd = p[0], wr = p[1];
@@ -179,20 +180,24 @@ static int clone_in_mntns(int mntns, int src, unsigned rec, int *step)
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		/* nothing closed here: the fd table is the runtime's */
+		/* nothing of the runtime's closed here: the fd table is shared */
 		if (setns(mntns, CLONE_NEWNS) == 0) {
-			rep.step = 1;
+			rep.step = 2;
 			rep.fd = open_tree(
 			    src, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | rec);
 		}
 		rep.errnum = rep.fd < 0 ? errno : 0;
-		_exit(write(wr, &rep, sizeof rep) == (ssize_t)sizeof rep ? 0 : 1);
+		if (write(wr, &rep, sizeof rep) == (ssize_t)sizeof rep)
+			_exit(0);
+		if (rep.fd >= 0) /* unreported: not left in the runtime's table */
+			close(rep.fd);
+		_exit(1);
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	close(steal_fd(&wr));
 	if (read(rd, &rep, sizeof rep) != (ssize_t)sizeof rep)
-		rep = (struct clone_report){.fd = -1, .errnum = EPROTO, .step = 0};
+		rep = (struct clone_report){.fd = -1, .errnum = EPROTO, .step = 1};
 	*step = rep.step;
 	errno = rep.errnum;
 	return rep.fd;
@@ -203,15 +208,16 @@ int husk_idmapped_tree_in(const struct husk_spec *spec, size_t idx,
 			  struct husk_error *err)
 {
 	const struct husk_mount *m = &spec->mounts[idx];
+	static const char *const what[] = {"clone a helper for the container's mount namespace",
+					   "enter the container's mount namespace",
+					   "open_tree in the container's mount namespace"};
 	int step = 0;
 	int tree = clone_in_mntns(mntns, src, (mo->flags & MS_REC) ? AT_RECURSIVE : 0, &step);
 
 	/* no fallback to a clone of the host's mount: it would carry no locked flags */
 	if (tree < 0)
 		return husk_error_errno(err, "mount `%s` on `%s` (mounts[%zu]): %s", mo->source,
-					m->destination, idx,
-					step ? "open_tree in the container's mount namespace"
-					     : "enter the container's mount namespace");
+					m->destination, idx, what[step]);
 	return idmap_tree(spec, idx, mo, mo->source, tree, err);
 }
 
