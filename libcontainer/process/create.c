@@ -286,7 +286,7 @@ static int state_json_for_hooks(struct creation *c, enum husk_status status, cha
 
 static void prep_clearp(struct husk_rootfs_prep *p)
 {
-	if (p->idmap_fds)
+	if (p->src_fds)
 		husk_rootfs_prep_clear(p);
 }
 #define cleanup_prep __attribute__((cleanup(prep_clearp)))

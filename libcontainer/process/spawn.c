@@ -236,7 +236,7 @@ static int send_source(void *data, size_t idx, int fd, struct husk_error *err)
 int husk_spawn_send_mount_sources(struct husk_spawn *s, const struct husk_plan *plan,
 				  struct husk_error *err)
 {
-	cleanup_close int root = -1;
+	cleanup_close int root = -1, mnt = -1;
 	char path[64];
 
 	/* the init's root, in its mount namespace (/proc/<pid>/root crosses into it) */
@@ -244,7 +244,13 @@ int husk_spawn_send_mount_sources(struct husk_spawn *s, const struct husk_plan *
 	root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
 		return husk_error_errno(err, "open `%s`", path);
-	if (husk_rootfs_open_sources(plan->spec, plan, root, send_source, &s->sync_fd, err) < 0)
+	/* and the namespace itself, where idmapped trees are cloned */
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)s->pid);
+	mnt = open(path, O_RDONLY | O_CLOEXEC);
+	if (mnt < 0)
+		return husk_error_errno(err, "open `%s`", path);
+	if (husk_rootfs_open_sources(plan->spec, plan, root, mnt, send_source, &s->sync_fd, err) <
+	    0)
 		return -1;
 	return husk_sync_send(s->sync_fd, SYNC_MOUNT_SOURCES_DONE, NULL, err);
 }

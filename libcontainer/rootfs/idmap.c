@@ -5,6 +5,10 @@
  * with open_tree(), idmapped with mount_setattr(MOUNT_ATTR_IDMAP) and moved
  * onto the destination.  Like runc, mappings without the option still make
  * an idmapped mount, and the option without mappings takes the container's.
+ * In a user namespace the runtime makes the tree (the init can't idmap a
+ * host filesystem), cloned from the container's own mount namespace so that
+ * it keeps the flags the user namespace locked there (runc 1.2 clones its
+ * mount sources in the container's namespace for the same reason).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -90,14 +95,16 @@ static int userns_fd(const struct husk_id_mapping *u, size_t nu, const struct hu
 	return fd;
 }
 
-int husk_idmapped_tree(const struct husk_spec *spec, size_t idx, const struct husk_plan_mount *mo,
-		       const char *src, struct husk_error *err)
+/* Idmap the detached tree `tree` (closed on error) with mounts[idx]'s mappings or the container's.
+ */
+static int idmap_tree(const struct husk_spec *spec, size_t idx, const struct husk_plan_mount *mo,
+		      const char *src, int tree, struct husk_error *err)
 {
 	const struct husk_mount *m = &spec->mounts[idx];
 	const struct husk_id_mapping *u = m->uid_mappings, *g = m->gid_mappings;
 	size_t nu = m->n_uid_mappings, ng = m->n_gid_mappings;
+	cleanup_close int own = tree;
 	cleanup_close int ns = -1;
-	cleanup_close int tree = -1;
 	struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP};
 
 	if (nu == 0 && ng == 0 && spec->has_linux) {
@@ -115,12 +122,6 @@ int husk_idmapped_tree(const struct husk_spec *spec, size_t idx, const struct hu
 		return husk_error_wrap(err, "mount `%s` on `%s` (mounts[%zu])", src, m->destination,
 				       idx);
 	attr.userns_fd = (uint64_t)ns;
-	tree = open_tree(AT_FDCWD, src,
-			 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
-			     ((mo->flags & MS_REC) ? AT_RECURSIVE : 0));
-	if (tree < 0)
-		return husk_error_errno(err, "mount `%s` on `%s` (mounts[%zu]): open_tree", src,
-					m->destination, idx);
 	if (mount_setattr(tree, "", AT_EMPTY_PATH | (mo->idmap_recursive ? AT_RECURSIVE : 0), &attr,
 			  sizeof(attr)) < 0) {
 		/* EINVAL here: the source's filesystem cannot be idmapped (tmpfs before 6.3) */
@@ -133,7 +134,91 @@ int husk_idmapped_tree(const struct husk_spec *spec, size_t idx, const struct hu
 		return husk_error_errno(err, "mount `%s` on `%s` (mounts[%zu]): idmap", src,
 					m->destination, idx);
 	}
-	return steal_fd(&tree);
+	return steal_fd(&own);
+}
+
+int husk_idmapped_tree(const struct husk_spec *spec, size_t idx, const struct husk_plan_mount *mo,
+		       const char *src, struct husk_error *err)
+{
+	int tree = open_tree(AT_FDCWD, src,
+			     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+				 ((mo->flags & MS_REC) ? AT_RECURSIVE : 0));
+
+	if (tree < 0)
+		return husk_error_errno(err, "mount `%s` on `%s` (mounts[%zu]): open_tree", src,
+					spec->mounts[idx].destination, idx);
+	return idmap_tree(spec, idx, mo, src, tree, err);
+}
+
+/* What the cloning child reports: the tree's fd (in the fd table it shares), or the failed step. */
+struct clone_report {
+	int fd;
+	int errnum;
+	int step; /* 1: setns, 2: open_tree */
+};
+
+/*
+ * A short-lived child sharing our fd table (CLONE_FILES) but not our
+ * fs_struct (setns(CLONE_NEWNS) refuses a shared one) enters `mntns` and
+ * clones the mount `src` is on: open_tree refuses a mount outside the
+ * caller's mount namespace.  The clone keeps the MNT_LOCK_* flags of the
+ * mount there.  -1 with errno and *step set on failure.
+ */
+static int clone_in_mntns(int mntns, int src, unsigned rec, int *step)
+{
+	struct clone_report rep = {.fd = -1, .errnum = EPROTO, .step = 1};
+	cleanup_close int rd = -1, wr = -1;
+	int p[2], status;
+	pid_t pid;
+
+	*step = 0;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	rd = p[0], wr = p[1];
+	/* like fork(), with the fd table shared (the argument order of spawn.c's husk_clone) */
+	pid = (pid_t)syscall(SYS_clone, (unsigned long)(CLONE_FILES | SIGCHLD), 0, 0, 0, 0);
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		/* nothing of the runtime's closed here: the fd table is shared */
+		if (setns(mntns, CLONE_NEWNS) == 0) {
+			rep.step = 2;
+			rep.fd = open_tree(
+			    src, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | rec);
+		}
+		rep.errnum = rep.fd < 0 ? errno : 0;
+		if (write(wr, &rep, sizeof rep) == (ssize_t)sizeof rep)
+			_exit(0);
+		if (rep.fd >= 0) /* unreported: not left in the runtime's table */
+			close(rep.fd);
+		_exit(1);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	close(steal_fd(&wr));
+	if (read(rd, &rep, sizeof rep) != (ssize_t)sizeof rep)
+		rep = (struct clone_report){.fd = -1, .errnum = EPROTO, .step = 1};
+	*step = rep.step;
+	errno = rep.errnum;
+	return rep.fd;
+}
+
+int husk_idmapped_tree_in(const struct husk_spec *spec, size_t idx,
+			  const struct husk_plan_mount *mo, int mntns, int src,
+			  struct husk_error *err)
+{
+	const struct husk_mount *m = &spec->mounts[idx];
+	static const char *const what[] = {"clone a helper for the container's mount namespace",
+					   "enter the container's mount namespace",
+					   "open_tree in the container's mount namespace"};
+	int step = 0;
+	int tree = clone_in_mntns(mntns, src, (mo->flags & MS_REC) ? AT_RECURSIVE : 0, &step);
+
+	/* no fallback to a clone of the host's mount: it would carry no locked flags */
+	if (tree < 0)
+		return husk_error_errno(err, "mount `%s` on `%s` (mounts[%zu]): %s", mo->source,
+					m->destination, idx, what[step]);
+	return idmap_tree(spec, idx, mo, mo->source, tree, err);
 }
 
 int husk_mount_idmapped(struct rootfs_ctx *c, size_t idx, const struct husk_plan_mount *mo,
@@ -144,8 +229,8 @@ int husk_mount_idmapped(struct rootfs_ctx *c, size_t idx, const struct husk_plan
 	cleanup_close int own = -1;
 	int tree;
 
-	if (prep && idx < prep->n && prep->idmap_fds[idx] >= 0) {
-		tree = prep->idmap_fds[idx];
+	if (prep && idx < prep->n && prep->src_fds[idx] >= 0) {
+		tree = prep->src_fds[idx];
 	} else if (c->o->userns) {
 		/* the source's superblock belongs to the host: only the runtime can */
 		return husk_error_set(

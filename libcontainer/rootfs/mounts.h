@@ -103,6 +103,14 @@ bool husk_mount_is_dev(const struct husk_mount *m, bool *bind);
 /* A detached clone of `src`, idmapped with spec->mounts[idx]'s mappings (or the container's). */
 int husk_idmapped_tree(const struct husk_spec *spec, size_t idx, const struct husk_plan_mount *mo,
 		       const char *src, struct husk_error *err);
+/*
+ * The same, in the runtime for an init in a user namespace: the clone is of
+ * the mount `src` (an fd, resolved in the init's root) is on in the mount
+ * namespace `mntns` (the init's), made there by a short-lived child.
+ */
+int husk_idmapped_tree_in(const struct husk_spec *spec, size_t idx,
+			  const struct husk_plan_mount *mo, int mntns, int src,
+			  struct husk_error *err);
 
 /* Bind `src` onto the resolved `dst` as an idmapped mount (spec->mounts[idx]). */
 int husk_mount_idmapped(struct rootfs_ctx *c, size_t idx, const struct husk_plan_mount *mo,

@@ -5,8 +5,8 @@
  * what the mapping gives it, so it could not traverse a directory only host
  * root can, make an idmapped mount of a host filesystem, or mknod.  Done in
  * the runtime before the clone (the init inherits the fds), but for the bind
- * sources, opened once the init has its mount namespace and passed over the
- * sync socket.
+ * sources and idmapped trees, made once the init has its mount namespace and
+ * passed over the sync socket.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,20 +35,9 @@ int husk_rootfs_prepare(const struct husk_spec *spec, const struct husk_rootfs_o
 	if (plan == NULL)
 		return -1;
 	prep->n = spec->n_mounts;
-	prep->idmap_fds = fd_array(prep->n);
 	prep->src_fds = fd_array(prep->n);
 	prep->dev_mnt = -1;
-	for (size_t i = 0; i < prep->n && r == 0; i++) {
-		const struct husk_plan_mount *mo = &plan->mounts[i];
-
-		if (!mo->bind || (mo->flags & MS_REMOUNT))
-			continue;
-		if (mo->idmapped) {
-			prep->idmap_fds[i] = husk_idmapped_tree(spec, i, mo, mo->source, err);
-			r = prep->idmap_fds[i] < 0 ? -1 : 0;
-		}
-	}
-	if (r == 0 && plan->ns.mount_ns)
+	if (plan->ns.mount_ns)
 		r = husk_dev_prepare(spec, prep, err);
 	husk_plan_free(own);
 	if (r < 0)
@@ -57,15 +46,18 @@ int husk_rootfs_prepare(const struct husk_spec *spec, const struct husk_rootfs_o
 }
 
 /*
- * The other bind sources: opened by the runtime with its credentials, but in
+ * The bind sources: opened by the runtime with its credentials, but in
  * the init's mount namespace (runc 1.1's "mount fds"; runc 1.2 clones them
  * there), so that the bind is of the init's copy of the source's mount and
  * keeps the flags the user namespace locked on it (a clone of the host's
  * mount would let the container's root remount a read-only host mount
  * read-write).  The path is resolved in the init's root as the init would.
+ * An idmapped bind's tree is cloned there too (husk_idmapped_tree_in), for
+ * the same reason; it is refused, never cloned from the host's mount, where
+ * that fails.
  */
 int husk_rootfs_open_sources(const struct husk_spec *spec, const struct husk_plan *plan,
-			     int initroot, husk_rootfs_source_fn send, void *data,
+			     int initroot, int initmnt, husk_rootfs_source_fn send, void *data,
 			     struct husk_error *err)
 {
 	unsigned probe = 0;
@@ -74,15 +66,23 @@ int husk_rootfs_open_sources(const struct husk_spec *spec, const struct husk_pla
 		const struct husk_plan_mount *mo = &plan->mounts[i];
 		cleanup_close int fd = -1;
 
-		if (!mo->bind || mo->idmapped || (mo->flags & MS_REMOUNT))
+		if (!mo->bind || (mo->flags & MS_REMOUNT))
 			continue;
 		fd = husk_resolve(initroot, mo->source, 0, NULL, &probe);
+		if (fd >= 0 && mo->idmapped) {
+			int tree = husk_idmapped_tree_in(spec, i, mo, initmnt, fd, err);
+
+			close(steal_fd(&fd));
+			if (tree < 0)
+				return -1;
+			fd = tree;
+		}
 		/*
 		 * A magic link on the way (/proc/<pid>/ns/...: ELOOP, or ENOENT from the walk
 		 * without openat2), or nothing there: the init binds by name as before, and
 		 * reports a missing source itself
 		 */
-		if (fd < 0 && (errno == ELOOP || errno == ENOENT))
+		if (fd < 0 && !mo->idmapped && (errno == ELOOP || errno == ENOENT))
 			continue;
 		/* the init's message for the same failure (mounts.c:do_mount) */
 		if (fd < 0)
@@ -110,8 +110,6 @@ size_t husk_rootfs_prep_fds(const struct husk_rootfs_prep *prep, int *out)
 	size_t k = 0;
 
 	for (size_t i = 0; i < prep->n; i++) {
-		if (prep->idmap_fds && prep->idmap_fds[i] >= 0 && ++k && out)
-			out[k - 1] = prep->idmap_fds[i];
 		if (prep->src_fds && prep->src_fds[i] >= 0 && ++k && out)
 			out[k - 1] = prep->src_fds[i];
 	}
@@ -130,7 +128,6 @@ static void close_all(int *v, size_t n)
 
 void husk_rootfs_prep_clear(struct husk_rootfs_prep *prep)
 {
-	close_all(prep->idmap_fds, prep->n);
 	close_all(prep->src_fds, prep->n);
 	if (prep->dev_mnt >= 0)
 		close(prep->dev_mnt);

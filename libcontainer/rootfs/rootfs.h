@@ -47,9 +47,12 @@ const struct husk_plan *husk_rootfs_plan(const struct husk_spec *spec,
  * over the sync socket.
  */
 struct husk_rootfs_prep {
-	size_t n;	/* spec->n_mounts */
-	int *idmap_fds; /* idmapped bind mounts: detached idmapped trees, -1 where none */
-	int *src_fds;	/* other bind mounts: the source (O_PATH, in the init's mount ns), or -1 */
+	size_t n; /* spec->n_mounts */
+	/*
+	 * bind mounts: the source (O_PATH, in the init's mount ns), for an
+	 * idmapped one the detached idmapped tree (cloned there), or -1
+	 */
+	int *src_fds;
 	size_t n_dev;	/* spec->linux_.n_devices */
 	bool *dev_made; /* linux.devices[i] made as file "<i>" of dev_mnt */
 	int dev_mnt;	/* a detached tmpfs (fsmount) holding those nodes, or -1 */
@@ -59,12 +62,13 @@ int husk_rootfs_prepare(const struct husk_spec *spec, const struct husk_rootfs_o
 			struct husk_rootfs_prep *prep, struct husk_error *err);
 /*
  * In the runtime, once the init has its mount namespace (initroot: an O_PATH
- * fd of /proc/<init>/root): open each bind source that is not idmapped, in
- * that namespace, and call send() with its mounts[] index and fd.
+ * fd of /proc/<init>/root; initmnt: /proc/<init>/ns/mnt): open each bind
+ * source in that namespace (for an idmapped bind, clone it there and idmap
+ * the clone), and call send() with its mounts[] index and fd.
  */
 typedef int (*husk_rootfs_source_fn)(void *data, size_t idx, int fd, struct husk_error *err);
 int husk_rootfs_open_sources(const struct husk_spec *spec, const struct husk_plan *plan,
-			     int initroot, husk_rootfs_source_fn send, void *data,
+			     int initroot, int initmnt, husk_rootfs_source_fn send, void *data,
 			     struct husk_error *err);
 /* In the init: mounts[idx]'s source received (fd owned by prep from now on, even on error). */
 int husk_rootfs_prep_set_source(struct husk_rootfs_prep *prep, size_t idx, int fd,

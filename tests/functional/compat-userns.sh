@@ -176,6 +176,101 @@ test_idmap_mappings_in_userns() {
 	assert_out_has "stat: /tmp/idmapped/user-file f 0644 1500 1700 "
 }
 
+# The idmapped copy of a bind source is made in the container's mount
+# namespace too, so it keeps the flags the user namespace locked on the
+# source's mount: the container's root, with CAP_SYS_ADMIN, can neither make
+# a read-only host mount writable through it nor clear its nosuid (a clone
+# of the host's mount carries no locks and would allow both).  $1: how the
+# mount asks for the idmap (mappings: its own uidMappings/gidMappings; option:
+# the `idmap` option alone, the container's mappings).
+idmap_locked_case() {
+	userns_config
+	mkdir "$TT/rotmp"
+	cfg 'p["capabilities"] = {k: ["CAP_SYS_ADMIN", "CAP_DAC_OVERRIDE"] for k in ("bounding", "effective", "permitted")}'
+	if [ "$1" = mappings ]; then
+		cfg "mount('/tmp/ro', 'bind', '$TT/rotmp', ['rbind'])" \
+			"c['mounts'][-1]['uidMappings'] = [{'containerID': 0, 'hostID': $HOST_UID, 'size': 65536}]" \
+			"c['mounts'][-1]['gidMappings'] = [{'containerID': 0, 'hostID': $HOST_UID, 'size': 65536}]"
+	else
+		cfg "mount('/tmp/ro', 'bind', '$TT/rotmp', ['rbind', 'idmap'])"
+	fi
+	# shellcheck disable=SC2016 # expanded by the inner sh
+	set_args /bin/sh -c 'echo "owner=$(stat -c %u:%g /tmp/ro/decoy)"
+		mount -o remount,bind,ro,suid /tmp/ro; echo "nosuid-cleared=$?"
+		mount -o remount,bind,rw /tmp/ro; echo "remount=$?"
+		echo pwned >/tmp/ro/decoy && echo wrote
+		grep " /tmp/ro " /proc/self/mountinfo; true'
+	# a small tmpfs (idmappable), read-only and nosuid as a mount (the
+	# superblock stays writable), in a mount namespace of the test's own
+	RC=0
+	# shellcheck disable=SC2016,SC2034 # expanded by the inner sh; RC: read by assert_rc
+	unshare -m --propagation private sh -c 'd=$1 && shift && mount -t tmpfs -o size=1m,mode=0755 husk-test "$d" &&
+		echo original >"$d/decoy" && mount -o remount,bind,ro,nosuid "$d" && "$@"; rc=$?
+		cat "$d/decoy" >"$d.after" 2>&1; exit $rc' \
+		sh "$TT/rotmp" env HUSK_TEST_MARK="$MARK" timeout -k 5 60 "$RUNTIME" --root "$ROOT" run --bundle "$B" "$ID" \
+		>"$OUT" 2>"$ERR" </dev/null || RC=$?
+	assert_rc 0 "run"
+	# the idmap applies: host root's decoy is the container root's
+	assert_out_line "owner=0:0"
+	assert_out_lacks "nosuid-cleared=0"
+	assert_out_lacks "remount=0"
+	assert_out_lacks "wrote"
+	assert_out_has " ro,nosuid"
+	[ "$(cat "$TT/rotmp.after")" = original ] || die "the decoy changed: $(cat "$TT/rotmp.after")"
+}
+
+# an idmapped source the runtime can't find in the container's mount
+# namespace: an error naming the mount, nothing left behind (no fallback)
+test_idmap_source_missing_in_userns() {
+	is_husk || skip "runc 1.1: no idmapped mounts"
+	userns_config
+	cfg "mount('/tmp/idmapped', 'bind', '$TT/nonexistent', ['bind', 'idmap'])"
+	set_args /payload echo hi
+	rtc run --bundle "$B" "$ID"
+	assert_rc_not0 "a missing idmapped source"
+	assert_err_has "mount \`$TT/nonexistent\` on \`/tmp/idmapped\` (mounts[6]): No such file or directory"
+}
+
+# a user namespace joined by path (root to root here: the rootfs is host
+# root's): the init makes its mount namespace in it, and the runtime clones
+# the idmapped tree there as well
+test_idmap_joined_userns() {
+	is_husk || skip "runc 1.1: no idmapped mounts"
+	idmap_source
+	unshare -U sleep 60 &
+	local holder=$! host ns
+	host=$(readlink /proc/self/ns/user)
+	# until unshare has made its namespace
+	for _ in $(seq 50); do
+		ns=$(readlink "/proc/$holder/ns/user") && [ "$ns" != "$host" ] && break
+		sleep 0.1
+	done
+	echo "0 0 65536" >"/proc/$holder/uid_map"
+	echo "0 0 65536" >"/proc/$holder/gid_map"
+	# proc and sysfs need namespaces the joined one owns
+	cfg "ns('user', '/proc/$holder/ns/user')" \
+		'c["mounts"] = [m for m in c["mounts"] if m["destination"] not in ("/sys/fs/cgroup", "/proc", "/sys")]' \
+		"mount('/tmp/idmapped', 'bind', '$S', ['bind'])" \
+		"c['mounts'][-1]['uidMappings'] = [{'containerID': 0, 'hostID': 500, 'size': 65536}]" \
+		"c['mounts'][-1]['gidMappings'] = [{'containerID': 0, 'hostID': 700, 'size': 65536}]"
+	runp_rc stat /tmp/idmapped/root-file stat /tmp/idmapped/user-file
+	kill "$holder"
+	wait "$holder" 2>/dev/null || true
+	assert_rc 0 "run"
+	assert_out_has "stat: /tmp/idmapped/root-file f 0644 500 700 "
+	assert_out_has "stat: /tmp/idmapped/user-file f 0644 1500 1700 "
+}
+
+test_idmap_mappings_host_flags_locked() {
+	is_husk || skip "runc 1.1: no idmapped mounts"
+	idmap_locked_case mappings
+}
+
+test_idmap_option_host_flags_locked() {
+	is_husk || skip "runc 1.1: no idmapped mounts"
+	idmap_locked_case option
+}
+
 t "bind source under a directory the mapped root cannot traverse" test_bind_source_inaccessible
 t "bind source opened on the host: symlinked destination stays in the rootfs" test_bind_source_inaccessible_symlink_dest
 t "read-only host mount of a bind source stays locked read-only" test_bind_source_host_flags_locked
@@ -185,4 +280,8 @@ t "linux.devices entry the host lacks, in a user namespace" test_device_missing_
 t "linux.devices owner outside the mappings" test_device_unmapped_owner
 t "idmap option without mappings in a user namespace" test_idmap_option_in_userns
 t "uidMappings/gidMappings mount in a user namespace" test_idmap_mappings_in_userns
+t "read-only nosuid host mount stays locked through uidMappings/gidMappings" test_idmap_mappings_host_flags_locked
+t "read-only nosuid host mount stays locked through the idmap option" test_idmap_option_host_flags_locked
+t "missing idmapped source in a user namespace" test_idmap_source_missing_in_userns
+t "idmapped mount in a user namespace joined by path" test_idmap_joined_userns
 finish

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include "rootfs-helpers.h"
+#include "process/pipeline.h"
 #include "rootfs/mounts.h"
 
 #ifndef MQUEUE_MAGIC
@@ -564,6 +566,66 @@ static void scenario_userns(const char *base, void *arg)
 
 /* ---- idmapped mounts for a container in a user namespace, prepared by the runtime ---- */
 
+/* The init's side: its namespaces, the trees the runtime sends, then the rootfs. */
+static void userns_idmap_init(struct husk_spec *spec, struct husk_rootfs_opts *o, int ready, int go,
+			      int sync_fd)
+{
+	struct husk_error err = {0};
+	struct stat st;
+	char c = 0;
+	int r;
+
+	c = unshare(CLONE_NEWUSER | CLONE_NEWNS) == 0;
+	if (write(ready, &c, 1) != 1 || !c || read(go, &c, 1) != 1)
+		_exit(1);
+	/* nothing comes when the runtime failed (reported there) */
+	if (husk_spawn_recv_mount_sources(sync_fd, (struct husk_rootfs_prep *)o->prep, &err) < 0)
+		_exit(0);
+	if (!setup(spec, o))
+		_exit(0);
+	r = stat("/idm/hello", &st);
+	/* without the idmapping the host's root would show as 0:0 */
+	report(r == 0 && st.st_uid == 1000 && st.st_gid == 1000,
+	       "idmapped mount inside the user namespace (%u:%u)", r ? 0 : st.st_uid,
+	       r ? 0 : st.st_gid);
+	_exit(0);
+}
+
+/* The runtime's side, once the init has its namespaces: maps, then the trees. */
+static void userns_idmap_runtime(const struct husk_spec *spec, struct husk_rootfs_opts *o,
+				 pid_t pid, int sync_fd, const char *hostdir)
+{
+	struct husk_spawn sp = {.pid = pid, .sync_fd = sync_fd};
+	struct husk_plan *own = NULL;
+	const struct husk_plan *plan;
+	struct husk_error err = {0};
+	char p[512];
+	int status;
+
+	snprintf(p, sizeof(p), "/proc/%d/uid_map", (int)pid);
+	report_errno(write_str(p, "0 0 2000"), "uid_map");
+	snprintf(p, sizeof(p), "/proc/%d/gid_map", (int)pid);
+	report_errno(write_str(p, "0 0 2000"), "gid_map");
+	plan = husk_rootfs_plan(spec, o, &own, &err);
+	status = plan ? husk_spawn_send_mount_sources(&sp, plan, &err) : -1;
+	if (idmap_ok) {
+		report(status == 0,
+		       "the runtime makes the idmapped tree in the init's mount namespace%s%s",
+		       err.msg ? " # " : "", err.msg ? err.msg : "");
+	} else {
+		/* the library says why instead of a bare EINVAL */
+		snprintf(p, sizeof(p), "filesystem of `%s` does not support idmapped mounts",
+			 hostdir);
+		report(status < 0 && err.msg && strstr(err.msg, p) &&
+			   strstr(err.msg, "(mounts[0])"),
+		       "idmapped tree on a filesystem without idmapped mounts: a clear error (%s)",
+		       err.msg ? err.msg : "succeeded");
+		report(true, "idmapped mount inside the user namespace # SKIP " NO_IDMAP_WHY);
+	}
+	free(err.msg);
+	husk_plan_free(own);
+}
+
 static void scenario_userns_idmap(const char *base, void *arg)
 {
 	char root[256], hostdir[256], p[512], c = 0;
@@ -582,60 +644,32 @@ static void scenario_userns_idmap(const char *base, void *arg)
 	struct husk_rootfs_opts o = {.rootfs = root, .userns = true, .bundle = base};
 	struct husk_rootfs_prep prep = {0};
 	struct husk_error err = {0};
-	int ready[2], go[2], status;
+	int ready[2], go[2], sv[2], status;
 	pid_t pid;
 
 	snprintf(root, sizeof(root), "%s/root", base);
 	snprintf(hostdir, sizeof(hostdir), "%s/hostdir", base);
 	snprintf(p, sizeof(p), "%s/hello", hostdir);
 	if (make_rootfs(root) < 0 || put_file(p, "hi") < 0 || pipe2(ready, O_CLOEXEC) < 0 ||
-	    pipe2(go, O_CLOEXEC) < 0) {
+	    pipe2(go, O_CLOEXEC) < 0 ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		report_errno(-1, "prepare");
 		return;
 	}
-	if (!idmap_ok) {
-		/* the library says why instead of a bare EINVAL */
-		snprintf(p, sizeof(p), "filesystem of `%s` does not support idmapped mounts",
-			 hostdir);
-		status = husk_rootfs_prepare(&spec, &o, &prep, &err);
-		report(status < 0 && err.msg && strstr(err.msg, p) &&
-			   strstr(err.msg, "(mounts[0])"),
-		       "husk_rootfs_prepare on a filesystem without idmapped mounts: a clear error "
-		       "(%s)",
-		       err.msg ? err.msg : "succeeded");
-		free(err.msg);
-		report(true, "idmapped mount inside the user namespace # SKIP " NO_IDMAP_WHY);
-		return;
-	}
 	status = husk_rootfs_prepare(&spec, &o, &prep, &err);
-	report(status == 0 && prep.idmap_fds[0] >= 0,
-	       "husk_rootfs_prepare makes the idmapped tree%s%s", err.msg ? " # " : "",
+	report(status == 0, "husk_rootfs_prepare%s%s", err.msg ? " # " : "",
 	       err.msg ? err.msg : "");
 	free(err.msg);
 	o.prep = &prep;
 	pid = fork();
 	if (pid == 0) {
-		struct stat st;
-		int r;
-
-		c = unshare(CLONE_NEWUSER | CLONE_NEWNS) == 0;
-		if (write(ready[1], &c, 1) != 1 || !c || read(go[0], &c, 1) != 1)
-			_exit(1);
-		if (!setup(&spec, &o))
-			_exit(0);
-		r = stat("/idm/hello", &st);
-		/* without the idmapping the host's root would show as 0:0 */
-		report(r == 0 && st.st_uid == 1000 && st.st_gid == 1000,
-		       "idmapped mount inside the user namespace (%u:%u)", r ? 0 : st.st_uid,
-		       r ? 0 : st.st_gid);
-		_exit(0);
+		close(sv[0]);
+		userns_idmap_init(&spec, &o, ready[1], go[0], sv[1]);
 	}
-	if (pid > 0 && read(ready[0], &c, 1) == 1 && c) {
-		snprintf(p, sizeof(p), "/proc/%d/uid_map", (int)pid);
-		report_errno(write_str(p, "0 0 2000"), "uid_map");
-		snprintf(p, sizeof(p), "/proc/%d/gid_map", (int)pid);
-		report_errno(write_str(p, "0 0 2000"), "gid_map");
-	}
+	close(sv[1]);
+	if (pid > 0 && read(ready[0], &c, 1) == 1 && c)
+		userns_idmap_runtime(&spec, &o, pid, sv[0], hostdir);
+	close(sv[0]); /* an init still waiting for trees gets EOF */
 	(void)!write(go[1], "x", 1);
 	report(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
 		   WEXITSTATUS(status) == 0,
