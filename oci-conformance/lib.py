@@ -127,9 +127,9 @@ class Suite:
         cmd = list(wrap) + [self.runtime, "--root", self.root] + list(args)
         # stdin is an empty file of the suite's own, never the host's /dev/null:
         # a runtime that chowns its stdio to the container's root in a user
-        # namespace would chown the host's /dev/null (it was found owned by
-        # 100000:100000 after one run of the user-namespace checks against
-        # husk, runc 1.1.5 and crun 1.8 here; husk and runc skip /dev/null)
+        # namespace would chown the host's /dev/null: crun 1.8 does (checked
+        # with a decoy c 1:3 node as its stdin: owned by 100000:100000 after a
+        # run with that mapping); husk and runc leave a 1:3 device alone
         with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err, \
                 tempfile.TemporaryFile("r") as empty:
             try:
