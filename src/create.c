@@ -56,7 +56,11 @@ const struct cli_command cli_cmd_create = {
     .summary = "create a container",
     .description = "Create a container named <container-id> from the bundle (a directory holding\n"
 		   "config.json and the root filesystem).  The container's process is set up and\n"
-		   "waits; `husk start` makes it run the program in config.json's process.args.",
+		   "waits; `husk start` makes it run the program in config.json's process.args.\n"
+		   "\n"
+		   "With NOTIFY_SOCKET set (systemd's Type=notify), the container gets a socket\n"
+		   "of husk's own at /run/notify/notify.sock (NOTIFY_SOCKET set so in its env);\n"
+		   "`husk start` relays its READY=1.",
     .run = cmd_create,
     .protect_exe = true,
 };

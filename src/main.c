@@ -261,6 +261,9 @@ int main(int argc, char **argv)
 	int i = 1;
 	int r;
 
+	cli.ctx.notify_socket = getenv("NOTIFY_SOCKET");
+	if (cli.ctx.notify_socket != NULL && cli.ctx.notify_socket[0] == '\0')
+		cli.ctx.notify_socket = NULL;
 	r = parse_globals(&cli, argc, argv, &i, &done, &err);
 	/* Open the log even when the options failed, so that the error lands in it. */
 	if (cli_log_open(&cli, &err) < 0 || r < 0 || done)

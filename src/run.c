@@ -41,7 +41,12 @@ const struct cli_command cli_cmd_run = {
     .description =
 	"Create the container <container-id> from the bundle and start it.  Unless\n"
 	"--detach is given, wait for its process to exit, delete the container (unless\n"
-	"--keep) and exit with the process's exit status (128+N when killed by signal N).",
+	"--keep) and exit with the process's exit status (128+N when killed by signal N).\n"
+	"\n"
+	"With NOTIFY_SOCKET set (systemd's Type=notify), the container gets its own\n"
+	"socket at /run/notify/notify.sock (NOTIFY_SOCKET set so in its env) and husk\n"
+	"relays its READY=1 to the caller's socket with MAINPID; --detach returns only\n"
+	"once READY=1 came or the container's process exited.",
     .run = cmd_run,
     .protect_exe = true,
 };

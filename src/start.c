@@ -21,7 +21,12 @@ const struct cli_command cli_cmd_start = {
     .name = "start",
     .args = "<container-id>",
     .summary = "start a created container",
-    .description = "Start the container <container-id>, made by `husk create`: its process runs\n"
-		   "the program in config.json's process.args.",
+    .description =
+	"Start the container <container-id>, made by `husk create`: its process runs\n"
+	"the program in config.json's process.args.\n"
+	"\n"
+	"With NOTIFY_SOCKET set (systemd's Type=notify) and the container created with\n"
+	"it, wait until the container sends READY=1 (or its process exits) and relay it\n"
+	"to the caller's socket with MAINPID set to the container's process.",
     .run = cmd_start,
 };

@@ -27,6 +27,12 @@ struct husk_ctx {
 	 */
 	void (*warn)(void *data, const char *msg);
 	void *warn_data;
+	/*
+	 * The caller's NOTIFY_SOCKET (NULL: none): create/run give the container
+	 * a socket of husk's own at /run/notify/notify.sock; start/run relay its
+	 * READY=1 here, with MAINPID, and return once it came (or the init died).
+	 */
+	const char *notify_socket;
 };
 
 struct husk_create_opts {

@@ -23,6 +23,7 @@
 #include "internal.h"
 #include "security/security.h"
 #include "state/lifecycle.h"
+#include "state/notify.h"
 #include "rootfs/mounts.h"
 #include "plan/plan.h"
 #include "state/state.h"
@@ -536,7 +537,8 @@ static int do_create(const struct husk_ctx *ctx, const char *id, const struct hu
 	if (resolve_paths(o, c, err) < 0)
 		return -1;
 	s = c->spec;
-	if (check_for_create(s, o, mask != NULL, err) < 0)
+	if (check_for_create(s, o, mask != NULL, err) < 0 ||
+	    husk_notify_setup_spec(ctx, c->spec, id, err) < 0)
 		return -1;
 	/* every check of the config happens here, before anything exists */
 	if (husk_plan_build(s, id, c->bundle, c->rootfs, &c->plan, err) < 0)
@@ -571,7 +573,8 @@ static int do_create(const struct husk_ctx *ctx, const char *id, const struct hu
 	 * init as soon as it is cloned), so that `delete --force` can undo a
 	 * create killed half-way (SIGKILL runs no creation_abort).
 	 */
-	if (husk_store_write_config(&c->store, c->config, c->config_len, err) < 0)
+	if (husk_store_write_config(&c->store, c->config, c->config_len, err) < 0 ||
+	    husk_notify_make_dir(ctx, c->store.dir_fd, err) < 0)
 		goto fail;
 	cg = steal_pointer(&c->plan->cg);
 	/* NULL: no cgroup (driver none) */
@@ -615,7 +618,8 @@ int husk_run(const struct husk_ctx *ctx, const char *id, const struct husk_creat
 {
 	struct creation c;
 	sigset_t all, old;
-	int r;
+	cleanup_notify struct husk_notify n = {.host_fd = -1, .listen_fd = -1};
+	int r = 0;
 
 	/* block every signal: the init gets its own mask back; we forward them */
 	sigfillset(&all);
@@ -625,17 +629,25 @@ int husk_run(const struct husk_ctx *ctx, const char *id, const struct husk_creat
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return -1;
 	}
-	r = husk_start_created(ctx, &c.store, &c.state, c.spec, c.start_wfd, err);
+	husk_notify_init(&n, ctx, id);
+	if (ctx->notify_socket != NULL)
+		r = husk_notify_open(&n, c.store.dir_fd, err);
+	if (r >= 0)
+		r = husk_start_created(ctx, &c.store, &c.state, c.spec, c.start_wfd, err);
 	/* started (or failed): others may act on it while we wait */
 	husk_store_unlock(&c.store);
 	if (r == 0 && opts->detach) {
-		creation_free(&c);
 		sigprocmask(SIG_SETMASK, &old, NULL);
+		/* runc's run -d waits for READY=1 too, with MAINPID the init's */
+		if (n.listen_fd >= 0 && husk_notify_wait(&n, -1, c.pid, err) < 0)
+			husk_warn(ctx, "%s", err->msg);
+		husk_error_clear(err);
+		creation_free(&c);
 		*exit_status = 0;
 		return 0;
 	}
 	if (r == 0) {
-		r = husk_run_wait(c.pid, c.sp.pty_master, exit_status, err);
+		r = husk_run_wait(c.pid, c.sp.pty_master, &n, exit_status, err);
 	} else {
 		kill(c.pid, SIGKILL);
 		waitpid(c.pid, NULL, 0);

@@ -478,7 +478,7 @@ static int exec_follow(const struct husk_spec *spec, const struct husk_exec_opts
 	}
 	if (o->detach)
 		return 0;
-	return husk_run_wait(pid, e->sp.pty_master, exit_status, err);
+	return husk_run_wait(pid, e->sp.pty_master, NULL, exit_status, err);
 }
 
 /* The parent side shared with create (process/spawn.c). */

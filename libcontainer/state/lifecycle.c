@@ -17,6 +17,7 @@
 #include "process/sync.h"
 #include "state/container.h"
 #include "state/lifecycle.h"
+#include "state/notify.h"
 #include "state/state.h"
 #include "utils.h"
 
@@ -123,6 +124,30 @@ int husk_start_created(const struct husk_ctx *ctx, struct husk_store *st, struct
 	return 0;
 }
 
+/*
+ * start with NOTIFY_SOCKET: bind the container's socket and connect to the
+ * caller's first (a bad one fails start before the container runs), then
+ * wait for READY=1 (runc's start waits too), with MAINPID the init's.
+ */
+static int start_notify(const struct husk_ctx *ctx, struct husk_container *c,
+			struct husk_error *err)
+{
+	cleanup_notify struct husk_notify n;
+	cleanup_close int pidfd = -1;
+	int r;
+
+	husk_notify_init(&n, ctx, c->s.id);
+	r = husk_notify_open(&n, c->st.dir_fd, err);
+	if (r < 0 || husk_start_created(ctx, &c->st, &c->s, NULL, -1, err) < 0)
+		return -1;
+	/* started: kill, delete and state may act on it while we wait */
+	husk_store_unlock(&c->st);
+	pidfd = r == 1 ? husk_open_init(&c->s) : -1;
+	if (pidfd < 0)
+		return 0;
+	return husk_notify_wait(&n, pidfd, c->s.pid, err);
+}
+
 int husk_start(const struct husk_ctx *ctx, const char *id, struct husk_error *err)
 {
 	cleanup_container struct husk_container *c = NULL;
@@ -135,7 +160,9 @@ int husk_start(const struct husk_ctx *ctx, const char *id, struct husk_error *er
 	if (!husk_status_can_start(c->status))
 		return husk_error_set(err, EINVAL, "cannot start an already %s container",
 				      husk_status_name(c->status));
-	return husk_start_created(ctx, &c->st, &c->s, NULL, -1, err);
+	if (ctx->notify_socket == NULL)
+		return husk_start_created(ctx, &c->st, &c->s, NULL, -1, err);
+	return start_notify(ctx, c, err);
 }
 
 int husk_state_json(const struct husk_ctx *ctx, const char *id, char **json, struct husk_error *err)

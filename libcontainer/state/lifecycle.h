@@ -29,7 +29,12 @@ int husk_open_init(const struct husk_state *s);
 
 /* run-wait.c */
 int husk_recv_fd(int sock, struct husk_error *err);
-/* Wait for the init, forwarding signals; with master >= 0 relay stdio to that pty. */
-int husk_run_wait(pid_t pid, int master, int *status, struct husk_error *err);
+struct husk_notify;
+/*
+ * Wait for the init, forwarding signals; with master >= 0 relay stdio to that
+ * pty; with `ntf` (NULL: none) relay READY=1 with MAINPID=ours (runc's run).
+ */
+int husk_run_wait(pid_t pid, int master, struct husk_notify *ntf, int *status,
+		  struct husk_error *err);
 
 #endif

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "state/lifecycle.h"
+#include "state/notify.h"
 #include "utils.h"
 
 int husk_recv_fd(int sock, struct husk_error *err)
@@ -56,7 +57,8 @@ static void copy_winsize(int from, int to)
 		ioctl(to, TIOCSWINSZ, &ws);
 }
 
-int husk_run_wait(pid_t pid, int master, int *status, struct husk_error *err)
+int husk_run_wait(pid_t pid, int master, struct husk_notify *ntf, int *status,
+		  struct husk_error *err)
 {
 	sigset_t all;
 	cleanup_close int sfd = -1;
@@ -75,17 +77,21 @@ int husk_run_wait(pid_t pid, int master, int *status, struct husk_error *err)
 		copy_winsize(0, master);
 	}
 	for (;;) {
-		struct pollfd p[3] = {
+		struct pollfd p[4] = {
 		    {.fd = sfd, .events = POLLIN},
 		    {.fd = in_open ? 0 : -1, .events = POLLIN},
 		    {.fd = out_open ? master : -1, .events = POLLIN},
+		    {.fd = ntf ? ntf->listen_fd : -1, .events = POLLIN},
 		};
-		if (poll(p, 3, -1) < 0) {
+		if (poll(p, 4, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			r = husk_error_errno(err, "poll");
 			break;
 		}
+		/* runc's run: MAINPID is ours, the process systemd should watch */
+		if (p[3].revents & POLLIN)
+			husk_notify_handle(ntf, getpid());
 		if (p[2].revents & (POLLIN | POLLHUP | POLLERR))
 			out_open = pump(master, 1);
 		if (p[1].revents & (POLLIN | POLLHUP | POLLERR))

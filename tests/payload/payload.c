@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <sys/utsname.h>
 #include <termios.h>
 #include <time.h>
@@ -389,6 +391,37 @@ static void do_fdwrite(const char *fdstr, const char *text)
 	printf("fdwrite: %d ok\n", fd);
 }
 
+/*
+ * notify-to PATH MSG: MSG as one datagram to the unix datagram socket PATH
+ * ("@name": abstract), as sd_notify(3) sends it; `notify MSG` sends to
+ * $NOTIFY_SOCKET.
+ */
+static void do_notify(const char *name, const char *path, const char *msg)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	socklen_t len;
+	int fd;
+
+	if (path == NULL || (path[0] != '/' && path[0] != '@') ||
+	    strlen(path) >= sizeof a.sun_path) {
+		errno = EINVAL;
+		fail(name, path ? path : "NOTIFY_SOCKET unset");
+		return;
+	}
+	memcpy(a.sun_path, path, strlen(path));
+	if (path[0] == '@')
+		a.sun_path[0] = '\0';
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&a, len) < 0) {
+		fail(name, path);
+	} else {
+		printf("%s: sent to %s\n", name, path);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
 static int sig_from(const char *s)
 {
 	static const struct {
@@ -556,7 +589,7 @@ static void usage(void)
 	      "  stat PATH  open PATH  write PATH  append PATH  cat PATH  ls DIR  rlimit NAME\n"
 	      "  sysctl KEY  status PREFIX  echo TEXT  getenv NAME  fdwrite FD TEXT\n"
 	      "  sleep SECONDS  exit N  kill-self SIG  socket unix|inet|inet6  mkdir PATH\n"
-	      "  exe-attack FIFO  syscall NR\n",
+	      "  exe-attack FIFO  syscall NR  notify MSG  notify-to PATH MSG\n",
 	      stderr);
 }
 
@@ -684,6 +717,12 @@ int main(int argc, char **argv)
 		} else if (!strcmp(c, "echo")) {
 			NEED(1);
 			printf("%s\n", a1);
+		} else if (!strcmp(c, "notify")) {
+			NEED(1);
+			do_notify("notify", getenv("NOTIFY_SOCKET"), a1);
+		} else if (!strcmp(c, "notify-to")) {
+			NEED(2);
+			do_notify("notify-to", a1, a2);
 		} else if (!strcmp(c, "sleep")) {
 			NEED(1);
 			do_sleep(a1);
