@@ -519,10 +519,36 @@ static void warn_ignored(const struct husk_ctx *ctx, const struct husk_cgroup *c
 		husk_warn(ctx, "config.json: linux.resources.%s", why);
 }
 
+/* The state record of a container being created: "creating", by us. */
+static void creating_state(struct creation *c, const char *id)
+{
+	const struct husk_spec *s = c->spec;
+	char now[64];
+
+	husk_now_rfc3339(now, sizeof now);
+	c->state.id = xstrdup(id);
+	c->state.bundle = xstrdup(c->bundle);
+	c->state.rootfs = xstrdup(c->rootfs);
+	c->state.created = xstrdup(now);
+	c->state.owner = xstrdup("");
+	c->state.status = HUSK_STATUS_CREATING;
+	c->state.creator_pid = getpid();
+	c->state.creator_start_time = proc_start_time(c->state.creator_pid);
+	c->state.has_poststart = s->hooks[HUSK_HOOK_POSTSTART].n > 0;
+	c->state.has_poststop = s->hooks[HUSK_HOOK_POSTSTOP].n > 0;
+	if (s->n_annotations) {
+		c->state.annotations = xmalloc0(s->n_annotations * sizeof(struct husk_kv));
+		for (size_t i = 0; i < s->n_annotations; i++) {
+			c->state.annotations[i].key = xstrdup(s->annotations[i].key);
+			c->state.annotations[i].value = xstrdup(s->annotations[i].value);
+		}
+		c->state.n_annotations = s->n_annotations;
+	}
+}
+
 static int do_create(const struct husk_ctx *ctx, const char *id, const struct husk_create_opts *o,
 		     const sigset_t *mask, struct creation *c, struct husk_error *err)
 {
-	char now[64];
 	const struct husk_spec *s;
 	cleanup_cgroup struct husk_cgroup *cg = NULL;
 
@@ -548,25 +574,7 @@ static int do_create(const struct husk_ctx *ctx, const char *id, const struct hu
 	if (husk_store_create(husk_state_root(ctx), id, &c->store, err) < 0)
 		return -1;
 	c->have_store = true;
-	husk_now_rfc3339(now, sizeof now);
-	c->state.id = xstrdup(id);
-	c->state.bundle = xstrdup(c->bundle);
-	c->state.rootfs = xstrdup(c->rootfs);
-	c->state.created = xstrdup(now);
-	c->state.owner = xstrdup("");
-	c->state.status = HUSK_STATUS_CREATING;
-	c->state.creator_pid = getpid();
-	c->state.creator_start_time = proc_start_time(c->state.creator_pid);
-	c->state.has_poststart = s->hooks[HUSK_HOOK_POSTSTART].n > 0;
-	c->state.has_poststop = s->hooks[HUSK_HOOK_POSTSTOP].n > 0;
-	if (s->n_annotations) {
-		c->state.annotations = xmalloc0(s->n_annotations * sizeof(struct husk_kv));
-		for (size_t i = 0; i < s->n_annotations; i++) {
-			c->state.annotations[i].key = xstrdup(s->annotations[i].key);
-			c->state.annotations[i].value = xstrdup(s->annotations[i].value);
-		}
-		c->state.n_annotations = s->n_annotations;
-	}
+	creating_state(c, id);
 
 	/*
 	 * The state records what exists before it is made (the cgroup here, the
