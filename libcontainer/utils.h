@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "husk/error.h"
@@ -111,6 +112,11 @@ int parse_i64(const char *s, int64_t *out);
 unsigned long long proc_start_time(pid_t pid);
 
 /* pidfd_open/pidfd_send_signal wrappers (return -1/ENOSYS where missing). */
+/*
+ * sendmsg(2) of iov[0..n) on a unix socket with `fd` attached (SCM_RIGHTS;
+ * -1: none), MSG_NOSIGNAL, retried on EINTR: sendmsg's result and errno.
+ */
+ssize_t send_with_fd(int sock, const struct iovec *iov, size_t n, int fd);
 int sys_pidfd_open(pid_t pid, unsigned int flags);
 int sys_pidfd_send_signal(int pidfd, int sig);
 

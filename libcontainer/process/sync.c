@@ -95,25 +95,8 @@ int husk_sync_send_fd(int fd, enum husk_sync_type type, const char *payload, int
 	    {.iov_base = &h, .iov_len = sizeof h},
 	    {.iov_base = (void *)payload, .iov_len = payload ? strlen(payload) : 0},
 	};
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u = {0};
-	struct msghdr m = {.msg_iov = iov,
-			   .msg_iovlen = payload ? 2 : 1,
-			   .msg_control = u.buf,
-			   .msg_controllen = sizeof u.buf};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-	ssize_t r;
 
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &passed, sizeof(int));
-	do
-		r = sendmsg(fd, &m, MSG_NOSIGNAL);
-	while (r < 0 && errno == EINTR);
-	if (r < 0)
+	if (send_with_fd(fd, iov, payload ? 2 : 1, passed) < 0)
 		return husk_error_errno(err, "sync: send");
 	return 0;
 }

@@ -44,28 +44,9 @@ int husk_console_socket_connect(const char *path, struct husk_error *err)
 /* Send `fd` over the unix socket with SCM_RIGHTS; the payload is its name. */
 static int send_fd(int sock, int fd, const char *name, struct husk_error *err)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u = {};
 	struct iovec iov = {.iov_base = (void *)name, .iov_len = strlen(name)};
-	struct msghdr msg = {
-	    .msg_iov = &iov,
-	    .msg_iovlen = 1,
-	    .msg_control = u.buf,
-	    .msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-	ssize_t r;
 
-	cmsg->cmsg_level = SOL_SOCKET;
-	cmsg->cmsg_type = SCM_RIGHTS;
-	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-	do
-		r = sendmsg(sock, &msg, MSG_NOSIGNAL);
-	while (r < 0 && errno == EINTR);
-	if (r < 0)
+	if (send_with_fd(sock, &iov, 1, fd) < 0)
 		return husk_error_errno(err, "send the pty master to the console socket");
 	return 0;
 }

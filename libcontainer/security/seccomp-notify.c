@@ -42,13 +42,6 @@ int husk_seccomp_notify_send(const char *listener_path, int notify_fd, const cha
 	cleanup_free char *msg = husk_seccomp_process_state(state_json, metadata, pid);
 	cleanup_close int sock = -1;
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} control;
-	struct iovec iov;
-	struct msghdr mh = {0};
-	struct cmsghdr *cmsg;
 	size_t len = strlen(msg), done = 0;
 
 	if (listener_path == NULL || listener_path[0] == '\0')
@@ -66,31 +59,13 @@ int husk_seccomp_notify_send(const char *listener_path, int notify_fd, const cha
 		return husk_error_errno(err, "seccomp listener `%s`: connect", listener_path);
 
 	/* the fd goes with the first sendmsg only (config-linux.md) */
-	memset(&control, 0, sizeof(control));
-	iov = (struct iovec){.iov_base = msg, .iov_len = len};
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = control.buf;
-	mh.msg_controllen = sizeof(control.buf);
-	cmsg = CMSG_FIRSTHDR(&mh);
-	cmsg->cmsg_level = SOL_SOCKET;
-	cmsg->cmsg_type = SCM_RIGHTS;
-	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cmsg), &notify_fd, sizeof(int));
-
 	while (done < len) {
-		ssize_t n;
+		struct iovec iov = {.iov_base = msg + done, .iov_len = len - done};
+		ssize_t n = send_with_fd(sock, &iov, 1, done == 0 ? notify_fd : -1);
 
-		iov.iov_base = msg + done;
-		iov.iov_len = len - done;
-		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
 		if (n < 0)
 			return husk_error_errno(err, "seccomp listener `%s`: send", listener_path);
 		done += (size_t)n;
-		mh.msg_control = NULL;
-		mh.msg_controllen = 0;
 	}
 	/* one state per connection; closing it tells the agent we are done */
 	if (close(steal_fd(&sock)) < 0 && errno != EINTR)

@@ -223,21 +223,13 @@ static bool filter(const char *msg, size_t len, char *out, size_t *out_len)
 static void barrier(struct husk_notify *n)
 {
 	int p[2];
-	char cbuf[CMSG_SPACE(sizeof(int))] = {0};
 	struct iovec iov = {.iov_base = (char *)"BARRIER=1", .iov_len = 9};
-	struct msghdr m = {
-	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
 	struct pollfd pf;
 	int r;
 
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return;
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &p[1], sizeof(int));
-	r = (int)sendmsg(n->host_fd, &m, MSG_NOSIGNAL);
+	r = (int)send_with_fd(n->host_fd, &iov, 1, p[1]);
 	close(p[1]);
 	pf = (struct pollfd){.fd = p[0], .events = POLLIN};
 	while (r >= 0 && (r = poll(&pf, 1, BARRIER_TIMEOUT_MS)) < 0 && errno == EINTR)
