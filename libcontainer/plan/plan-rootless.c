@@ -110,6 +110,47 @@ static int check_maps(struct husk_plan *p, int k, struct husk_error *err)
 	return 0;
 }
 
+static bool mapped(const struct husk_id_mapping *m, size_t n, unsigned long id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (id >= m[i].container_id && id - m[i].container_id < m[i].size)
+			return true;
+	return false;
+}
+
+/*
+ * runc's rootless_euid validator: a uid=/gid= mount option (devpts's gid=5
+ * of the default config) must name an id mapped in the container, else the
+ * kernel refuses the mount with EINVAL; `husk spec --rootless` has none.
+ */
+static int check_mount_ids(const struct husk_plan *p, struct husk_error *err)
+{
+	const struct husk_spec *s = p->spec;
+	const struct husk_linux *l = &s->linux_;
+
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		for (char **o = s->mounts[i].options; o && *o; o++) {
+			bool gid = strncmp(*o, "gid=", 4) == 0;
+			char *end;
+			unsigned long id;
+
+			if (!gid && strncmp(*o, "uid=", 4) != 0)
+				continue;
+			id = strtoul(*o + 4, &end, 10);
+			if (*end != '\0' || end == *o + 4 ||
+			    mapped(gid ? l->gid_mappings : l->uid_mappings,
+				   gid ? l->n_gid_mappings : l->n_uid_mappings, id))
+				continue;
+			return husk_error_set(
+			    err, EINVAL,
+			    "config.json: mounts[%zu].options: `%s`: %s %lu is not "
+			    "mapped in the rootless container (linux.%s)",
+			    i, *o, gid ? "gid" : "uid", id, map_names[gid]);
+		}
+	}
+	return 0;
+}
+
 int husk_plan_rootless_userns(struct husk_plan *p, struct husk_error *err)
 {
 	const struct husk_namespace *ns = &p->spec->linux_.namespaces[HUSK_NS_USER];
@@ -127,7 +168,7 @@ int husk_plan_rootless_userns(struct husk_plan *p, struct husk_error *err)
 		return 0;
 	if (check_maps(p, 0, err) < 0 || check_maps(p, 1, err) < 0)
 		return -1;
-	return 0;
+	return check_mount_ids(p, err);
 }
 
 /*
