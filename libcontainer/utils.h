@@ -114,4 +114,10 @@ unsigned long long proc_start_time(pid_t pid);
 int sys_pidfd_open(pid_t pid, unsigned int flags);
 int sys_pidfd_send_signal(int pidfd, int sig);
 
+/*
+ * The name of `uid` in the host's /etc/passwd, malloc'd, or NULL (read
+ * directly, as runc's user.LookupUid does: no NSS in a static husk).
+ */
+char *husk_passwd_name(uid_t uid);
+
 #endif

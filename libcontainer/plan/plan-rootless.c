@@ -13,7 +13,6 @@
  *    then a limit is an error naming it, never a silent drop.
  */
 #include <errno.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,8 +76,7 @@ static int check_maps(struct husk_plan *p, int k, struct husk_error *err)
 	const struct husk_id_mapping *m = k ? l->gid_mappings : l->uid_mappings;
 	size_t n = k ? l->n_gid_mappings : l->n_uid_mappings;
 	unsigned own = k ? (unsigned)getegid() : (unsigned)geteuid();
-	struct passwd *pw = getpwuid(geteuid());
-	const char *user = pw ? pw->pw_name : NULL;
+	cleanup_free char *user = husk_passwd_name(geteuid());
 
 	if (n == 0)
 		return husk_error_set(err, EINVAL,
