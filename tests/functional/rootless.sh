@@ -354,6 +354,20 @@ test_multi_range_newuidmap() {
 	cat "$T/subgid.orig" >/etc/subgid
 }
 
+# husk plan fails and decides as create: no cgroup, the maps' errors
+test_plan() {
+	is_husk || skip "husk's plan"
+	rl_bundle
+	ruc plan --bundle "$RB" "$ID"
+	assert_rc 0 plan
+	assert_out_line "cgroup: none (driver \`none\`)"
+	cfg "l['resources'] = {'memory': {'limit': 67108864}}"
+	ruc plan --bundle "$RB" "$ID"
+	assert_rc 1 "plan with a limit"
+	assert_err_has "config.json: linux.resources.memory.limit: needs a cgroup"
+	rl_assert_clean
+}
+
 test_features() {
 	is_husk || skip "husk's annotation"
 	rtc features
@@ -375,5 +389,6 @@ t "sysfs without a network namespace: the host's bound" test_sysfs_fallback
 t "another user can't see or touch the container" test_other_user
 t "--rootless false|true|bogus" test_rootless_false
 t "multi-range maps through newuidmap and /etc/subuid" test_multi_range_newuidmap
+t "plan as the user" test_plan
 t "features: rootless" test_features
 finish
