@@ -175,7 +175,7 @@ test_detach_exec_kill_delete() {
 
 # no cgroup: husk lists the init's pid namespace; runc 1.1 reads the cgroup it could not make
 test_ps() {
-	is_husk || skip "runc 1.1.5 without a cgroup has no process list"
+	is_husk || skip "runc 1.1.5 fails without a cgroup: unable to get all container pids"
 	rl_bundle
 	set_args /payload sleep 60
 	ruc run -d --bundle "$RB" "$ID"
