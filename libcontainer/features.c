@@ -130,6 +130,12 @@ char *husk_features_json(void)
 	jw_obj_begin(g);
 	jw_kstr(g, "org.opencontainers.husk.version", husk_version());
 	jw_kstr(g, "org.opencontainers.husk.commit", husk_commit());
+	/*
+	 * runtime-spec 1.3's features.md has no rootless field (and forbids
+	 * properties it does not define): an annotation says it.  Always built
+	 * in (rootless.c, plan/plan-rootless.c); husk_rootless is the switch.
+	 */
+	jw_kstr(g, "org.opencontainers.husk.rootless", "true");
 	jw_obj_end(g);
 
 	jw_obj_end(g);

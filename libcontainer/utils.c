@@ -326,3 +326,25 @@ ssize_t send_with_fd(int sock, const struct iovec *iov, size_t n, int fd)
 	while (r < 0 && errno == EINTR);
 	return r;
 }
+
+/* The name of `uid` in the host's /etc/passwd (read directly, as runc's user.LookupUid does). */
+char *husk_passwd_name(uid_t uid)
+{
+	cleanup_file FILE *f = fopen("/etc/passwd", "re");
+	cleanup_free char *line = NULL;
+	size_t cap = 0;
+
+	while (f != NULL && getline(&line, &cap, f) > 0) {
+		char *name = line, *p = strchr(line, ':'), *end;
+		unsigned long v;
+
+		if (p == NULL || (p = strchr(p + 1, ':')) == NULL)
+			continue;
+		*strchr(name, ':') = '\0';
+		errno = 0;
+		v = strtoul(p + 1, &end, 10);
+		if (errno == 0 && end != p + 1 && *end == ':' && v == uid)
+			return xstrdup(name);
+	}
+	return NULL;
+}

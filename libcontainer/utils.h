@@ -120,4 +120,10 @@ ssize_t send_with_fd(int sock, const struct iovec *iov, size_t n, int fd);
 int sys_pidfd_open(pid_t pid, unsigned int flags);
 int sys_pidfd_send_signal(int pidfd, int sig);
 
+/*
+ * The name of `uid` in the host's /etc/passwd, malloc'd, or NULL (read
+ * directly, as runc's user.LookupUid does: no NSS in a static husk).
+ */
+char *husk_passwd_name(uid_t uid);
+
 #endif

@@ -11,7 +11,9 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -53,19 +55,20 @@ struct globals {
 	const char *log_format;
 	bool debug;
 	bool systemd_cgroup;
+	const char *rootless;
 	bool version;
 	bool help;
 };
 
 #define GLOBAL_OPTS(g)                                                                               \
 	{                                                                                            \
-		{                                                                                    \
-		    "root",                                                                          \
-		    0,                                                                               \
-		    CLI_OPT_STRING,                                                                  \
-		    &(g)->root,                                                                      \
-		    "DIR",                                                                           \
-		    "directory for container state (default: " HUSK_DEFAULT_ROOT ")"},               \
+		{"root",                                                                             \
+		 0,                                                                                  \
+		 CLI_OPT_STRING,                                                                     \
+		 &(g)->root,                                                                         \
+		 "DIR",                                                                              \
+		 "directory for container state (default: " HUSK_DEFAULT_ROOT                        \
+		 ", or $XDG_RUNTIME_DIR/husk when rootless)"},                                       \
 		    {"log",	     0,                                                              \
 		     CLI_OPT_STRING, &(g)->log,                                                      \
 		     "FILE",	     "append error and debug records to FILE (created at startup)"}, \
@@ -79,6 +82,12 @@ struct globals {
 		     &(g)->systemd_cgroup,                                                           \
 		     NULL,                                                                           \
 		     "use the systemd cgroup driver (not supported yet: create and run fail)"},      \
+		    {"rootless",                                                                     \
+		     0,                                                                              \
+		     CLI_OPT_STRING,                                                                 \
+		     &(g)->rootless,                                                                 \
+		     "MODE",                                                                         \
+		     "rootless cgroups: auto (default), true or false (see husk(8))"},               \
 		    {"version",	    'v',  CLI_OPT_BOOL,                                              \
 		     &(g)->version, NULL, "print the version and build features and exit"},          \
 		    {"help", 'h', CLI_OPT_BOOL, &(g)->help, NULL, "show this help and exit"},        \
@@ -168,6 +177,52 @@ static int apply_log_opts(struct cli *cli, const struct globals *g, struct husk_
 			      g->log_format);
 }
 
+/* runc's --rootless: true, false or auto (its parseBoolOrAuto also takes Go's bool words) */
+static int parse_rootless(const char *v, enum husk_rootless_mode *out, struct husk_error *err)
+{
+	static const char *const yes[] = {"true", "1", "t", "T", "TRUE", "True"};
+	static const char *const no[] = {"false", "0", "f", "F", "FALSE", "False"};
+	size_t i;
+
+	*out = HUSK_ROOTLESS_AUTO;
+	if (v == NULL || strcmp(v, "auto") == 0)
+		return 0;
+	for (i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+		if (strcmp(v, yes[i]) == 0) {
+			*out = HUSK_ROOTLESS_TRUE;
+			return 0;
+		}
+		if (strcmp(v, no[i]) == 0) {
+			*out = HUSK_ROOTLESS_FALSE;
+			return 0;
+		}
+	}
+	return husk_error_set(
+	    err, EINVAL, "global options: `--rootless`: invalid value `%s` (true, false or auto)",
+	    v);
+}
+
+/*
+ * No --root: $XDG_RUNTIME_DIR/husk where runc uses $XDG_RUNTIME_DIR/runc
+ * (husk_rootless_xdg_root).  Made 0700 with the sticky bit, as runc does:
+ * the XDG base directory spec prunes what lacks it after six hours.
+ */
+static int xdg_root(struct cli *cli, struct husk_error *err)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+
+	if (!husk_rootless_xdg_root())
+		return 0;
+	if (asprintf(&cli->root_buf, "%s/husk", xdg) < 0)
+		return husk_error_errno(err, "global options: state root");
+	cli->ctx.root = cli->root_buf;
+	if (mkdir(cli->root_buf, 0700) < 0 && errno != EEXIST)
+		return husk_error_errno(err, "create state root `%s`", cli->root_buf);
+	if (chmod(cli->root_buf, 0700 | S_ISVTX) < 0)
+		return husk_error_errno(err, "chmod state root `%s`", cli->root_buf);
+	return 0;
+}
+
 static int parse_globals(struct cli *cli, int argc, char **argv, int *i, bool *done,
 			 struct husk_error *err)
 {
@@ -212,7 +267,9 @@ static int parse_globals(struct cli *cli, int argc, char **argv, int *i, bool *d
 	}
 	cli->ctx.debug = g.debug;
 	cli->ctx.systemd_cgroup = g.systemd_cgroup;
-	return 0;
+	if (parse_rootless(g.rootless, &cli->ctx.rootless, err) < 0)
+		return -1;
+	return g.root == NULL ? xdg_root(cli, err) : 0;
 }
 
 static void debug_argv(struct cli *cli, int argc, char **argv)

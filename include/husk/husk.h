@@ -16,10 +16,18 @@
 #define HUSK_DEFAULT_ROOT "/run/husk"
 
 /* Global options, shared by every command. */
+/* --rootless: runc's rules (husk_rootless says what auto resolves to) */
+enum husk_rootless_mode {
+	HUSK_ROOTLESS_AUTO = 0,
+	HUSK_ROOTLESS_TRUE,
+	HUSK_ROOTLESS_FALSE,
+};
+
 struct husk_ctx {
-	const char *root;    /* state root, default HUSK_DEFAULT_ROOT */
-	bool systemd_cgroup; /* --systemd-cgroup */
-	bool debug;	     /* --debug */
+	const char *root;		  /* state root, default HUSK_DEFAULT_ROOT */
+	bool systemd_cgroup;		  /* --systemd-cgroup */
+	enum husk_rootless_mode rootless; /* --rootless */
+	bool debug;			  /* --debug */
 	/*
 	 * Warnings: what failed but did not stop the command (a failing
 	 * poststop hook).  The library prints nothing: it calls warn (if set)
@@ -204,6 +212,20 @@ HUSK_EXPORT char *husk_features_json(void);
 HUSK_EXPORT char *husk_log_line(bool json, const char *level, const char *msg);
 /* Write all of data[0..len) to fd, retrying short writes and EINTR; -1 with errno. */
 HUSK_EXPORT int husk_write_all(int fd, const void *data, size_t len);
+
+/*
+ * Rootless cgroup handling (runc 1.1's shouldUseRootlessCgroupManager):
+ * true or false as --rootless says; auto is true when the effective uid is
+ * not 0, or when running in a user namespace that does not map the whole
+ * uid range (or Podman's _CONTAINERS_USERNS_CONFIGURED is set).
+ */
+HUSK_EXPORT bool husk_rootless(const struct husk_ctx *ctx);
+/*
+ * runc's shouldHonorXDGRuntimeDir: the default state root is
+ * $XDG_RUNTIME_DIR/husk (set, non-empty) for a non-root euid, or for euid 0
+ * in a user namespace when $USER is not "root"; else HUSK_DEFAULT_ROOT.
+ */
+HUSK_EXPORT bool husk_rootless_xdg_root(void);
 
 /* Version strings. */
 HUSK_EXPORT const char *husk_version(void);	 /* "0.1.0" */

@@ -108,6 +108,16 @@ const char *husk_cgroup_driver_name(const struct husk_cgroup *cg);
  * container still lands where clients look for it.
  */
 int husk_cgroup_systemd_path(const char *cgroups_path, char **out, struct husk_error *err);
+/*
+ * Rootless with the cgroupfs driver (rootless.c): on a pure cgroup v2 host
+ * whose subtree is delegated to the caller, *out is the container's cgroup
+ * (absolute, malloc'd: `cgroups_path` if absolute, else under the parent of
+ * the caller's own cgroup as runc does) when the directory it is made in
+ * and that directory's cgroup.procs are writable; else *out is NULL (no
+ * delegation: the none driver).  -1 only for a bad path.
+ */
+int husk_cgroup_rootless_path(const char *cgroups_path, const char *id, char **out,
+			      struct husk_error *err);
 /* Re-open a container's cgroup from the stored path (cgroupfs). */
 int husk_cgroup_load(const char *path, struct husk_cgroup **out, struct husk_error *err);
 /* Signal every process (v2 cgroup.kill for SIGKILL where present). */

@@ -115,7 +115,8 @@ static int gen_cgroup(struct jw *g, const struct husk_plan *p, enum husk_plan_la
 	kv(g, "layout", husk_plan_layout_name(layout));
 	jw_key(g, "files");
 	jw_arr_begin(g);
-	for (size_t i = 0; i < n; i++) {
+	/* the none driver: path null, no files */
+	for (size_t i = 0; husk_cgroup_path(p->cg) != NULL && i < n; i++) {
 		jw_obj_begin(g);
 		kv(g, "file", v[i].file);
 		kv(g, "value", v[i].value);

@@ -133,8 +133,13 @@ static int section_cgroup(FILE *f, const struct husk_plan *p, enum husk_plan_lay
 	if (husk_plan_cgroup_files(l->has_resources ? &l->resources : NULL, layout, &v, &n, err) <
 	    0)
 		return -1;
-	fprintf(f, "cgroup: %s (%s)\n", husk_cgroup_path(p->cg), husk_plan_layout_name(layout));
-	for (size_t i = 0; i < n; i++)
+	/* the none driver (rootless without delegation): no path, nothing written */
+	if (husk_cgroup_path(p->cg) == NULL)
+		fprintf(f, "cgroup: none (driver `%s`)\n", husk_cgroup_driver_name(p->cg));
+	else
+		fprintf(f, "cgroup: %s (%s)\n", husk_cgroup_path(p->cg),
+			husk_plan_layout_name(layout));
+	for (size_t i = 0; husk_cgroup_path(p->cg) != NULL && i < n; i++)
 		fprintf(f, "  %s = %s\n", v[i].file, v[i].value);
 	husk_plan_cgfiles_free(v, n);
 	return 0;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cgroup/cgroup-internal.h"
+#include "husk/husk.h"
 #include "plan/plan.h"
 #include "process/process.h"
 #include "rootfs/rootfs.h"
@@ -32,6 +33,8 @@ void husk_plan_free(struct husk_plan *p)
 	husk_seccomp_filter_free(p->seccomp);
 	husk_cgroup_free(p->cg);
 	strv_free(p->warnings);
+	free(p->map_helper[0]);
+	free(p->map_helper[1]);
 	free(p);
 }
 
@@ -129,10 +132,12 @@ static int plan_cgroup(struct husk_plan *p, struct husk_error *err)
 	if (cg_device_rules(l->has_resources ? &l->resources : NULL, &rules, &n, err) < 0)
 		return husk_error_wrap(err, "config.json");
 	/*
-	 * The plan picks the cgroup driver: cgroupfs here; systemd
-	 * (--systemd-cgroup) and none (rootless without delegation) plug in
-	 * here when they arrive (cgroup/cgroup.h: enum husk_cgroup_driver).
+	 * The plan picks the cgroup driver: cgroupfs here; rootless a
+	 * delegated subtree or none (plan-rootless.c); systemd
+	 * (--systemd-cgroup) plugs in here when it arrives.
 	 */
+	if (p->rootless)
+		return husk_plan_rootless_cgroup(p, err);
 	return husk_cgroup_prepare(HUSK_CGROUP_CGROUPFS, l->cgroups_path, p->id, &p->cg, err);
 }
 
@@ -141,6 +146,8 @@ static int plan_fill(struct husk_plan *p, struct husk_error *err)
 	const struct husk_spec *s = p->spec;
 
 	plan_namespaces(p);
+	if (husk_plan_rootless_userns(p, err) < 0)
+		return -1;
 	if (!p->ns.mount_ns && check_no_mount_ns(s, err) < 0)
 		return -1;
 	if (husk_plan_mounts(p, err) < 0)
@@ -163,10 +170,12 @@ static int plan_fill(struct husk_plan *p, struct husk_error *err)
 }
 
 int husk_plan_build(const struct husk_spec *spec, const char *id, const char *bundle,
-		    const char *rootfs, struct husk_plan **out, struct husk_error *err)
+		    const char *rootfs, const struct husk_ctx *ctx, struct husk_plan **out,
+		    struct husk_error *err)
 {
 	struct husk_plan *p = xmalloc0(sizeof *p);
 
+	p->rootless = ctx != NULL && husk_rootless(ctx);
 	p->spec = spec;
 	p->id = id;
 	p->bundle = bundle;

@@ -93,6 +93,9 @@ struct husk_plan {
 	struct husk_seccomp_filter *seccomp; /* compiled, NULL without linux.seccomp */
 	struct husk_cgroup *cg;		     /* decided (husk_cgroup_prepare): nothing made */
 	char **warnings; /* what the config asks and husk skips (husk_plan_warn shows them) */
+	bool rootless;	 /* husk_rootless(ctx): the cgroup is plan-rootless.c's */
+	/* newuidmap, newgidmap: the maps (uid, gid) they write (rootless multi-range), or NULL */
+	char *map_helper[2];
 };
 
 /*
@@ -100,10 +103,12 @@ struct husk_plan {
  * create: mounts, namespaces, caps, cpu sets, seccomp, device rules, the
  * cgroup path.  Errors carry "config.json: <path>: ...".  Makes nothing.
  */
-int husk_plan_build(const struct husk_spec *spec, const char *id, const char *bundle,
-		    const char *rootfs, struct husk_plan **out, struct husk_error *err);
-void husk_plan_free(struct husk_plan *p);
 struct husk_ctx;
+/* `ctx` (may be NULL: not rootless) says whether husk runs rootless. */
+int husk_plan_build(const struct husk_spec *spec, const char *id, const char *bundle,
+		    const char *rootfs, const struct husk_ctx *ctx, struct husk_plan **out,
+		    struct husk_error *err);
+void husk_plan_free(struct husk_plan *p);
 /* Pass the plan's warnings to the caller's warn hook (create, husk plan). */
 void husk_plan_warn(const struct husk_plan *p, const struct husk_ctx *ctx);
 static inline void husk_plan_freep(struct husk_plan **p)
@@ -111,6 +116,15 @@ static inline void husk_plan_freep(struct husk_plan **p)
 	husk_plan_free(*p);
 }
 #define cleanup_plan __attribute__((cleanup(husk_plan_freep)))
+
+/*
+ * plan-rootless.c: a non-root euid's user namespace and id maps (which of
+ * them need newuidmap/newgidmap: p->map_helper); the cgroup of a rootless
+ * plan (a delegated v2 subtree, else the none driver, and then a limit is
+ * an error naming it).
+ */
+int husk_plan_rootless_userns(struct husk_plan *p, struct husk_error *err);
+int husk_plan_rootless_cgroup(struct husk_plan *p, struct husk_error *err);
 
 /* plan-mounts.c: every spec mount parsed and checked into p->mounts (p->spec, p->bundle set). */
 int husk_plan_mounts(struct husk_plan *p, struct husk_error *err);

@@ -458,7 +458,8 @@ static int drive_init(struct creation *c, const struct husk_launch *l, struct hu
 
 	if (husk_sync_recv(c->sp.sync_fd, SYNC_NS_READY, NULL, err) < 0)
 		return -1;
-	if (l->new_userns && husk_ns_write_maps(c->pid, &c->spec->linux_, err) < 0)
+	if (l->new_userns &&
+	    husk_ns_write_maps(c->pid, &c->spec->linux_, plan->map_helper, err) < 0)
 		return -1;
 	if (husk_cgroup_enter(c->cg, c->pid,
 			      HUSK_CGROUP_ENTER_INIT |
@@ -567,7 +568,7 @@ static int do_create(const struct husk_ctx *ctx, const char *id, const struct hu
 	    husk_notify_setup_spec(ctx, c->spec, id, err) < 0)
 		return -1;
 	/* every check of the config happens here, before anything exists */
-	if (husk_plan_build(s, id, c->bundle, c->rootfs, &c->plan, err) < 0)
+	if (husk_plan_build(s, id, c->bundle, c->rootfs, ctx, &c->plan, err) < 0)
 		return -1;
 	husk_plan_warn(c->plan, ctx);
 

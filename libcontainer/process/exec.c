@@ -400,6 +400,31 @@ static int open_ns(pid_t pid, int t, int *fd, char path[64], struct husk_error *
 	return 0;
 }
 
+/*
+ * Rootless: the container's namespaces belong to its user namespace, where
+ * a non-root caller holds no capability until it joins it.  Join it here,
+ * in the parent, so that spawn.c can enter the pid namespace; the child
+ * joins the others from inside it (runc's nsexec joins the user namespace
+ * first, in its stage-1 child, for the same reason).
+ */
+static int exec_join_userns(pid_t pid, struct exec_child *x, struct husk_error *err)
+{
+	cleanup_close int fd = -1;
+	char path[64];
+
+	snprintf(path, sizeof path, "/proc/%d/ns/user", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWUSER) < 0)
+		return husk_error_errno(err, "join the container's user namespace `%s`", path);
+	/* the container's root may not ptrace us now that we are in its namespace */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	x->setns_flags &= ~CLONE_NEWUSER;
+	if (x->ns_fds[HUSK_NS_USER] >= 0)
+		close(x->ns_fds[HUSK_NS_USER]);
+	x->ns_fds[HUSK_NS_USER] = -1;
+	return 0;
+}
+
 /* The init's namespaces, root and cgroup, opened for the child. */
 static int exec_target(struct husk_container *c, const struct husk_spec *spec,
 		       char *const *sub_cgroups, struct exec_run *e, struct husk_error *err)
@@ -438,6 +463,8 @@ static int exec_target(struct husk_container *c, const struct husk_spec *spec,
 		return -1;
 	e->sp.pidns_path = e->pidns_path;
 	e->sp.timens_path = e->timens_path;
+	if (ns[HUSK_NS_USER].present && geteuid() != 0 && exec_join_userns(pid, x, err) < 0)
+		return -1;
 	if (c->s.cgroup_path && husk_cgroup_load(c->s.cgroup_path, &e->cg, err) < 0)
 		return -1;
 	if (sub_cgroups && *sub_cgroups)

@@ -107,6 +107,7 @@ static int init_setup(struct husk_launch *l, char **hook_state, struct husk_erro
 	/* the parent writes the id maps and places us in the cgroup */
 	if (husk_sync_recv(l->ch.sync_fd, SYNC_GO, hook_state, err) < 0)
 		return -1;
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
 	if (l->new_userns) {
 		if (maps_root(spec->linux_.gid_mappings, spec->linux_.n_gid_mappings) &&
@@ -188,8 +189,14 @@ __attribute__((noreturn)) void husk_init_main(struct husk_launch *l)
 	/* the create lock (flock, shared with our copy of the fd) must go with the creator */
 	if (l->lock_fd >= 3 + l->ch.preserve_fds)
 		close(l->lock_fd);
-	/* nothing in the container may reach our binary through /proc/1/exe (CVE-2019-5736) */
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/*
+	 * nothing in the container may reach our binary through /proc/1/exe
+	 * (CVE-2019-5736); a new user namespace: after the parent wrote our id
+	 * maps (init_setup), which a rootless parent can't in a non-dumpable
+	 * process's /proc (runc's nsexec is dumpable until then too)
+	 */
+	if (!l->new_userns)
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (close_inherited_fds(l, &err) < 0) {
 		husk_sync_send_error(l->ch.sync_fd, &err);
 		_exit(1);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Namespaces: joining by path, user-namespace maps, time offsets. */
+/* Namespaces: joining by path, time offsets (user-namespace maps: userns.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -59,32 +59,6 @@ int husk_ns_join(int fds[HUSK_NS_N], struct husk_error *err)
 		}
 	}
 	return 0;
-}
-
-static int write_map(pid_t pid, const char *file, const struct husk_id_mapping *m, size_t n,
-		     struct husk_error *err)
-{
-	char path[64];
-	cleanup_free char *buf = NULL;
-	size_t len = 0, cap = n * 36 + 1;
-
-	if (n == 0)
-		return 0;
-	buf = xmalloc0(cap);
-	for (size_t i = 0; i < n; i++)
-		len += (size_t)snprintf(buf + len, cap - len, "%u %u %u\n", m[i].container_id,
-					m[i].host_id, m[i].size);
-	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
-	if (write_file_at(AT_FDCWD, path, buf, len, NULL) < 0)
-		return husk_error_errno(err, "write %s", file);
-	return 0;
-}
-
-int husk_ns_write_maps(pid_t pid, const struct husk_linux *l, struct husk_error *err)
-{
-	if (write_map(pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err) < 0)
-		return -1;
-	return write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err);
 }
 
 int husk_ns_time_setup(const struct husk_linux *l, struct husk_error *err)

@@ -97,7 +97,14 @@ int husk_hooks_run_warn_at(const struct husk_ctx *ctx, const struct husk_hook_li
 
 int husk_ns_open_joins(const struct husk_spec *spec, int fds[HUSK_NS_N], struct husk_error *err);
 void husk_ns_close_joins(int fds[HUSK_NS_N]);
-int husk_ns_write_maps(pid_t pid, const struct husk_linux *l, struct husk_error *err);
+/*
+ * userns.c: write the init's uid and gid maps.  helpers[0], helpers[1]:
+ * newuidmap, newgidmap (the plan's map_helper) when that map goes through
+ * it, else NULL: written to /proc/PID/{u,g}id_map, and a non-root caller
+ * denies setgroups first (the kernel wants it for an unprivileged gid_map).
+ */
+int husk_ns_write_maps(pid_t pid, const struct husk_linux *l, char *const helpers[2],
+		       struct husk_error *err);
 /* Join (setns) the namespaces in fds, user last; closes them. */
 int husk_ns_join(int fds[HUSK_NS_N], struct husk_error *err);
 /* Make a new time namespace for our children and write linux.timeOffsets. */

@@ -189,28 +189,6 @@ void husk_container_info_free(struct husk_container_info *v, size_t n)
 	free(v);
 }
 
-/* The name of `uid` in the host's /etc/passwd (read directly, as runc's user.LookupUid does). */
-static char *passwd_name(uid_t uid)
-{
-	cleanup_file FILE *f = fopen("/etc/passwd", "re");
-	cleanup_free char *line = NULL;
-	size_t cap = 0;
-
-	while (f != NULL && getline(&line, &cap, f) > 0) {
-		char *name = line, *p = strchr(line, ':'), *end;
-		unsigned long v;
-
-		if (p == NULL || (p = strchr(p + 1, ':')) == NULL)
-			continue;
-		*strchr(name, ':') = '\0';
-		errno = 0;
-		v = strtoul(p + 1, &end, 10);
-		if (errno == 0 && end != p + 1 && *end == ':' && v == uid)
-			return xstrdup(name);
-	}
-	return NULL;
-}
-
 /*
  * runc's list: the owner is the state dir owner's name, or "#UID" when the
  * uid has none; the state's own owner field stays "" (runc's too).
@@ -222,7 +200,7 @@ static char *dir_owner(int dfd, const char *name)
 
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return xstrdup("");
-	out = passwd_name(st.st_uid);
+	out = husk_passwd_name(st.st_uid);
 	if (out == NULL && asprintf(&out, "#%u", (unsigned)st.st_uid) < 0)
 		abort();
 	return out;

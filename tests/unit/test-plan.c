@@ -148,7 +148,7 @@ static int build(const char *json, struct husk_spec **s, struct husk_plan **p, s
 	*s = spec_of(json);
 	if (*s == NULL)
 		return -1;
-	return husk_plan_build(*s, "x", "/bundle", "/bundle/rootfs", p, e);
+	return husk_plan_build(*s, "x", "/bundle", "/bundle/rootfs", NULL, p, e);
 }
 
 static void test_build(void)
