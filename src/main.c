@@ -78,7 +78,7 @@ struct globals {
 		     CLI_OPT_BOOL,                                                                   \
 		     &(g)->systemd_cgroup,                                                           \
 		     NULL,                                                                           \
-		     "use the systemd cgroup driver (not supported yet: create and run fail)"},      \
+		     "make the cgroup a systemd scope (cgroupsPath slice:prefix:name)"},             \
 		    {"version",	    'v',  CLI_OPT_BOOL,                                              \
 		     &(g)->version, NULL, "print the version and build features and exit"},          \
 		    {"help", 'h', CLI_OPT_BOOL, &(g)->help, NULL, "show this help and exit"},        \

@@ -130,8 +130,9 @@ static int plan_cgroup(struct husk_plan *p, struct husk_error *err)
 		return husk_error_wrap(err, "config.json");
 	/*
 	 * The plan picks the cgroup driver: cgroupfs here; systemd
-	 * (--systemd-cgroup) and none (rootless without delegation) plug in
-	 * here when they arrive (cgroup/cgroup.h: enum husk_cgroup_driver).
+	 * (--systemd-cgroup) replaces it in husk_plan_use_systemd, and none
+	 * (rootless without delegation) plugs in here when it arrives
+	 * (cgroup/cgroup.h: enum husk_cgroup_driver).
 	 */
 	return husk_cgroup_prepare(HUSK_CGROUP_CGROUPFS, l->cgroups_path, p->id, &p->cg, err);
 }
@@ -176,6 +177,22 @@ int husk_plan_build(const struct husk_spec *spec, const char *id, const char *bu
 		return -1;
 	}
 	*out = p;
+	return 0;
+}
+
+int husk_plan_use_systemd(struct husk_plan *p, struct husk_error *err)
+{
+	const struct husk_spec *s = p->spec;
+	struct husk_cgroup *cg = NULL;
+
+	if (husk_cgroup_prepare(HUSK_CGROUP_SYSTEMD, s->linux_.cgroups_path, p->id, &cg, err) < 0)
+		return -1;
+	if (husk_cgroup_systemd_annotations(cg, s->annotations, s->n_annotations, err) < 0) {
+		husk_cgroup_free(cg);
+		return -1;
+	}
+	husk_cgroup_free(p->cg);
+	p->cg = cg;
 	return 0;
 }
 

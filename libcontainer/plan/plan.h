@@ -102,6 +102,12 @@ struct husk_plan {
  */
 int husk_plan_build(const struct husk_spec *spec, const char *id, const char *bundle,
 		    const char *rootfs, struct husk_plan **out, struct husk_error *err);
+/*
+ * --systemd-cgroup: the plan's cgroup made by systemd instead (linux.cgroupsPath
+ * as `slice:prefix:name`, the `org.systemd.property.*` annotations); an
+ * invalid path or annotation fails here, naming it.  Makes nothing.
+ */
+int husk_plan_use_systemd(struct husk_plan *p, struct husk_error *err);
 void husk_plan_free(struct husk_plan *p);
 struct husk_ctx;
 /* Pass the plan's warnings to the caller's warn hook (create, husk plan). */
