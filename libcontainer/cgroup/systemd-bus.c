@@ -350,8 +350,9 @@ struct cg_sd_bus {
 
 int cg_sd_bus_open(struct cg_sd_bus **out, struct husk_error *err)
 {
-	return husk_error_set(err, ENOTSUP,
-			      "systemd cgroup driver: husk was built without it (meson -Dsystemd)");
+	return husk_error_set(
+	    err, ENOTSUP,
+	    "systemd cgroup driver: husk was built without it (meson -Dsystemd=disabled)");
 }
 
 void cg_sd_bus_close(struct cg_sd_bus *b)

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "cgroup-internal.h"
 #include "systemd.h"
 
@@ -63,6 +64,10 @@ static int sd_prepare(struct husk_cgroup *cg, const char *cgroups_path, const ch
 	struct sd_state *st = xmalloc0(sizeof *st);
 
 	cg->drv = st;
+	if (!HAVE_SYSTEMD)
+		return husk_error_set(err, ENOTSUP,
+				      "--systemd-cgroup: husk was built without the systemd cgroup "
+				      "driver (meson -Dsystemd=disabled)");
 	if (cg_sd_parse_path(cgroups_path, id, &st->unit, err) < 0)
 		return husk_error_wrap(err, "config.json: linux.cgroupsPath");
 	if (cg_cgroupfs_manager.prepare(cg, st->unit.path, id, err) < 0)
