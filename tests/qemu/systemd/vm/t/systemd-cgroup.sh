@@ -92,6 +92,25 @@ check "IOWeight=4950 (blkio weight 500 as runc converts it for io.weight), io.we
 check "annotations: CollectMode=inactive-or-failed, TimeoutStopSec 7 -> TimeoutStopUSec=7s" \
 	'[ "$(prop $U CollectMode)" = inactive-or-failed ] && [ "$(prop $U TimeoutStopUSec)" = 7s ]' \
 	"CollectMode=$(prop $U CollectMode) TimeoutStopUSec=$(prop $U TimeoutStopUSec)"
+# runc 1.1.5 (in the image) with the same config: the same unit properties
+RP="MemoryMax MemoryLow MemorySwapMax CPUWeight CPUQuotaPerSecUSec CPUQuotaPeriodUSec AllowedCPUs TasksMax Delegate CollectMode TimeoutStopUSec"
+if command -v runc >/dev/null 2>&1; then
+	mkcfg $B/sleep "$T/rlife" "husk-test-nested.slice:runc:sd-life" \
+		'"memory": {"limit": 67108864, "swap": 100663296}, "cpu": {"shares": 512, "quota": 50000, "period": 100000, "cpus": "0"}, "pids": {"limit": 64}, "blockIO": {"weight": 500},' \
+		"\"org.systemd.property.CollectMode\": \"'inactive-or-failed'\", \"org.systemd.property.TimeoutStopSec\": \"uint64 7\""
+	x runc --root /run/runc-sd-test --systemd-cgroup create -b "$T/rlife" sd-life-runc
+	hv='' rv=''
+	for p in $RP; do
+		hv="$hv $p=$(prop $U "$p")"
+		rv="$rv $p=$(prop runc-sd-life.scope "$p")"
+	done
+	check "runc 1.1.5 --systemd-cgroup gives its scope the same properties" '[ $rc = 0 ] && [ "$hv" = "$rv" ]' \
+		"rc=$rc err: $(err)" "husk:$hv" "runc:$rv"
+	runc --root /run/runc-sd-test delete -f sd-life-runc >/dev/null 2>&1
+	rm -rf /run/runc-sd-test
+else
+	skip "runc 1.1.5 --systemd-cgroup gives its scope the same properties" "no runc in the image"
+fi
 hk start sd-life
 check "husk start: running" '[ $rc = 0 ] && wait_status sd-life running' "rc=$rc err: $(err)"
 hk exec sd-life sh -c 'cat /proc/self/cgroup'
