@@ -69,12 +69,12 @@ static void gen_linux(struct jw *g)
 		jw_str(g, husk_cap_name(i));
 	jw_arr_end(g);
 
-	/* cgroup/: v1, v2 and hybrid; no systemd driver (yet) */
+	/* cgroup/: v1, v2 and hybrid; the systemd driver when built (meson -Dsystemd) */
 	jw_key(g, "cgroup");
 	jw_obj_begin(g);
 	jw_kbool(g, "v1", true);
 	jw_kbool(g, "v2", true);
-	jw_kbool(g, "systemd", false);
+	jw_kbool(g, "systemd", HAVE_SYSTEMD);
 	jw_kbool(g, "systemdUser", false);
 	jw_kbool(g, "rdma", true);
 	jw_obj_end(g);

@@ -8,12 +8,6 @@ int cli_create_opts_finish(struct cli *cli, struct husk_create_opts *opts, char 
 			   struct husk_error *err)
 {
 	/*
-	 * Accepted globally (containerd passes it on every call when asked) but
-	 * only commands that make a cgroup refuse it; the library checks too.
-	 */
-	if (cli->ctx.systemd_cgroup)
-		return husk_error_set(err, ENOTSUP, "systemd cgroup driver is not supported yet");
-	/*
 	 * runc makes --pid-file absolute against the caller's cwd; do the same
 	 * for every path so the library may change directory freely.
 	 */

@@ -81,7 +81,7 @@ struct globals {
 		     CLI_OPT_BOOL,                                                                   \
 		     &(g)->systemd_cgroup,                                                           \
 		     NULL,                                                                           \
-		     "use the systemd cgroup driver (not supported yet: create and run fail)"},      \
+		     "make the cgroup a systemd scope (cgroupsPath slice:prefix:name)"},             \
 		    {"rootless",                                                                     \
 		     0,                                                                              \
 		     CLI_OPT_STRING,                                                                 \

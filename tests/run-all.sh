@@ -69,7 +69,7 @@ fi
 
 # ---- 1. dependencies ----
 pkgs="meson ninja-build pkg-config gcc libc6-dev libyajl-dev libcap-dev libseccomp-dev
-libselinux1-dev libapparmor-dev busybox-static python3 iproute2 util-linux procps
+libselinux1-dev libapparmor-dev libsystemd-dev busybox-static python3 iproute2 util-linux procps
 clang clang-format go-md2man qemu-system-x86 cpio runc debootstrap e2fsprogs uidmap"
 if [ "${NO_INSTALL:-0}" != 1 ] && command -v dpkg >/dev/null; then
 	missing=

@@ -2,15 +2,13 @@
 /*
  * Inside cgroup/: the manager's two axes and the helpers their files share.
  *
- * struct husk_cgroup_manager is a driver (cgroupfs.c, none.c; systemd
- * next): every operation of cgroup.h goes through it (manager.c
- * dispatches).  The cgroupfs driver keeps the container's cgroup as a list
- * of directories, one per hierarchy: every mounted v1 hierarchy (v1 and
- * hybrid) and the cgroup2 one (v2, and the "unified" mount of a hybrid
- * host); what differs between the layouts is its backend, struct cg_ops
- * (v1.c, v2.c, hybrid.c).  A systemd driver would make the unit and then
- * reuse the same directories and backend for the files (runc's systemd
- * manager does the same with its fs managers).
+ * struct husk_cgroup_manager is a driver (cgroupfs.c, none.c, systemd.c): every operation of
+ * cgroup.h goes through it (manager.c dispatches).  The cgroupfs driver keeps the container's
+ * cgroup as a list of directories, one per hierarchy: every mounted v1 hierarchy (v1 and hybrid)
+ * and the cgroup2 one (v2, and the "unified" mount of a hybrid host); what differs between the
+ * layouts is its backend, struct cg_ops (v1.c, v2.c, hybrid.c).  The systemd driver makes the unit
+ * and then reuses the same directories and backend for the files (runc's systemd manager does the
+ * same with its fs managers).
  */
 #ifndef HUSK_CGROUP_INTERNAL_H
 #define HUSK_CGROUP_INTERNAL_H
@@ -49,7 +47,8 @@ struct husk_cgroup_manager {
 	void (*clear)(struct husk_cgroup *cg);
 };
 
-HIDDEN extern const struct husk_cgroup_manager cg_cgroupfs_manager, cg_none_manager;
+HIDDEN extern const struct husk_cgroup_manager cg_cgroupfs_manager, cg_none_manager,
+    cg_systemd_manager;
 
 /* ---- the layout axis (cgroupfs) ---- */
 
@@ -80,6 +79,7 @@ struct husk_cgroup {
 	size_t n_dirs;
 	struct cg_dir *v2; /* into dirs, or NULL */
 	int v2_fd;	   /* O_DIRECTORY fd of v2->path, or -1 */
+	void *drv;	   /* the systemd driver's own state (systemd.c), else NULL */
 };
 
 /* Which controllers' statistics a backend filled (stats-v1.c tells stats-v2.c). */

@@ -5,8 +5,8 @@
  *
  *  - the driver: who makes the cgroup.  "cgroupfs" (husk writes
  *    /sys/fs/cgroup itself, cgroupfs.c), "none" (no cgroup at all: rootless
- *    without delegation, none.c); systemd (a transient unit over D-Bus)
- *    comes as one more file behind the same struct husk_cgroup_manager.
+ *    without delegation, none.c), "systemd" (a transient scope unit over
+ *    D-Bus, systemd.c) behind the same struct husk_cgroup_manager.
  *  - the layout: v1, v2 or hybrid (v1 controllers + the cgroup2 "unified"
  *    mount).  Only the cgroupfs driver sees it, through a per-layout backend
  *    (v1.c, v2.c, hybrid.c); nothing outside cgroup/ branches on it.
@@ -39,6 +39,7 @@ struct husk_cgroup;
 enum husk_cgroup_driver {
 	HUSK_CGROUP_CGROUPFS, /* husk makes the directories itself */
 	HUSK_CGROUP_NONE,     /* no cgroup: every limit, kill --all, ps, pause is refused */
+	HUSK_CGROUP_SYSTEMD,  /* a transient scope unit made by systemd over D-Bus (systemd.c) */
 };
 
 /*
@@ -118,7 +119,13 @@ int husk_cgroup_systemd_path(const char *cgroups_path, char **out, struct husk_e
  */
 int husk_cgroup_rootless_path(const char *cgroups_path, const char *id, char **out,
 			      struct husk_error *err);
-/* Re-open a container's cgroup from the stored path (cgroupfs). */
+/*
+ * systemd driver: the config's `org.systemd.property.*` annotations, as
+ * runc reads them, for the unit (other drivers: nothing to do).
+ */
+int husk_cgroup_systemd_annotations(struct husk_cgroup *cg, const struct husk_kv *ann, size_t n,
+				    struct husk_error *err);
+/* Re-open a container's cgroup from the stored path (cgroupfs, or systemd's "systemd:..."). */
 int husk_cgroup_load(const char *path, struct husk_cgroup **out, struct husk_error *err);
 /* Signal every process (v2 cgroup.kill for SIGKILL where present). */
 int husk_cgroup_kill(struct husk_cgroup *cg, int sig, struct husk_error *err);

@@ -16,6 +16,8 @@ static const struct husk_cgroup_manager *driver_of(enum husk_cgroup_driver d)
 		return &cg_cgroupfs_manager;
 	case HUSK_CGROUP_NONE:
 		return &cg_none_manager;
+	case HUSK_CGROUP_SYSTEMD:
+		return &cg_systemd_manager;
 	}
 	return NULL;
 }
@@ -76,8 +78,8 @@ int husk_cgroup_create(const char *cgroups_path, const char *id, const struct hu
 }
 
 /*
- * A stored path is cgroupfs's: the none driver stores none (the state has
- * no cgroup), and the systemd driver will mark its own.
+ * A stored path is cgroupfs's, or the systemd driver's "systemd:unit:path";
+ * the none driver stores none (the state has no cgroup).
  */
 int husk_cgroup_load(const char *path, struct husk_cgroup **out, struct husk_error *err)
 {
@@ -85,7 +87,8 @@ int husk_cgroup_load(const char *path, struct husk_cgroup **out, struct husk_err
 
 	if (path == NULL || *path == '\0')
 		return husk_error_set(err, EINVAL, "cgroup: empty path");
-	cg = cg_alloc(&cg_cgroupfs_manager);
+	cg = cg_alloc(strncmp(path, "systemd:", 8) == 0 ? &cg_systemd_manager
+							: &cg_cgroupfs_manager);
 	if (cg->mgr->load(cg, path, err) < 0) {
 		husk_cgroup_free(cg);
 		return -1;

@@ -34,7 +34,8 @@ int husk_plan_show(const struct husk_ctx *ctx, const char *id, const struct husk
 	if (parse_layout(opts->layout, &layout, err) < 0 ||
 	    husk_create_check(ctx, id, opts->bundle, &c, err) < 0)
 		return -1;
-	if (husk_plan_build(c.spec, id, c.bundle, c.rootfs, ctx, &plan, err) == 0) {
+	if (husk_plan_build(c.spec, id, c.bundle, c.rootfs, ctx, &plan, err) == 0 &&
+	    (!ctx->systemd_cgroup || husk_plan_use_systemd(plan, err) == 0)) {
 		husk_plan_warn(plan, ctx);
 		*out = opts->json ? husk_plan_to_json(plan, layout, err)
 				  : husk_plan_to_text(plan, layout, err);

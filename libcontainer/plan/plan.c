@@ -134,7 +134,7 @@ static int plan_cgroup(struct husk_plan *p, struct husk_error *err)
 	/*
 	 * The plan picks the cgroup driver: cgroupfs here; rootless a
 	 * delegated subtree or none (plan-rootless.c); systemd
-	 * (--systemd-cgroup) plugs in here when it arrives.
+	 * (--systemd-cgroup) replaces it in husk_plan_use_systemd.
 	 */
 	if (p->rootless)
 		return husk_plan_rootless_cgroup(p, err);
@@ -185,6 +185,22 @@ int husk_plan_build(const struct husk_spec *spec, const char *id, const char *bu
 		return -1;
 	}
 	*out = p;
+	return 0;
+}
+
+int husk_plan_use_systemd(struct husk_plan *p, struct husk_error *err)
+{
+	const struct husk_spec *s = p->spec;
+	struct husk_cgroup *cg = NULL;
+
+	if (husk_cgroup_prepare(HUSK_CGROUP_SYSTEMD, s->linux_.cgroups_path, p->id, &cg, err) < 0)
+		return -1;
+	if (husk_cgroup_systemd_annotations(cg, s->annotations, s->n_annotations, err) < 0) {
+		husk_cgroup_free(cg);
+		return -1;
+	}
+	husk_cgroup_free(p->cg);
+	p->cg = cg;
 	return 0;
 }
 

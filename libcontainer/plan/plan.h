@@ -109,6 +109,12 @@ int husk_plan_build(const struct husk_spec *spec, const char *id, const char *bu
 		    const char *rootfs, const struct husk_ctx *ctx, struct husk_plan **out,
 		    struct husk_error *err);
 void husk_plan_free(struct husk_plan *p);
+/*
+ * --systemd-cgroup: the plan's cgroup made by systemd instead (linux.cgroupsPath
+ * as `slice:prefix:name`, the `org.systemd.property.*` annotations); an
+ * invalid path or annotation fails here, naming it.  Makes nothing.
+ */
+int husk_plan_use_systemd(struct husk_plan *p, struct husk_error *err);
 /* Pass the plan's warnings to the caller's warn hook (create, husk plan). */
 void husk_plan_warn(const struct husk_plan *p, const struct husk_ctx *ctx);
 static inline void husk_plan_freep(struct husk_plan **p)

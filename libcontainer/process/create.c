@@ -559,8 +559,6 @@ static int do_create(const struct husk_ctx *ctx, const char *id, const struct hu
 	/* before we open anything that could take the number of a closed one */
 	if (check_create_fds(o, err) < 0)
 		return -1;
-	if (ctx->systemd_cgroup)
-		return husk_error_set(err, ENOTSUP, "systemd cgroup driver is not supported yet");
 	if (resolve_paths(o, c, err) < 0)
 		return -1;
 	s = c->spec;
@@ -568,7 +566,8 @@ static int do_create(const struct husk_ctx *ctx, const char *id, const struct hu
 	    husk_notify_setup_spec(ctx, c->spec, id, err) < 0)
 		return -1;
 	/* every check of the config happens here, before anything exists */
-	if (husk_plan_build(s, id, c->bundle, c->rootfs, ctx, &c->plan, err) < 0)
+	if (husk_plan_build(s, id, c->bundle, c->rootfs, ctx, &c->plan, err) < 0 ||
+	    (ctx->systemd_cgroup && husk_plan_use_systemd(c->plan, err) < 0))
 		return -1;
 	husk_plan_warn(c->plan, ctx);
 
@@ -681,8 +680,6 @@ int husk_create_check(const struct husk_ctx *ctx, const char *id, const char *bu
 	creation_init(&c);
 	if (husk_id_validate(id, err) < 0)
 		return -1;
-	if (ctx->systemd_cgroup)
-		return husk_error_set(err, ENOTSUP, "systemd cgroup driver is not supported yet");
 	if (resolve_paths(&co, &c, err) == 0) {
 		/* --console-socket pairs with process.terminal: how create is called, not the
 		 * config */

@@ -154,12 +154,16 @@ check "list --format yaml exits 1" [ $rc -eq 1 ]
 run --root "" list
 check "empty --root exits 1" [ $rc -eq 1 ]
 
-# --- systemd cgroup driver: accepted, refused where a cgroup would be made ---
-run --root "$root" --systemd-cgroup create -b "$tmp" c1
-check "--systemd-cgroup create exits 1" [ $rc -eq 1 ]
-check "--systemd-cgroup create: message" has "husk: systemd cgroup driver is not supported yet" "$tmp/err"
-run --root "$root" --systemd-cgroup run -d -b "$tmp" c1
-check "--systemd-cgroup run: message" has "systemd cgroup driver is not supported yet" "$tmp/err"
+# --- systemd cgroup driver: a cgroupsPath that is not slice:prefix:name is refused first ---
+mkdir -p "$tmp/sd/rootfs"
+"$husk" spec -b "$tmp/sd" >/dev/null 2>&1
+sed -i -e 's|"linux": {|"linux": {"cgroupsPath": "/not/systemd",|' -e 's|"terminal": true|"terminal": false|' "$tmp/sd/config.json"
+run --root "$root" --systemd-cgroup create -b "$tmp/sd" c1
+check "--systemd-cgroup create with a cgroupfs path exits 1" [ $rc -eq 1 ]
+check "--systemd-cgroup create: the JSON path and value" has \
+	'husk: config.json: linux.cgroupsPath: `/not/systemd`: expected `slice:prefix:name`' "$tmp/err"
+run --root "$root" --systemd-cgroup run -d -b "$tmp/sd" c1
+check "--systemd-cgroup run: the same message" has "expected \`slice:prefix:name\`" "$tmp/err"
 check "--systemd-cgroup create leaves no state" [ ! -e "$root/c1" ]
 
 # --- --log ---

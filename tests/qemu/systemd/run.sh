@@ -32,7 +32,7 @@ src=$(cd "$here/../../.." && pwd)
 cache=${HUSK_SYSTEMD_CACHE:-/var/cache/husk-test/systemd}
 work=${HUSK_SYSTEMD_WORK:-$src/build-qemu-systemd}
 vm_timeout=${HUSK_SYSTEMD_TIMEOUT:-900}
-scenarios=${HUSK_SYSTEMD_SCENARIOS:-husk podman notify}
+scenarios=${HUSK_SYSTEMD_SCENARIOS:-husk systemd-cgroup podman notify}
 busybox=/bin/busybox
 t_start=$(date +%s)
 
