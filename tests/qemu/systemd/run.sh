@@ -179,6 +179,17 @@ mkb() { # mkb NAME CMD...: a busybox bundle from tests/mkbundle.sh
 mkb hello echo husk-systemd-hello
 mkb exit3 sh -c 'exit 3'
 mkb sleep sleep 600
+# notify: READY=1 once the scenario creates /go/go (a bind of the VM's
+# /run/husk-notify-go): the unit's activation is checked by order, not time
+mkb notify sh -c 'while [ ! -e /go/go ]; do sleep 0.1; done; /payload notify READY=1; exec sleep 600'
+python3 - "$disk/b/notify/config.json" <<'PY' || fail_lane "the notify bundle's config.json"
+import json, sys
+p = sys.argv[1]
+c = json.load(open(p))
+c["mounts"].append({"destination": "/go", "type": "bind", "source": "/run/husk-notify-go",
+                    "options": ["rbind", "ro"]})
+json.dump(c, open(p, "w"), indent=1)
+PY
 tar -C "$disk/b/hello/rootfs" --numeric-owner -cf "$disk/img/busybox.tar" . ||
 	fail_lane "tar of the busybox rootfs failed"
 testimg=$work/husk.img
