@@ -39,6 +39,21 @@ err() { tr '\n' ' ' <"$T/err" | cut -c1-300; }
 feature() {
 	$H features 2>/dev/null | tr -d ' \n' | grep -q "\"$1\":true"
 }
+# state_field ID KEY: a field of `husk state ID` (R: the state root)
+state_field() {
+	"$H" --root "$R" state "$1" 2>/dev/null | tr -d '\n' |
+		sed -n "s/.*\"$2\" *: *\"\\{0,1\\}\\([^\",}]*\\).*/\\1/p"
+}
+# wait_status ID STATUS: until husk state says STATUS (10 s at most)
+wait_status() {
+	i=0
+	while [ $i -lt 50 ]; do
+		[ "$(state_field "$1" status)" = "$2" ] && return 0
+		sleep 0.2
+		i=$((i + 1))
+	done
+	return 1
+}
 finish() {
 	echo "1..$n"
 	rm -rf "$T"

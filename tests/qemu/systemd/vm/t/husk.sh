@@ -8,19 +8,6 @@
 . /husk/tap.sh
 B=/husk/b
 hk() { x "$H" --root "$R" "$@"; }
-state_field() {
-	"$H" --root "$R" state "$1" 2>/dev/null | tr -d '\n' |
-		sed -n "s/.*\"$2\" *: *\"\\{0,1\\}\\([^\",}]*\\).*/\\1/p"
-}
-wait_status() {
-	i=0
-	while [ $i -lt 50 ]; do
-		[ "$(state_field "$1" status)" = "$2" ] && return 0
-		sleep 0.2
-		i=$((i + 1))
-	done
-	return 1
-}
 
 echo "# $($H --version 2>&1 | head -n 1)"
 hk run -b $B/hello sd-hello

@@ -12,10 +12,6 @@ B=/husk/b
 U=husk-notify-test
 id=sd-notify
 go=/run/husk-notify-go
-state_field() {
-	"$H" --root "$R" state "$1" 2>/dev/null | tr -d '\n' |
-		sed -n "s/.*\"$2\" *: *\"\\{0,1\\}\\([^\",}]*\\).*/\\1/p"
-}
 # until CMD succeeds, at most 60 s (a bound, not a timing assertion)
 until_ok() {
 	i=0

@@ -11,19 +11,6 @@
 . /husk/tap.sh
 B=/husk/b
 hk() { x "$H" --root "$R" --systemd-cgroup "$@"; }
-state_field() {
-	"$H" --root "$R" state "$1" 2>/dev/null | tr -d '\n' |
-		sed -n "s/.*\"$2\" *: *\"\\{0,1\\}\\([^\",}]*\\).*/\\1/p"
-}
-wait_status() {
-	i=0
-	while [ $i -lt 50 ]; do
-		[ "$(state_field "$1" status)" = "$2" ] && return 0
-		sleep 0.2
-		i=$((i + 1))
-	done
-	return 1
-}
 # prop UNIT NAME: the unit's property as systemctl show prints it
 prop() { systemctl show -P "$2" "$1" 2>/dev/null; }
 # gone UNIT: systemd has no such unit loaded
