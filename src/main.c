@@ -66,9 +66,9 @@ struct globals {
 		 0,                                                                                  \
 		 CLI_OPT_STRING,                                                                     \
 		 &(g)->root,                                                                         \
-		 "DIR",                                                                              \
+		 "DIR", /* "(default: X)" as runc has it: scripts and tests read it */               \
 		 "directory for container state (default: " HUSK_DEFAULT_ROOT                        \
-		 ", or $XDG_RUNTIME_DIR/husk when rootless)"},                                       \
+		 "); rootless: $XDG_RUNTIME_DIR/husk"},                                              \
 		    {"log",	     0,                                                              \
 		     CLI_OPT_STRING, &(g)->log,                                                      \
 		     "FILE",	     "append error and debug records to FILE (created at startup)"}, \
