@@ -464,6 +464,12 @@ t_start_fails() {
 	expect_err "exec format error"
 	id=$(cid sf1)
 	[ -n "$id" ] || die "podman forgot sf1"
+	# podman's cleanup (conmon's exit command) may delete after `podman run`
+	# returned: wait for it, 10 s at most
+	for _ in $(seq 100); do
+		[ -e "$RTROOT/$id" ] || break
+		sleep 0.1
+	done
 	[ ! -e "$RTROOT/$id" ] || die "state left: $RTROOT/$id"
 	[ ! -d "$(cgfile memory "$CGP/libpod-$id" "")" ] || die "cgroup left: memory$CGP/libpod-$id"
 	x podman rm sf1
